@@ -1,0 +1,2 @@
+//! The ftpbridge CLI.
+fn main() {}

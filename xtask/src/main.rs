@@ -1,0 +1,2 @@
+//! Build chores for ftpbridge.
+fn main() {}
