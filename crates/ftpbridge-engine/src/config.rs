@@ -1,0 +1,101 @@
+//! How a session logs in, opens data connections and times out.
+
+use core::time::Duration;
+use ftpbridge_listing::Encoding;
+
+/// How data connections are opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataMode {
+    /// Passive first; if the data connection cannot be made, active from then on.
+    #[default]
+    Auto,
+    /// The client connects to the server: EPSV, falling back to PASV.
+    Passive,
+    /// The server connects to the client: EPRT, falling back to PORT.
+    Active,
+}
+
+/// Limits on how long the engine waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// For a connection (control or data) to open.
+    pub connect: Duration,
+    /// For the server to answer a command.
+    pub reply: Duration,
+    /// For the next byte on a data connection during a transfer.
+    pub data_idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(20),
+            reply: Duration::from_secs(30),
+            data_idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Everything a session needs to know before it connects.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Server host name or address, as the transport should resolve it.
+    pub host: String,
+    /// Control port, usually 21.
+    pub port: u16,
+    /// User name; `None` logs in as `anonymous`.
+    pub user: Option<String>,
+    /// Password; anonymous logins default to `anonymous@`.
+    pub password: Option<String>,
+    /// Account for servers that ask for one (332, ACCT).
+    pub account: Option<String>,
+    /// How data connections are opened.
+    pub mode: DataMode,
+    /// Connect to the address inside a 227 reply instead of the control connection's
+    /// server. Off by default: servers behind NAT often name a private address, and a
+    /// hostile server could name a third party.
+    pub trust_passive_address: bool,
+    /// The encoding of names on this server. UTF-8 by default; `OPTS UTF8 ON` is sent
+    /// when the server offers UTF8 and this is UTF-8.
+    pub encoding: Encoding,
+    /// Wait limits.
+    pub timeouts: Timeouts,
+    /// Send NOOP on the control connection this often during a long transfer, so that
+    /// firewalls do not drop an idle control connection. `None` turns it off.
+    pub transfer_keepalive: Option<Duration>,
+    /// Send NOOP this often while the session is idle between operations. Off by default.
+    pub idle_keepalive: Option<Duration>,
+    /// Use MLSD/MLST when the server offers them (machine-readable listings).
+    pub use_mlsd: bool,
+    /// After an upload, check with SIZE that the server holds every byte sent.
+    pub verify_upload_size: bool,
+}
+
+impl Config {
+    /// A configuration for `host:port` with every other setting at its default
+    /// (anonymous, auto mode, UTF-8).
+    pub fn new(host: impl Into<String>, port: u16) -> Config {
+        Config {
+            host: host.into(),
+            port,
+            user: None,
+            password: None,
+            account: None,
+            mode: DataMode::Auto,
+            trust_passive_address: false,
+            encoding: Encoding::UTF_8,
+            timeouts: Timeouts::default(),
+            transfer_keepalive: Some(Duration::from_secs(60)),
+            idle_keepalive: None,
+            use_mlsd: true,
+            verify_upload_size: true,
+        }
+    }
+
+    /// Sets the user and password.
+    pub fn with_login(mut self, user: impl Into<String>, password: impl Into<String>) -> Config {
+        self.user = Some(user.into());
+        self.password = Some(password.into());
+        self
+    }
+}

@@ -1,0 +1,254 @@
+//! Errors users see: one kind per thing a person can act on, the server's reply when
+//! there was one, and a readable message.
+
+use crate::Reply;
+use std::fmt;
+
+/// What went wrong, in terms a person can act on. Stable: shells map these to exit
+/// codes and to `FtpError.code` in JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The server could not be reached, or a control or data connection was lost.
+    Connection,
+    /// The server refused the user name, password or account.
+    Login,
+    /// The file or directory does not exist.
+    NotFound,
+    /// The server does not allow this to this user.
+    Permission,
+    /// The server refused for another reason (disk full, command not supported, ...).
+    Rejected,
+    /// The server broke the protocol (a reply that makes no sense, a bad address).
+    Protocol,
+    /// Nothing happened for longer than the configured limit.
+    Timeout,
+    /// A transfer ended before every byte arrived.
+    Incomplete,
+    /// The operation was cancelled by the user.
+    Aborted,
+    /// An argument the engine refuses to send (a line break in a path, a character the
+    /// server's encoding cannot represent).
+    InvalidInput,
+    /// The session was already closed.
+    Closed,
+}
+
+impl ErrorKind {
+    /// A stable lowercase name: `connection`, `login`, `not_found`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Connection => "connection",
+            ErrorKind::Login => "login",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Permission => "permission",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Incomplete => "incomplete",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed operation or a closed session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    reply: Option<Reply>,
+}
+
+impl Error {
+    /// An error of `kind` with a message and no server reply.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            reply: None,
+        }
+    }
+
+    /// An error caused by a server reply; the kind is derived from the reply.
+    pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
+        Error {
+            kind: classify(&reply),
+            message: context.into(),
+            reply: Some(reply),
+        }
+    }
+
+    /// The same error with another kind.
+    pub fn with_kind(mut self, kind: ErrorKind) -> Error {
+        self.kind = kind;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// What the engine was doing and what happened, without the server's reply.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The server's reply, when one caused this.
+    pub fn reply(&self) -> Option<&Reply> {
+        self.reply.as_ref()
+    }
+
+    /// The reply code, when a reply caused this.
+    pub fn reply_code(&self) -> Option<u16> {
+        self.reply.as_ref().map(Reply::code)
+    }
+}
+
+impl fmt::Display for Error {
+    /// One line: the message, then the server's reply in quotes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(reply) = &self.reply {
+            write!(f, ": the server said \"{reply}\"")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The kind of error a failure reply stands for.
+pub fn classify(reply: &Reply) -> ErrorKind {
+    let text = reply.text().to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    let permission = [
+        "permission",
+        "denied",
+        "not allowed",
+        "forbidden",
+        "access",
+        "not authorized",
+        "read-only",
+        "read only",
+    ];
+    let missing = [
+        "no such",
+        "not found",
+        "does not exist",
+        "doesn't exist",
+        "not exist",
+        "cannot find",
+        "can't find",
+        "couldn't find",
+        "unknown file",
+    ];
+    match reply.code() {
+        421 | 425 | 426 => ErrorKind::Connection,
+        530 | 332 | 532 => ErrorKind::Permission,
+        550 | 450 | 553 | 551 if says(&missing) => ErrorKind::NotFound,
+        550 | 450 | 553 | 551 if says(&permission) => ErrorKind::Permission,
+        550 | 450 => ErrorKind::NotFound,
+        553 => ErrorKind::Permission,
+        _ => ErrorKind::Rejected,
+    }
+}
+
+/// Why a socket failed, as the transport reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SocketError {
+    /// The peer refused the connection.
+    Refused,
+    /// No route to the peer, or its name did not resolve.
+    Unreachable,
+    /// The connection attempt timed out in the transport.
+    TimedOut,
+    /// The peer reset the connection.
+    Reset,
+    /// A relay's policy does not allow this destination (its reason attached).
+    Blocked(String),
+    /// Anything else, described.
+    Other(String),
+}
+
+impl fmt::Display for SocketError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocketError::Refused => f.write_str("connection refused"),
+            SocketError::Unreachable => f.write_str("host unreachable"),
+            SocketError::TimedOut => f.write_str("connection timed out"),
+            SocketError::Reset => f.write_str("connection reset"),
+            SocketError::Blocked(reason) => write!(f, "blocked by the relay's policy ({reason})"),
+            SocketError::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl SocketError {
+    /// The error kind a failed connection stands for.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SocketError::TimedOut => ErrorKind::Timeout,
+            SocketError::Blocked(_) => ErrorKind::Permission,
+            _ => ErrorKind::Connection,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(code: u16, text: &str) -> Reply {
+        Reply::new(code, vec![format!("{code} {text}").into_bytes()])
+    }
+
+    #[test]
+    fn classifies_replies() {
+        assert_eq!(
+            classify(&reply(550, "Failed to open file.")),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            classify(&reply(550, "/x: No such file or directory")),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            classify(&reply(550, "Permission denied.")),
+            ErrorKind::Permission
+        );
+        assert_eq!(
+            classify(&reply(553, "Could not create file.")),
+            ErrorKind::Permission
+        );
+        assert_eq!(
+            classify(&reply(530, "Login incorrect.")),
+            ErrorKind::Permission
+        );
+        assert_eq!(classify(&reply(421, "Timeout.")), ErrorKind::Connection);
+        assert_eq!(classify(&reply(552, "Disk full")), ErrorKind::Rejected);
+        assert_eq!(
+            classify(&reply(502, "Command not implemented")),
+            ErrorKind::Rejected
+        );
+    }
+
+    #[test]
+    fn display_quotes_the_reply() {
+        let e = Error::from_reply("cannot download /x", reply(550, "Failed to open file."));
+        assert_eq!(
+            e.to_string(),
+            "cannot download /x: the server said \"550 Failed to open file.\""
+        );
+        assert_eq!(e.reply_code(), Some(550));
+    }
+}
