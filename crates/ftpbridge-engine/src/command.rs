@@ -78,30 +78,15 @@ impl Command {
             Command::Pasv => out.extend_from_slice(b"PASV"),
             Command::Eprt(addr) => {
                 let family = if addr.is_ipv4() { 1 } else { 2 };
-                with(
-                    out,
-                    "EPRT",
-                    format!("|{family}|{}|{}|", addr.ip(), addr.port()).as_bytes(),
-                );
+                with(out, "EPRT", format!("|{family}|{}|{}|", addr.ip(), addr.port()).as_bytes());
             }
             Command::Port(addr) => {
                 let ip = match addr.ip() {
                     IpAddr::V4(ip) => ip.octets(),
-                    IpAddr::V6(ip) => ip
-                        .to_ipv4_mapped()
-                        .map(|v4| v4.octets())
-                        .unwrap_or_default(),
+                    IpAddr::V6(ip) => ip.to_ipv4_mapped().map(|v4| v4.octets()).unwrap_or_default(),
                 };
                 let p = addr.port();
-                let arg = format!(
-                    "{},{},{},{},{},{}",
-                    ip[0],
-                    ip[1],
-                    ip[2],
-                    ip[3],
-                    p >> 8,
-                    p & 0xff
-                );
+                let arg = format!("{},{},{},{},{},{}", ip[0], ip[1], ip[2], ip[3], p >> 8, p & 0xff);
                 with(out, "PORT", arg.as_bytes());
             }
             Command::Rest(offset) => with(out, "REST", offset.to_string().as_bytes()),
@@ -163,28 +148,15 @@ mod tests {
 
     #[test]
     fn wire_forms() {
-        assert_eq!(
-            Command::Retr(b"a b.txt".to_vec()).to_wire(),
-            b"RETR a b.txt\r\n"
-        );
+        assert_eq!(Command::Retr(b"a b.txt".to_vec()).to_wire(), b"RETR a b.txt\r\n");
         assert_eq!(
             Command::Eprt("127.0.0.1:5282".parse().unwrap()).to_wire(),
             b"EPRT |1|127.0.0.1|5282|\r\n"
         );
+        assert_eq!(Command::Eprt("[::1]:5282".parse().unwrap()).to_wire(), b"EPRT |2|::1|5282|\r\n");
+        assert_eq!(Command::Port("10.0.0.7:5282".parse().unwrap()).to_wire(), b"PORT 10,0,0,7,20,162\r\n");
         assert_eq!(
-            Command::Eprt("[::1]:5282".parse().unwrap()).to_wire(),
-            b"EPRT |2|::1|5282|\r\n"
-        );
-        assert_eq!(
-            Command::Port("10.0.0.7:5282".parse().unwrap()).to_wire(),
-            b"PORT 10,0,0,7,20,162\r\n"
-        );
-        assert_eq!(
-            Command::SiteChmod {
-                mode: b"644".to_vec(),
-                path: b"x".to_vec()
-            }
-            .to_wire(),
+            Command::SiteChmod { mode: b"644".to_vec(), path: b"x".to_vec() }.to_wire(),
             b"SITE CHMOD 644 x\r\n"
         );
         assert_eq!(Command::Rest(42).to_wire(), b"REST 42\r\n");
@@ -196,11 +168,7 @@ mod tests {
         assert_eq!(Command::Acct(b"acct".to_vec()).to_log(), "ACCT ****");
         assert_eq!(Command::Raw(b"pass hunter2".to_vec()).to_log(), "pass ****");
         assert_eq!(Command::Raw(b"SYST".to_vec()).to_log(), "SYST");
-        assert!(
-            !Command::Pass(b"hunter2".to_vec())
-                .to_log()
-                .contains("hunter2")
-        );
+        assert!(!Command::Pass(b"hunter2".to_vec()).to_log().contains("hunter2"));
     }
 
     #[test]

@@ -70,20 +70,12 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a message and no server reply.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            message: message.into(),
-            reply: None,
-        }
+        Error { kind, message: message.into(), reply: None }
     }
 
     /// An error caused by a server reply; the kind is derived from the reply.
     pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
-        Error {
-            kind: classify(&reply),
-            message: context.into(),
-            reply: Some(reply),
-        }
+        Error { kind: classify(&reply), message: context.into(), reply: Some(reply) }
     }
 
     /// The same error with another kind.
@@ -214,41 +206,20 @@ mod tests {
 
     #[test]
     fn classifies_replies() {
-        assert_eq!(
-            classify(&reply(550, "Failed to open file.")),
-            ErrorKind::NotFound
-        );
-        assert_eq!(
-            classify(&reply(550, "/x: No such file or directory")),
-            ErrorKind::NotFound
-        );
-        assert_eq!(
-            classify(&reply(550, "Permission denied.")),
-            ErrorKind::Permission
-        );
-        assert_eq!(
-            classify(&reply(553, "Could not create file.")),
-            ErrorKind::Permission
-        );
-        assert_eq!(
-            classify(&reply(530, "Login incorrect.")),
-            ErrorKind::Permission
-        );
+        assert_eq!(classify(&reply(550, "Failed to open file.")), ErrorKind::NotFound);
+        assert_eq!(classify(&reply(550, "/x: No such file or directory")), ErrorKind::NotFound);
+        assert_eq!(classify(&reply(550, "Permission denied.")), ErrorKind::Permission);
+        assert_eq!(classify(&reply(553, "Could not create file.")), ErrorKind::Permission);
+        assert_eq!(classify(&reply(530, "Login incorrect.")), ErrorKind::Permission);
         assert_eq!(classify(&reply(421, "Timeout.")), ErrorKind::Connection);
         assert_eq!(classify(&reply(552, "Disk full")), ErrorKind::Rejected);
-        assert_eq!(
-            classify(&reply(502, "Command not implemented")),
-            ErrorKind::Rejected
-        );
+        assert_eq!(classify(&reply(502, "Command not implemented")), ErrorKind::Rejected);
     }
 
     #[test]
     fn display_quotes_the_reply() {
         let e = Error::from_reply("cannot download /x", reply(550, "Failed to open file."));
-        assert_eq!(
-            e.to_string(),
-            "cannot download /x: the server said \"550 Failed to open file.\""
-        );
+        assert_eq!(e.to_string(), "cannot download /x: the server said \"550 Failed to open file.\"");
         assert_eq!(e.reply_code(), Some(550));
     }
 }

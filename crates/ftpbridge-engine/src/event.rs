@@ -47,6 +47,7 @@ pub enum Purpose {
 
 /// Something the transport must do.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // events are moved once, straight to the user
 pub enum Output {
     /// Open a TCP connection; answer with [`Session::handle_connected`] or
     /// [`Session::handle_error`].

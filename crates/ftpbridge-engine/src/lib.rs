@@ -84,8 +84,7 @@ mod time;
 pub use config::{Config, DataMode, Timeouts};
 pub use error::{Error, ErrorKind, SocketError, classify};
 pub use event::{
-    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId,
-    Value,
+    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId, Value,
 };
 pub use ftpbridge_listing as listing;
 pub use parse::Features;

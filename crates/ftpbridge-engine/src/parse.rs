@@ -23,9 +23,7 @@ impl core::fmt::Display for PayloadError {
             PayloadError::BadPassiveAddress => {
                 f.write_str("the 227 reply holds no valid h1,h2,h3,h4,p1,p2 address")
             }
-            PayloadError::BadExtendedPassive => {
-                f.write_str("the 229 reply holds no valid (|||port|) part")
-            }
+            PayloadError::BadExtendedPassive => f.write_str("the 229 reply holds no valid (|||port|) part"),
             PayloadError::PortOutOfRange(port) => {
                 write!(f, "the server named data port {port}, outside 1..65535")
             }
@@ -54,17 +52,10 @@ pub fn passive_address(reply: &Reply) -> Result<(Ipv4Addr, u16), PayloadError> {
             if port == 0 {
                 return Err(PayloadError::PortOutOfRange(0));
             }
-            return Ok((
-                Ipv4Addr::new(h1 as u8, h2 as u8, h3 as u8, h4 as u8),
-                port as u16,
-            ));
+            return Ok((Ipv4Addr::new(h1 as u8, h2 as u8, h3 as u8, h4 as u8), port as u16));
         }
         // Skip this run of digits and look further.
-        from = start
-            + text[start..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
+        from = start + text[start..].iter().take_while(|b| b.is_ascii_digit()).count();
     }
     Err(PayloadError::BadPassiveAddress)
 }
@@ -82,9 +73,7 @@ fn six_numbers(text: &[u8]) -> Option<[u32; 6]> {
         if digits == 0 || digits > 3 {
             return None;
         }
-        *slot = rest[..digits]
-            .iter()
-            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+        *slot = rest[..digits].iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
         rest = &rest[digits..];
     }
     Some(out)
@@ -114,9 +103,7 @@ pub fn extended_passive_port(reply: &Reply) -> Result<u16, PayloadError> {
         }
         let number = rest[3..3 + digits]
             .iter()
-            .try_fold(0u64, |acc, b| {
-                acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-            })
+            .try_fold(0u64, |acc, b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
             .unwrap_or(u64::MAX);
         return match u16::try_from(number) {
             Ok(port) if port > 0 => Ok(port),
@@ -164,9 +151,7 @@ pub fn modification_time(reply: &Reply) -> Option<DateTime> {
 pub fn parse_time_val(stamp: &[u8]) -> Option<DateTime> {
     let field = |r: core::ops::Range<usize>| -> Option<u32> {
         let part = stamp.get(r)?;
-        part.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| part.iter().fold(0, |a, d| a * 10 + u32::from(d - b'0')))
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |a, d| a * 10 + u32::from(d - b'0')))
     };
     let base = DateTime::new(
         field(0..4)? as i32,
@@ -198,9 +183,7 @@ pub fn announced_size(reply: &Reply) -> Option<u64> {
     let number = parse_u64(&inner[..digits])?;
     let rest = &inner[digits..];
     let unit = rest.split(|&b| b == b')').next().unwrap_or(rest);
-    trim_ascii(unit)
-        .eq_ignore_ascii_case(b"bytes")
-        .then_some(number)
+    trim_ascii(unit).eq_ignore_ascii_case(b"bytes").then_some(number)
 }
 
 /// What a server offers in its FEAT reply (RFC 2389).
@@ -254,9 +237,7 @@ pub fn mlst_line(reply: &Reply) -> Option<&[u8]> {
         .map(|(_, line)| &line[1..])
         .or_else(|| {
             // A few servers put the facts on a single line after the code.
-            (count == 1)
-                .then(|| reply.first_line())
-                .filter(|l| l.contains(&b'='))
+            (count == 1).then(|| reply.first_line()).filter(|l| l.contains(&b'='))
         })
 }
 
@@ -268,9 +249,7 @@ fn parse_u64(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
-    digits.iter().try_fold(0u64, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
+    digits.iter().try_fold(0u64, |acc, b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
 }
 
 #[cfg(test)]
@@ -286,91 +265,43 @@ mod tests {
 
     #[test]
     fn pasv_forms() {
-        let cases: &[(&[u8], Result<(Ipv4Addr, u16), PayloadError>)] = &[
-            (
-                b"227 Entering Passive Mode (127,0,0,1,200,10).\r\n",
-                Ok((Ipv4Addr::new(127, 0, 0, 1), 51210)),
-            ),
-            (
-                b"227 Entering Passive Mode 10,1,2,3,4,5\r\n",
-                Ok((Ipv4Addr::new(10, 1, 2, 3), 1029)),
-            ),
-            (
-                b"227 =192,168,0,1,39,16\r\n",
-                Ok((Ipv4Addr::new(192, 168, 0, 1), 10000)),
-            ),
-            (
-                b"227 Entering Passive Mode (1, 2, 3, 4, 5, 6)\r\n",
-                Ok((Ipv4Addr::new(1, 2, 3, 4), 1286)),
-            ),
-            (
-                b"227 Port 2021 (127,0,0,1,0,21)\r\n",
-                Ok((Ipv4Addr::new(127, 0, 0, 1), 21)),
-            ),
-            (
-                b"227 Entering Passive Mode (256,0,0,1,1,1)\r\n",
-                Err(PayloadError::BadPassiveAddress),
-            ),
-            (
-                b"227 Entering Passive Mode (1,2,3,4,0,0)\r\n",
-                Err(PayloadError::PortOutOfRange(0)),
-            ),
-            (
-                b"227 Entering Passive Mode\r\n",
-                Err(PayloadError::BadPassiveAddress),
-            ),
+        type Case<'a> = (&'a [u8], Result<(Ipv4Addr, u16), PayloadError>);
+        let cases: &[Case] = &[
+            (b"227 Entering Passive Mode (127,0,0,1,200,10).\r\n", Ok((Ipv4Addr::new(127, 0, 0, 1), 51210))),
+            (b"227 Entering Passive Mode 10,1,2,3,4,5\r\n", Ok((Ipv4Addr::new(10, 1, 2, 3), 1029))),
+            (b"227 =192,168,0,1,39,16\r\n", Ok((Ipv4Addr::new(192, 168, 0, 1), 10000))),
+            (b"227 Entering Passive Mode (1, 2, 3, 4, 5, 6)\r\n", Ok((Ipv4Addr::new(1, 2, 3, 4), 1286))),
+            (b"227 Port 2021 (127,0,0,1,0,21)\r\n", Ok((Ipv4Addr::new(127, 0, 0, 1), 21))),
+            (b"227 Entering Passive Mode (256,0,0,1,1,1)\r\n", Err(PayloadError::BadPassiveAddress)),
+            (b"227 Entering Passive Mode (1,2,3,4,0,0)\r\n", Err(PayloadError::PortOutOfRange(0))),
+            (b"227 Entering Passive Mode\r\n", Err(PayloadError::BadPassiveAddress)),
             (b"227 (1,2,3,4,5)\r\n", Err(PayloadError::BadPassiveAddress)),
         ];
         for (wire, expected) in cases {
-            assert_eq!(
-                &passive_address(&reply(wire)),
-                expected,
-                "{}",
-                String::from_utf8_lossy(wire)
-            );
+            assert_eq!(&passive_address(&reply(wire)), expected, "{}", String::from_utf8_lossy(wire));
         }
     }
 
     #[test]
     fn epsv_forms() {
         let cases: &[(&[u8], Result<u16, PayloadError>)] = &[
-            (
-                b"229 Entering Extended Passive Mode (|||6446|)\r\n",
-                Ok(6446),
-            ),
-            (
-                b"229 Entering Extended Passive Mode (!!!6446!)\r\n",
-                Ok(6446),
-            ),
+            (b"229 Entering Extended Passive Mode (|||6446|)\r\n", Ok(6446)),
+            (b"229 Entering Extended Passive Mode (!!!6446!)\r\n", Ok(6446)),
             (b"229 Extended Passive Mode OK |||50001|\r\n", Ok(50001)),
             (
                 b"229 Entering Extended Passive Mode (|||1000000|)\r\n",
                 Err(PayloadError::PortOutOfRange(1_000_000)),
             ),
-            (
-                b"229 Entering Extended Passive Mode (|||0|)\r\n",
-                Err(PayloadError::PortOutOfRange(0)),
-            ),
+            (b"229 Entering Extended Passive Mode (|||0|)\r\n", Err(PayloadError::PortOutOfRange(0))),
             (
                 b"229 Entering Extended Passive Mode (|||99999999999999999999999|)\r\n",
                 Err(PayloadError::PortOutOfRange(u64::MAX)),
             ),
-            (
-                b"229 Entering Extended Passive Mode (||||)\r\n",
-                Err(PayloadError::BadExtendedPassive),
-            ),
-            (
-                b"229 Entering Extended Passive Mode\r\n",
-                Err(PayloadError::BadExtendedPassive),
-            ),
+            (b"229 Entering Extended Passive Mode (||||)\r\n", Err(PayloadError::BadExtendedPassive)),
+            (b"229 Entering Extended Passive Mode\r\n", Err(PayloadError::BadExtendedPassive)),
         ];
         for (wire, expected) in cases {
-            assert_eq!(
-                &extended_passive_port(&reply(wire)),
-                expected,
-                "{}",
-                String::from_utf8_lossy(wire)
-            );
+            assert_eq!(&extended_passive_port(&reply(wire)), expected, "{}", String::from_utf8_lossy(wire));
         }
     }
 
@@ -380,25 +311,16 @@ mod tests {
             quoted_path(&reply(b"257 \"/home/ftp\" is the current directory\r\n")).unwrap(),
             b"/home/ftp"
         );
-        assert_eq!(
-            quoted_path(&reply(b"257 \"/say \"\"hi\"\"\" created\r\n")).unwrap(),
-            b"/say \"hi\""
-        );
+        assert_eq!(quoted_path(&reply(b"257 \"/say \"\"hi\"\"\" created\r\n")).unwrap(), b"/say \"hi\"");
         assert_eq!(quoted_path(&reply(b"257 \"\"\r\n")).unwrap(), b"");
-        assert_eq!(
-            quoted_path(&reply(b"257 \"/caf\xe9\"\r\n")).unwrap(),
-            b"/caf\xe9"
-        );
+        assert_eq!(quoted_path(&reply(b"257 \"/caf\xe9\"\r\n")).unwrap(), b"/caf\xe9");
         assert_eq!(quoted_path(&reply(b"257 no quotes\r\n")), None);
         assert_eq!(quoted_path(&reply(b"257 \"unterminated\r\n")), None);
     }
 
     #[test]
     fn sizes_and_times() {
-        assert_eq!(
-            size(&reply(b"213 1234567890123\r\n")),
-            Some(1_234_567_890_123)
-        );
+        assert_eq!(size(&reply(b"213 1234567890123\r\n")), Some(1_234_567_890_123));
         assert_eq!(size(&reply(b"213 99999999999999999999999\r\n")), None);
         assert_eq!(size(&reply(b"213 \r\n")), None);
         let t = modification_time(&reply(b"213 20240329032600\r\n")).unwrap();
@@ -412,25 +334,19 @@ mod tests {
     #[test]
     fn announced_sizes() {
         assert_eq!(
-            announced_size(&reply(
-                b"150 Opening BINARY mode data connection for a.bin (1048576 bytes).\r\n"
-            )),
+            announced_size(&reply(b"150 Opening BINARY mode data connection for a.bin (1048576 bytes).\r\n")),
             Some(1_048_576)
         );
-        assert_eq!(
-            announced_size(&reply(b"150 Opening data connection for x (5 Bytes)\r\n")),
-            Some(5)
-        );
-        assert_eq!(
-            announced_size(&reply(b"150 Here comes the directory listing.\r\n")),
-            None
-        );
+        assert_eq!(announced_size(&reply(b"150 Opening data connection for x (5 Bytes)\r\n")), Some(5));
+        assert_eq!(announced_size(&reply(b"150 Here comes the directory listing.\r\n")), None);
         assert_eq!(announced_size(&reply(b"150 File (x) ok\r\n")), None);
     }
 
     #[test]
     fn features() {
-        let f = Features::from_reply(&reply(b"211-Features:\r\n MDTM\r\n MLST type*;size*;modify*;\r\n UTF8\r\n EPSV\r\n211 End\r\n"));
+        let f = Features::from_reply(&reply(
+            b"211-Features:\r\n MDTM\r\n MLST type*;size*;modify*;\r\n UTF8\r\n EPSV\r\n211 End\r\n",
+        ));
         assert!(f.has("mdtm") && f.has("UTF8") && f.has("MLST") && !f.has("MLSD"));
         assert_eq!(f.parameters("MLST"), Some("type*;size*;modify*;"));
         let none = Features::from_reply(&reply(b"211 No features\r\n"));

@@ -127,9 +127,7 @@ fn parse_code(line: &[u8]) -> Option<(u16, Separator)> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let code = digits
-        .iter()
-        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    let code = digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
     let separator = match line.get(3) {
         None => Separator::End,
         Some(b' ') => Separator::Space,
@@ -168,10 +166,9 @@ impl fmt::Display for ReplyError {
         match self {
             ReplyError::LineTooLong => write!(f, "the server sent a line over {MAX_LINE} bytes"),
             ReplyError::ReplyTooLong => write!(f, "the server sent a reply over {MAX_REPLY} bytes"),
-            ReplyError::NotAReply { line } => write!(
-                f,
-                "the server sent a line that is not an FTP reply: {line:?}"
-            ),
+            ReplyError::NotAReply { line } => {
+                write!(f, "the server sent a line that is not an FTP reply: {line:?}")
+            }
             ReplyError::BadCode(code) => write!(f, "the server sent an invalid reply code {code}"),
         }
     }
@@ -231,8 +228,7 @@ impl ReplyReader {
                         continue; // tolerate blank lines between replies
                     }
                     let Some((code, separator)) = parse_code(&line) else {
-                        let shown: String =
-                            String::from_utf8_lossy(&line).chars().take(120).collect();
+                        let shown: String = String::from_utf8_lossy(&line).chars().take(120).collect();
                         return Err(ReplyError::NotAReply { line: shown });
                     };
                     if !(100..700).contains(&code) {
@@ -242,10 +238,7 @@ impl ReplyReader {
                         let size = line.len();
                         self.open = Some((code, vec![line], size));
                     } else {
-                        return Ok(Some(Reply {
-                            code,
-                            lines: vec![line],
-                        }));
+                        return Ok(Some(Reply { code, lines: vec![line] }));
                     }
                 }
                 Some((code, mut lines, mut size)) => {
@@ -272,10 +265,7 @@ impl ReplyReader {
                 if end + 1 > MAX_LINE {
                     return Err(ReplyError::LineTooLong);
                 }
-                let line = unread[..end]
-                    .strip_suffix(b"\r")
-                    .unwrap_or(&unread[..end])
-                    .to_vec();
+                let line = unread[..end].strip_suffix(b"\r").unwrap_or(&unread[..end]).to_vec();
                 self.start += end + 1;
                 Ok(Some(line))
             }
@@ -299,19 +289,10 @@ mod tests {
     /// Feeds `input` whole and split at every byte; every way must give `expected`.
     fn check(input: &[u8], expected: &[(u16, &str)]) {
         let whole = read_all(&[input]);
-        assert_eq!(
-            whole,
-            expected_vec(expected),
-            "whole input {:?}",
-            String::from_utf8_lossy(input)
-        );
+        assert_eq!(whole, expected_vec(expected), "whole input {:?}", String::from_utf8_lossy(input));
         for split in 0..input.len() {
             let (a, b) = input.split_at(split);
-            assert_eq!(
-                read_all(&[a, b]),
-                expected_vec(expected),
-                "split at {split}"
-            );
+            assert_eq!(read_all(&[a, b]), expected_vec(expected), "split at {split}");
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(read_all(&bytes), expected_vec(expected), "byte by byte");
@@ -378,10 +359,7 @@ mod tests {
     fn rejects_garbage() {
         let mut reader = ReplyReader::new();
         reader.feed(b"HTTP/1.1 400 Bad Request\r\n");
-        assert!(matches!(
-            reader.next_reply(),
-            Err(ReplyError::NotAReply { .. })
-        ));
+        assert!(matches!(reader.next_reply(), Err(ReplyError::NotAReply { .. })));
         let mut reader = ReplyReader::new();
         reader.feed(b"099 low\r\n");
         assert_eq!(reader.next_reply(), Err(ReplyError::BadCode(99)));

@@ -41,11 +41,7 @@ pub(super) enum Step {
 
 impl Session {
     fn channel_mut(&mut self, socket: SocketId) -> Option<&mut Channel> {
-        self.current
-            .as_mut()?
-            .channel
-            .as_mut()
-            .filter(|c| c.socket == socket)
+        self.current.as_mut()?.channel.as_mut().filter(|c| c.socket == socket)
     }
 
     fn set_channel(&mut self, channel: Channel) {
@@ -82,10 +78,7 @@ impl Session {
         } else if !self.epsv_refused {
             self.set_channel(channel);
             self.send(Command::Epsv, Expect::Channel);
-        } else if self
-            .control_peer
-            .is_some_and(|p| p.ip().to_canonical().is_ipv6())
-        {
+        } else if self.control_peer.is_some_and(|p| p.ip().to_canonical().is_ipv6()) {
             self.passive_failed(Error::new(
                 ErrorKind::Rejected,
                 "the server refused EPSV, and PASV cannot work over IPv6",
@@ -114,40 +107,26 @@ impl Session {
         channel.deadline = Some(deadline);
         channel.target = format!("{host}:{port}");
         let socket = channel.socket;
-        self.outputs.push_back(Output::Connect {
-            socket,
-            host,
-            port,
-            purpose: Purpose::Data,
-        });
+        self.outputs.push_back(Output::Connect { socket, host, port, purpose: Purpose::Data });
     }
 
     /// A reply to EPSV, PASV, EPRT or PORT.
     pub(super) fn channel_reply(&mut self, reply: Reply) {
-        let cancelled = self
-            .current
-            .as_mut()
-            .map(|r| std::mem::take(&mut r.cancelled))
-            .unwrap_or(false);
+        let cancelled = self.current.as_mut().map(|r| std::mem::take(&mut r.cancelled)).unwrap_or(false);
         if cancelled {
             self.fail_op(Error::new(ErrorKind::Aborted, "cancelled"));
             return;
         }
-        let Some(step) = self
-            .current
-            .as_ref()
-            .and_then(|r| r.channel.as_ref())
-            .map(|c| c.step)
-        else {
+        let Some(step) = self.current.as_ref().and_then(|r| r.channel.as_ref()).map(|c| c.step) else {
             return;
         };
         match step {
             Step::Epsv => match reply.code() {
                 229 => match parse::extended_passive_port(&reply) {
                     Ok(port) => self.connect_data(self.data_host(), port),
-                    Err(e) => self.fail_op(
-                        Error::from_reply(e.to_string(), reply).with_kind(ErrorKind::Protocol),
-                    ),
+                    Err(e) => {
+                        self.fail_op(Error::from_reply(e.to_string(), reply).with_kind(ErrorKind::Protocol))
+                    }
                 },
                 500..=599 => {
                     self.epsv_refused = true;
@@ -155,10 +134,7 @@ impl Session {
                     if let Some(channel) = self.current.as_mut().and_then(|r| r.channel.as_mut()) {
                         channel.step = Step::Pasv;
                     }
-                    if self
-                        .control_peer
-                        .is_some_and(|p| p.ip().to_canonical().is_ipv6())
-                    {
+                    if self.control_peer.is_some_and(|p| p.ip().to_canonical().is_ipv6()) {
                         self.passive_failed(Error::from_reply(
                             "the server refused EPSV, and PASV cannot work over IPv6",
                             reply,
@@ -167,34 +143,29 @@ impl Session {
                         self.send(Command::Pasv, Expect::Channel);
                     }
                 }
-                _ => self.passive_failed(Error::from_reply(
-                    "the server refused passive mode (EPSV)",
-                    reply,
-                )),
+                _ => self.passive_failed(Error::from_reply("the server refused passive mode (EPSV)", reply)),
             },
             Step::Pasv => match reply.code() {
-                227 => match parse::passive_address(&reply) {
-                    Ok((ip, port)) => {
-                        let named = IpAddr::V4(ip);
-                        let host = if self.config.trust_passive_address && !ip.is_unspecified() {
-                            Host::Ip(named)
-                        } else {
-                            let host = self.data_host();
-                            if host != Host::Ip(named) {
-                                self.note(format!("the server named {named} in its 227 reply; connecting to {host} instead"));
-                            }
-                            host
-                        };
-                        self.connect_data(host, port);
+                227 => {
+                    match parse::passive_address(&reply) {
+                        Ok((ip, port)) => {
+                            let named = IpAddr::V4(ip);
+                            let host = if self.config.trust_passive_address && !ip.is_unspecified() {
+                                Host::Ip(named)
+                            } else {
+                                let host = self.data_host();
+                                if host != Host::Ip(named) {
+                                    self.note(format!("the server named {named} in its 227 reply; connecting to {host} instead"));
+                                }
+                                host
+                            };
+                            self.connect_data(host, port);
+                        }
+                        Err(e) => self
+                            .fail_op(Error::from_reply(e.to_string(), reply).with_kind(ErrorKind::Protocol)),
                     }
-                    Err(e) => self.fail_op(
-                        Error::from_reply(e.to_string(), reply).with_kind(ErrorKind::Protocol),
-                    ),
-                },
-                _ => self.passive_failed(Error::from_reply(
-                    "the server refused passive mode (PASV)",
-                    reply,
-                )),
+                }
+                _ => self.passive_failed(Error::from_reply("the server refused passive mode (PASV)", reply)),
             },
             Step::Eprt(addr) => match reply.code() {
                 200..=299 => self.channel_ready(),
@@ -203,9 +174,7 @@ impl Session {
                     match addr.ip().to_canonical() {
                         IpAddr::V4(v4) => {
                             self.note(format!("EPRT refused ({reply}); using PORT from now on"));
-                            if let Some(channel) =
-                                self.current.as_mut().and_then(|r| r.channel.as_mut())
-                            {
+                            if let Some(channel) = self.current.as_mut().and_then(|r| r.channel.as_mut()) {
                                 channel.step = Step::Port;
                             }
                             self.send(
@@ -219,17 +188,11 @@ impl Session {
                         )),
                     }
                 }
-                _ => self.fail_op(Error::from_reply(
-                    "the server refused active mode (EPRT)",
-                    reply,
-                )),
+                _ => self.fail_op(Error::from_reply("the server refused active mode (EPRT)", reply)),
             },
             Step::Port => match reply.code() {
                 200..=299 => self.channel_ready(),
-                _ => self.fail_op(Error::from_reply(
-                    "the server refused active mode (PORT)",
-                    reply,
-                )),
+                _ => self.fail_op(Error::from_reply("the server refused active mode (PORT)", reply)),
             },
             Step::Connecting | Step::Listening | Step::Ready => {
                 self.note(format!("ignoring an unexpected reply: {reply}"));
@@ -249,15 +212,11 @@ impl Session {
     /// Passive mode failed: in auto mode switch to active, else fail the operation.
     fn passive_failed(&mut self, error: Error) {
         if let Some(channel) = self.current.as_mut().and_then(|r| r.channel.take()) {
-            self.outputs.push_back(Output::Reset {
-                socket: channel.socket,
-            });
+            self.outputs.push_back(Output::Reset { socket: channel.socket });
         }
         if self.config.mode == DataMode::Auto && !self.active_fallback {
             self.active_fallback = true;
-            self.note(format!(
-                "passive mode failed ({error}); using active mode from now on"
-            ));
+            self.note(format!("passive mode failed ({error}); using active mode from now on"));
             self.open_channel();
         } else {
             self.fail_op(error);
@@ -294,10 +253,7 @@ impl Session {
         match advertise.ip().to_canonical() {
             IpAddr::V4(v4) => {
                 channel.step = Step::Port;
-                self.send(
-                    Command::Port(SocketAddr::new(IpAddr::V4(v4), advertise.port())),
-                    Expect::Channel,
-                );
+                self.send(Command::Port(SocketAddr::new(IpAddr::V4(v4), advertise.port())), Expect::Channel);
             }
             IpAddr::V6(_) => self.fail_op(Error::new(
                 ErrorKind::Rejected,
@@ -322,10 +278,7 @@ impl Session {
         };
         match channel.step {
             Step::Connecting => {
-                let message = format!(
-                    "cannot open the data connection to {}: {error}",
-                    channel.target
-                );
+                let message = format!("cannot open the data connection to {}: {error}", channel.target);
                 self.passive_failed(Error::new(error.kind(), message));
             }
             Step::Listening => {
@@ -347,7 +300,7 @@ impl Session {
         let Some(channel) = self.current.as_ref().and_then(|r| r.channel.as_ref()) else {
             return;
         };
-        if !channel.deadline.is_some_and(|d| now >= d) {
+        if channel.deadline.is_none_or(|d| now < d) {
             return;
         }
         let seconds = self.config.timeouts.connect.as_secs();
@@ -360,9 +313,8 @@ impl Session {
                 self.passive_failed(Error::new(ErrorKind::Timeout, message));
             }
             _ => {
-                let message = format!(
-                    "the transport did not open an active-mode listener within {seconds} s"
-                );
+                let message =
+                    format!("the transport did not open an active-mode listener within {seconds} s");
                 self.fail_op(Error::new(ErrorKind::Timeout, message));
             }
         }

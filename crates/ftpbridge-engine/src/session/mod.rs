@@ -13,8 +13,7 @@ pub use task::{ListOptions, StoreMode, StoreOptions};
 use crate::command::{Command, check_argument};
 use crate::error::{Error, ErrorKind, SocketError};
 use crate::event::{
-    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId,
-    Value,
+    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId, Value,
 };
 use crate::parse::{self, Features};
 use crate::time::Instant;
@@ -143,10 +142,7 @@ impl Session {
             port: session.config.port,
             purpose: Purpose::Control,
         });
-        session.note(format!(
-            "connecting to {}:{}",
-            session.config.host, session.config.port
-        ));
+        session.note(format!("connecting to {}:{}", session.config.host, session.config.port));
         session
     }
 
@@ -335,10 +331,7 @@ impl Session {
         }
         self.channel_timeout(now);
         self.transfer_timeout(now);
-        if self.idle_keepalive_at.is_some_and(|t| now >= t)
-            && self.is_idle()
-            && self.pending.is_empty()
-        {
+        if self.idle_keepalive_at.is_some_and(|t| now >= t) && self.is_idle() && self.pending.is_empty() {
             self.send(Command::Noop, Expect::Keepalive);
         }
         self.schedule_idle_keepalive();
@@ -367,11 +360,7 @@ impl Session {
 
     /// Lists names only (NLST); [`Value::Names`].
     pub fn name_list(&mut self, path: Option<RemotePath>) -> OpId {
-        self.queue_with_optional_path(path, |path| Task::NameList {
-            path,
-            names: Vec::new(),
-            step: 0,
-        })
+        self.queue_with_optional_path(path, |path| Task::NameList { path, names: Vec::new(), step: 0 })
     }
 
     /// Describes one file or directory (MLST, else SIZE, MDTM and a CWD probe);
@@ -405,44 +394,26 @@ impl Session {
     /// the bytes from its offset on and then [`Session::finish_upload`].
     pub fn store(&mut self, path: impl Into<RemotePath>, options: StoreOptions) -> OpId {
         self.queue_with_path(path.into(), |path| {
-            Task::Store(task::Store {
-                path,
-                options,
-                offset: 0,
-                step: task::StoreStep::Open,
-                sent: 0,
-            })
+            Task::Store(task::Store { path, options, offset: 0, step: task::StoreStep::Open, sent: 0 })
         })
     }
 
     /// Creates a directory (MKD); [`Value::Path`] with the server's name for it.
     pub fn mkdir(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(
-            path.into(),
-            Command::Mkd,
-            "create the directory",
-            |reply, cx| {
-                let bytes = parse::quoted_path(reply).unwrap_or_default();
-                Value::Path(ServerPath {
-                    text: cx.encoding.decode(&bytes).into_owned(),
-                    bytes,
-                })
-            },
-        )
+        self.simple(path.into(), Command::Mkd, "create the directory", |reply, cx| {
+            let bytes = parse::quoted_path(reply).unwrap_or_default();
+            Value::Path(ServerPath { text: cx.encoding.decode(&bytes).into_owned(), bytes })
+        })
     }
 
     /// Removes an empty directory (RMD).
     pub fn rmdir(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Rmd, "remove the directory", |_, _| {
-            Value::None
-        })
+        self.simple(path.into(), Command::Rmd, "remove the directory", |_, _| Value::None)
     }
 
     /// Deletes a file (DELE).
     pub fn delete(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Dele, "delete the file", |_, _| {
-            Value::None
-        })
+        self.simple(path.into(), Command::Dele, "delete the file", |_, _| Value::None)
     }
 
     /// Renames or moves (RNFR, RNTO).
@@ -459,10 +430,8 @@ impl Session {
     pub fn chmod(&mut self, path: impl Into<RemotePath>, mode: &str) -> OpId {
         let id = self.allocate_op();
         if mode.is_empty() || mode.len() > 4 || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            let error = Error::new(
-                ErrorKind::InvalidInput,
-                format!("{mode:?} is not an octal mode like 644"),
-            );
+            let error =
+                Error::new(ErrorKind::InvalidInput, format!("{mode:?} is not an octal mode like 644"));
             self.reject(id, error);
             return id;
         }
@@ -470,10 +439,7 @@ impl Session {
             Ok(path) => self.enqueue(
                 id,
                 Task::Simple {
-                    command: Some(Command::SiteChmod {
-                        mode: mode.as_bytes().to_vec(),
-                        path,
-                    }),
+                    command: Some(Command::SiteChmod { mode: mode.as_bytes().to_vec(), path }),
                     what: "change the permissions",
                     on_success: |_, _| Value::None,
                 },
@@ -485,28 +451,20 @@ impl Session {
 
     /// Asks a file's size (SIZE); [`Value::Size`].
     pub fn size(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(
-            path.into(),
-            Command::Size,
-            "get the size",
-            |reply, _| match parse::size(reply) {
-                Some(size) => Value::Size(size),
-                None => Value::Reply(reply.clone()),
-            },
-        )
+        self.simple(path.into(), Command::Size, "get the size", |reply, _| match parse::size(reply) {
+            Some(size) => Value::Size(size),
+            None => Value::Reply(reply.clone()),
+        })
     }
 
     /// Asks a file's modification time (MDTM); [`Value::Modified`].
     pub fn modified(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(
-            path.into(),
-            Command::Mdtm,
-            "get the modification time",
-            |reply, _| match parse::modification_time(reply) {
+        self.simple(path.into(), Command::Mdtm, "get the modification time", |reply, _| {
+            match parse::modification_time(reply) {
                 Some(time) => Value::Modified(time),
                 None => Value::Reply(reply.clone()),
-            },
-        )
+            }
+        })
     }
 
     /// Changes the working directory (CWD, then PWD); [`Value::Path`].
@@ -539,20 +497,10 @@ impl Session {
             }
         };
         if let Err(c) = check_argument(&bytes) {
-            self.reject(
-                id,
-                Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("a command cannot contain {c:?}"),
-                ),
-            );
+            self.reject(id, Error::new(ErrorKind::InvalidInput, format!("a command cannot contain {c:?}")));
             return id;
         }
-        let verb = bytes
-            .split(|&b| b == b' ')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
+        let verb = bytes.split(|&b| b == b' ').next().unwrap_or_default().to_ascii_uppercase();
         if verb == b"QUIT" {
             self.enqueue(id, Task::Quit { sent: false });
         } else {
@@ -566,11 +514,7 @@ impl Session {
         let id = self.allocate_op();
         self.enqueue(
             id,
-            Task::Simple {
-                command: Some(Command::Noop),
-                what: "send NOOP",
-                on_success: |_, _| Value::None,
-            },
+            Task::Simple { command: Some(Command::Noop), what: "send NOOP", on_success: |_, _| Value::None },
         );
         id
     }
@@ -595,10 +539,7 @@ impl Session {
                 transfer.touch(self.now, self.config.timeouts.data_idle);
             }
         }
-        self.outputs.push_back(Output::Send {
-            socket,
-            data: data.to_vec(),
-        });
+        self.outputs.push_back(Output::Send { socket, data: data.to_vec() });
         Ok(())
     }
 
@@ -623,10 +564,7 @@ impl Session {
     pub fn abort(&mut self, op: OpId) {
         if let Some(index) = self.queue.iter().position(|(id, _)| *id == op) {
             self.queue.remove(index);
-            self.emit(Event::Failed {
-                op,
-                error: Error::new(ErrorKind::Aborted, "cancelled"),
-            });
+            self.emit(Event::Failed { op, error: Error::new(ErrorKind::Aborted, "cancelled") });
             return;
         }
         let Some(running) = self.current.as_mut() else {
@@ -638,11 +576,7 @@ impl Session {
         let aborted = Error::new(ErrorKind::Aborted, "cancelled");
         if running.transfer.as_ref().is_some_and(|t| t.command_sent) {
             self.abort_transfer(aborted);
-        } else if self
-            .pending
-            .iter()
-            .any(|e| matches!(e, Expect::Task | Expect::Channel))
-        {
+        } else if self.pending.iter().any(|e| matches!(e, Expect::Task | Expect::Channel)) {
             running.cancelled = true;
         } else {
             // Waiting on a data connection only: nothing is owed on the control connection.
@@ -657,10 +591,7 @@ impl Session {
         if self.phase == Phase::Closed {
             return;
         }
-        self.shut_down(
-            None,
-            Error::new(ErrorKind::Closed, "the session was closed"),
-        );
+        self.shut_down(None, Error::new(ErrorKind::Closed, "the session was closed"));
     }
 
     // ----- outputs -----
@@ -676,26 +607,10 @@ impl Session {
             return None;
         }
         let reply = self.reply_deadline.filter(|_| self.reply_timer_active());
-        let channel = self
-            .current
-            .as_ref()
-            .and_then(|r| r.channel.as_ref())
-            .and_then(|c| c.deadline);
-        let transfer = self
-            .current
-            .as_ref()
-            .and_then(|r| r.transfer.as_ref())
-            .and_then(|t| t.next_deadline());
-        [
-            self.control_deadline,
-            reply,
-            channel,
-            transfer,
-            self.idle_keepalive_at,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let channel = self.current.as_ref().and_then(|r| r.channel.as_ref()).and_then(|c| c.deadline);
+        let transfer =
+            self.current.as_ref().and_then(|r| r.transfer.as_ref()).and_then(|t| t.next_deadline());
+        [self.control_deadline, reply, channel, transfer, self.idle_keepalive_at].into_iter().flatten().min()
     }
 
     // ----- internals: control connection -----
@@ -716,10 +631,7 @@ impl Session {
     fn send(&mut self, command: Command, expect: Expect) {
         let log = command.to_log();
         self.emit(Event::Log(LogLine::Sent(log.clone())));
-        self.outputs.push_back(Output::Send {
-            socket: SocketId::CONTROL,
-            data: command.to_wire(),
-        });
+        self.outputs.push_back(Output::Send { socket: SocketId::CONTROL, data: command.to_wire() });
         if self.pending.is_empty() {
             self.last_command = log;
         }
@@ -736,25 +648,18 @@ impl Session {
         let moving = self
             .current
             .as_ref()
-            .and_then(|r| {
-                r.transfer
-                    .as_ref()
-                    .map(|t| t.moving_data(r.channel.as_ref()))
-            })
+            .and_then(|r| r.transfer.as_ref().map(|t| t.moving_data(r.channel.as_ref())))
             .unwrap_or(false);
         !(moving && self.pending.front() == Some(&Expect::Transfer))
     }
 
     fn on_reply(&mut self, reply: Reply) {
         for line in reply.lines() {
-            self.emit(Event::Log(LogLine::Received(
-                String::from_utf8_lossy(line).into_owned(),
-            )));
+            self.emit(Event::Log(LogLine::Received(String::from_utf8_lossy(line).into_owned())));
         }
         if reply.code() == 421 {
             self.fail_session(
-                Error::from_reply("the server closed the session", reply)
-                    .with_kind(ErrorKind::Connection),
+                Error::from_reply("the server closed the session", reply).with_kind(ErrorKind::Connection),
             );
             return;
         }
@@ -786,11 +691,8 @@ impl Session {
             Expect::Transfer => self.transfer_reply(reply),
             Expect::Channel if !keep_waiting => self.channel_reply(reply),
             Expect::Task if !keep_waiting => {
-                let cancelled = self
-                    .current
-                    .as_mut()
-                    .map(|r| std::mem::take(&mut r.cancelled))
-                    .unwrap_or(false);
+                let cancelled =
+                    self.current.as_mut().map(|r| std::mem::take(&mut r.cancelled)).unwrap_or(false);
                 if cancelled {
                     self.fail_op(Error::new(ErrorKind::Aborted, "cancelled"));
                 } else {
@@ -803,34 +705,23 @@ impl Session {
 
     /// A reply arrived: the reply timer restarts for what is still owed.
     fn after_reply(&mut self) {
-        self.reply_deadline =
-            (!self.pending.is_empty()).then(|| self.now + self.config.timeouts.reply);
+        self.reply_deadline = (!self.pending.is_empty()).then(|| self.now + self.config.timeouts.reply);
     }
 
     fn login_reply(&mut self, step: LoginStep, reply: Reply) {
-        let login_error = |what: &str, reply: Reply| {
-            Error::from_reply(what.to_string(), reply).with_kind(ErrorKind::Login)
-        };
+        let login_error =
+            |what: &str, reply: Reply| Error::from_reply(what.to_string(), reply).with_kind(ErrorKind::Login);
         match step {
             LoginStep::Greeting => {
                 if reply.code() != 220 {
-                    let kind = if reply.is_failure() {
-                        ErrorKind::Connection
-                    } else {
-                        ErrorKind::Protocol
-                    };
+                    let kind = if reply.is_failure() { ErrorKind::Connection } else { ErrorKind::Protocol };
                     self.fail_session(
-                        Error::from_reply("the server refused the connection", reply)
-                            .with_kind(kind),
+                        Error::from_reply("the server refused the connection", reply).with_kind(kind),
                     );
                     return;
                 }
                 self.greeting = Some(reply);
-                let user = self
-                    .config
-                    .user
-                    .clone()
-                    .unwrap_or_else(|| "anonymous".into());
+                let user = self.config.user.clone().unwrap_or_else(|| "anonymous".into());
                 self.send_login(Command::User(user.into_bytes()), LoginStep::User);
             }
             LoginStep::User | LoginStep::Pass | LoginStep::Acct => match reply.code() {
@@ -844,9 +735,7 @@ impl Session {
                     self.send_login(Command::Pass(password.into_bytes()), LoginStep::Pass);
                 }
                 332 if step != LoginStep::Acct => match self.config.account.clone() {
-                    Some(account) => {
-                        self.send_login(Command::Acct(account.into_bytes()), LoginStep::Acct)
-                    }
+                    Some(account) => self.send_login(Command::Acct(account.into_bytes()), LoginStep::Acct),
                     None => self.fail_session(login_error(
                         "the server asks for an account (ACCT) and none was given",
                         reply,
@@ -874,9 +763,7 @@ impl Session {
             LoginStep::Utf8 => self.send_login(Command::Type, LoginStep::Type),
             LoginStep::Type => {
                 if !reply.is_completion() {
-                    self.note(format!(
-                        "the server refused binary mode ({reply}); transfers may be altered"
-                    ));
+                    self.note(format!("the server refused binary mode ({reply}); transfers may be altered"));
                 }
                 self.send_login(Command::Pwd, LoginStep::Pwd);
             }
@@ -884,10 +771,7 @@ impl Session {
                 self.cwd = parse::quoted_path(&reply).filter(|_| reply.code() == 257);
                 self.phase = Phase::Ready;
                 let info = ServerInfo {
-                    greeting: self
-                        .greeting
-                        .clone()
-                        .unwrap_or_else(|| Reply::new(220, Vec::new())),
+                    greeting: self.greeting.clone().unwrap_or_else(|| Reply::new(220, Vec::new())),
                     features: self.features.clone(),
                     home: self.working_directory(),
                 };
@@ -927,9 +811,7 @@ impl Session {
 
     fn schedule_idle_keepalive(&mut self) {
         self.idle_keepalive_at = match self.config.idle_keepalive {
-            Some(every)
-                if self.phase == Phase::Ready && self.is_idle() && self.pending.is_empty() =>
-            {
+            Some(every) if self.phase == Phase::Ready && self.is_idle() && self.pending.is_empty() => {
                 Some(self.idle_keepalive_at.unwrap_or(self.now + every))
             }
             _ => None,
@@ -970,12 +852,8 @@ impl Session {
         if bytes.is_empty() {
             return Err(Error::new(ErrorKind::InvalidInput, "the path is empty"));
         }
-        check_argument(&bytes).map_err(|c| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                format!("a path cannot contain {c:?}"),
-            )
-        })?;
+        check_argument(&bytes)
+            .map_err(|c| Error::new(ErrorKind::InvalidInput, format!("a path cannot contain {c:?}")))?;
         Ok(bytes)
     }
 
@@ -1008,11 +886,7 @@ impl Session {
         what: &'static str,
         on_success: fn(&Reply, &mut TaskContext) -> Value,
     ) -> OpId {
-        self.queue_with_path(path, |path| Task::Simple {
-            command: Some(command(path)),
-            what,
-            on_success,
-        })
+        self.queue_with_path(path, |path| Task::Simple { command: Some(command(path)), what, on_success })
     }
 
     fn reject(&mut self, op: OpId, error: Error) {
@@ -1043,14 +917,8 @@ impl Session {
             return;
         };
         self.idle_keepalive_at = None;
-        self.current = Some(Running {
-            id,
-            task,
-            channel: None,
-            transfer: None,
-            cancelled: false,
-            drain: None,
-        });
+        self.current =
+            Some(Running { id, task, channel: None, transfer: None, cancelled: false, drain: None });
         self.advance(Outcome::Start);
     }
 
@@ -1098,9 +966,7 @@ impl Session {
         };
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Reset {
-                socket: channel.socket,
-            });
+            self.outputs.push_back(Output::Reset { socket: channel.socket });
         }
         let action = match self.current.as_mut() {
             Some(running) => running.task.on_failure(error),
@@ -1117,31 +983,18 @@ impl Session {
         if let Some(channel) = running.channel {
             let complete = result.is_ok();
             self.outputs.push_back(if complete {
-                Output::Close {
-                    socket: channel.socket,
-                }
+                Output::Close { socket: channel.socket }
             } else {
-                Output::Reset {
-                    socket: channel.socket,
-                }
+                Output::Reset { socket: channel.socket }
             });
         }
         let quit = running.task.is_quit();
         match result {
-            Ok(value) => self.emit(Event::Done {
-                op: running.id,
-                value,
-            }),
-            Err(error) => self.emit(Event::Failed {
-                op: running.id,
-                error,
-            }),
+            Ok(value) => self.emit(Event::Done { op: running.id, value }),
+            Err(error) => self.emit(Event::Failed { op: running.id, error }),
         }
         if quit {
-            self.shut_down(
-                None,
-                Error::new(ErrorKind::Closed, "the session was closed (QUIT)"),
-            );
+            self.shut_down(None, Error::new(ErrorKind::Closed, "the session was closed (QUIT)"));
             return;
         }
         self.start_next();
@@ -1166,29 +1019,17 @@ impl Session {
         self.phase = Phase::Closed;
         if let Some(running) = self.current.take() {
             if let Some(channel) = running.channel {
-                self.outputs.push_back(Output::Reset {
-                    socket: channel.socket,
-                });
+                self.outputs.push_back(Output::Reset { socket: channel.socket });
             }
-            self.emit(Event::Failed {
-                op: running.id,
-                error: op_error.clone(),
-            });
+            self.emit(Event::Failed { op: running.id, error: op_error.clone() });
         }
         while let Some((op, _)) = self.queue.pop_front() {
-            self.emit(Event::Failed {
-                op,
-                error: op_error.clone(),
-            });
+            self.emit(Event::Failed { op, error: op_error.clone() });
         }
         self.outputs.push_back(if abrupt {
-            Output::Reset {
-                socket: SocketId::CONTROL,
-            }
+            Output::Reset { socket: SocketId::CONTROL }
         } else {
-            Output::Close {
-                socket: SocketId::CONTROL,
-            }
+            Output::Close { socket: SocketId::CONTROL }
         });
         self.pending.clear();
         self.control_deadline = None;
@@ -1205,10 +1046,7 @@ impl Session {
             r.channel.as_ref().map(|c| c.socket)
         });
         ready.ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                format!("operation {} is not an upload in progress", op.0),
-            )
+            Error::new(ErrorKind::InvalidInput, format!("operation {} is not an upload in progress", op.0))
         })
     }
 }

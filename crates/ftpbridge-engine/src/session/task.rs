@@ -9,6 +9,9 @@ use crate::event::{ServerPath, Value};
 use crate::parse;
 use ftpbridge_listing::{DateTime, Entry, Kind, ListingParser, ParseOptions};
 
+/// The most bytes a name list (NLST) may hold.
+const MAX_NAME_LIST: usize = 64 * 1024 * 1024;
+
 /// Options of a listing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListOptions {
@@ -97,10 +100,7 @@ pub(crate) struct TaskContext<'a> {
 
 impl TaskContext<'_> {
     fn server_path(&self, bytes: Vec<u8>) -> ServerPath {
-        ServerPath {
-            text: self.encoding.decode(&bytes).into_owned(),
-            bytes,
-        }
+        ServerPath { text: self.encoding.decode(&bytes).into_owned(), bytes }
     }
 }
 
@@ -230,6 +230,10 @@ impl Task {
                     expected: None,
                     offset: 0,
                 }),
+                (Outcome::Transferred { .. }, _) if names.len() > MAX_NAME_LIST => Action::Fail(Error::new(
+                    ErrorKind::Rejected,
+                    format!("the name list is over {MAX_NAME_LIST} bytes; use a listing instead"),
+                )),
                 (Outcome::Transferred { .. }, _) => {
                     let mut out = Vec::new();
                     for line in names.split(|&b| b == b'\n') {
@@ -240,17 +244,10 @@ impl Task {
                     }
                     Action::Done(Value::Names(out))
                 }
-                (Outcome::Reply(reply), _) => {
-                    Action::Fail(Error::from_reply("cannot list names", reply))
-                }
+                (Outcome::Reply(reply), _) => Action::Fail(Error::from_reply("cannot list names", reply)),
             },
             Task::Stat(stat) => stat.step(outcome, cx),
-            Task::Retrieve {
-                path,
-                offset,
-                size,
-                step,
-            } => match (outcome, *step) {
+            Task::Retrieve { path, offset, size, step } => match (outcome, *step) {
                 (Outcome::Start, _) => {
                     *step = RetrieveStep::Size;
                     Action::Send(Command::Size(path.clone()))
@@ -298,28 +295,14 @@ impl Task {
                 )),
             },
             Task::Store(store) => store.step(outcome, cx),
-            Task::Simple {
-                command,
-                what,
-                on_success,
-            } => match outcome {
+            Task::Simple { command, what, on_success } => match outcome {
                 Outcome::Start => match command.take() {
                     Some(command) => Action::Send(command),
-                    None => Action::Fail(Error::new(
-                        ErrorKind::Protocol,
-                        "internal: command sent twice",
-                    )),
+                    None => Action::Fail(Error::new(ErrorKind::Protocol, "internal: command sent twice")),
                 },
-                Outcome::Reply(reply) if reply.is_completion() => {
-                    Action::Done(on_success(&reply, cx))
-                }
-                Outcome::Reply(reply) => {
-                    Action::Fail(Error::from_reply(format!("cannot {what}"), reply))
-                }
-                _ => Action::Fail(Error::new(
-                    ErrorKind::Protocol,
-                    "internal: unexpected outcome",
-                )),
+                Outcome::Reply(reply) if reply.is_completion() => Action::Done(on_success(&reply, cx)),
+                Outcome::Reply(reply) => Action::Fail(Error::from_reply(format!("cannot {what}"), reply)),
+                _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
             },
             Task::Rename { from, to, step } => match (outcome, *step) {
                 (Outcome::Start, _) => {
@@ -339,10 +322,7 @@ impl Task {
                     ),
                     reply,
                 )),
-                _ => Action::Fail(Error::new(
-                    ErrorKind::Protocol,
-                    "internal: unexpected outcome",
-                )),
+                _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
             },
             Task::Cd { path, step } => match (outcome, *step) {
                 (Outcome::Start, _) => {
@@ -370,16 +350,11 @@ impl Task {
                         ),
                     }
                 }
-                _ => Action::Fail(Error::new(
-                    ErrorKind::Protocol,
-                    "internal: unexpected outcome",
-                )),
+                _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
             },
             Task::Pwd => match outcome {
                 Outcome::Start => Action::Send(Command::Pwd),
-                Outcome::Reply(reply) => match parse::quoted_path(&reply)
-                    .filter(|_| reply.code() == 257)
-                {
+                Outcome::Reply(reply) => match parse::quoted_path(&reply).filter(|_| reply.code() == 257) {
                     Some(dir) => {
                         *cx.cwd = Some(dir.clone());
                         Action::Done(Value::Path(cx.server_path(dir)))
@@ -388,24 +363,15 @@ impl Task {
                         Error::from_reply("PWD gave no path", reply).with_kind(ErrorKind::Protocol),
                     ),
                 },
-                _ => Action::Fail(Error::new(
-                    ErrorKind::Protocol,
-                    "internal: unexpected outcome",
-                )),
+                _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
             },
             Task::Raw { line } => match outcome {
                 Outcome::Start => match line.take() {
                     Some(line) => Action::Send(Command::Raw(line)),
-                    None => Action::Fail(Error::new(
-                        ErrorKind::Protocol,
-                        "internal: command sent twice",
-                    )),
+                    None => Action::Fail(Error::new(ErrorKind::Protocol, "internal: command sent twice")),
                 },
                 Outcome::Reply(reply) => Action::Done(Value::Reply(reply)),
-                _ => Action::Fail(Error::new(
-                    ErrorKind::Protocol,
-                    "internal: unexpected outcome",
-                )),
+                _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
             },
             Task::Quit { sent } => match outcome {
                 Outcome::Start => {
@@ -437,12 +403,8 @@ impl Task {
     pub(crate) fn on_listing_data(&mut self, data: &[u8], cx: &mut TaskContext) {
         match self {
             Task::List(list) => list.feed(data, cx, false),
-            Task::NameList { names, .. } => {
-                // Name lists are short; a bound keeps a hostile server from growing memory.
-                if names.len() < 64 * 1024 * 1024 {
-                    names.extend_from_slice(data);
-                }
-            }
+            // Name lists are short; the bound keeps a hostile server from growing memory.
+            Task::NameList { names, .. } if names.len() <= MAX_NAME_LIST => names.extend_from_slice(data),
             _ => {}
         }
     }
@@ -481,31 +443,19 @@ impl List {
                     Action::OpenData
                 } else {
                     self.return_to = None;
-                    let path = String::from_utf8_lossy(self.path.as_deref().unwrap_or_default())
-                        .into_owned();
-                    Action::Fail(Error::from_reply(
-                        format!("cannot open directory {path}"),
-                        reply,
-                    ))
+                    let path = String::from_utf8_lossy(self.path.as_deref().unwrap_or_default()).into_owned();
+                    Action::Fail(Error::from_reply(format!("cannot open directory {path}"), reply))
                 }
             }
             (Outcome::DataReady, ListStep::Open { mlsd }) => {
                 self.step = ListStep::Transfer { mlsd };
-                let options = ParseOptions {
-                    now: self.options.now,
-                    encoding: cx.encoding,
-                };
-                self.parser = Some(if mlsd {
-                    ListingParser::mlsd(options)
-                } else {
-                    ListingParser::new(options)
-                });
+                let options = ParseOptions { now: self.options.now, encoding: cx.encoding };
+                self.parser =
+                    Some(if mlsd { ListingParser::mlsd(options) } else { ListingParser::new(options) });
                 let command = match (mlsd, &self.path, &self.return_to) {
                     (true, path, _) => Command::Mlsd(path.clone()),
                     (false, Some(path), None) => Command::ListPath(path.clone()),
-                    (false, _, _) => Command::List {
-                        all: self.options.all,
-                    },
+                    (false, _, _) => Command::List { all: self.options.all },
                 };
                 Action::Transfer(TransferSpec {
                     command,
@@ -531,7 +481,7 @@ impl List {
                 }
             }
             (Outcome::Reply(reply), ListStep::Transfer { mlsd: true })
-                if matches!(reply.code(), 500 | 501 | 502) && !*cx.mlsd_refused =>
+                if matches!(reply.code(), 500..=502) && !*cx.mlsd_refused =>
             {
                 // FEAT offered MLSD but the command is refused: list with LIST instead.
                 *cx.mlsd_refused = true;
@@ -539,8 +489,7 @@ impl List {
                 self.step(Outcome::Start, cx)
             }
             (Outcome::Reply(reply), _) => {
-                let path =
-                    String::from_utf8_lossy(self.path.as_deref().unwrap_or(b".")).into_owned();
+                let path = String::from_utf8_lossy(self.path.as_deref().unwrap_or(b".")).into_owned();
                 let error = Error::from_reply(format!("cannot list {path}"), reply);
                 match self.return_to.take() {
                     Some(dir) => {
@@ -551,10 +500,7 @@ impl List {
                     None => Action::Fail(error),
                 }
             }
-            _ => Action::Fail(Error::new(
-                ErrorKind::Protocol,
-                "internal: unexpected outcome",
-            )),
+            _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
         }
     }
 
@@ -597,10 +543,7 @@ impl Stat {
             }
             (Outcome::Reply(reply), StatStep::Mlst) => {
                 if !reply.is_completion() {
-                    return Action::Fail(Error::from_reply(
-                        format!("cannot find {}", name()),
-                        reply,
-                    ));
+                    return Action::Fail(Error::from_reply(format!("cannot find {}", name()), reply));
                 }
                 let Some(line) = parse::mlst_line(&reply) else {
                     return Action::Fail(
@@ -608,10 +551,7 @@ impl Stat {
                             .with_kind(ErrorKind::Protocol),
                     );
                 };
-                let options = ParseOptions {
-                    now: DateTime::from_unix_seconds(0),
-                    encoding: cx.encoding,
-                };
+                let options = ParseOptions { now: DateTime::from_unix_seconds(0), encoding: cx.encoding };
                 match ftpbridge_listing::parse_mlsx_line(line, &options) {
                     Some(entry) => Action::Done(Value::Entry(entry)),
                     None => Action::Fail(
@@ -659,28 +599,19 @@ impl Stat {
                 }
                 Action::Done(Value::Entry(self.entry(Kind::Dir, cx)))
             }
-            _ => Action::Fail(Error::new(
-                ErrorKind::Protocol,
-                "internal: unexpected outcome",
-            )),
+            _ => Action::Fail(Error::new(ErrorKind::Protocol, "internal: unexpected outcome")),
         }
     }
 
     fn not_found(&mut self, reply: Reply) -> Action {
         let reply = self.size_reply.take().unwrap_or(reply);
         let name = String::from_utf8_lossy(&self.path).into_owned();
-        Action::Fail(
-            Error::from_reply(format!("cannot find {name}"), reply).with_kind(ErrorKind::NotFound),
-        )
+        Action::Fail(Error::from_reply(format!("cannot find {name}"), reply).with_kind(ErrorKind::NotFound))
     }
 
     fn entry(&self, kind: Kind, cx: &TaskContext) -> Entry {
-        let name_bytes = self
-            .path
-            .rsplit(|&b| b == b'/')
-            .find(|part| !part.is_empty())
-            .unwrap_or(&self.path)
-            .to_vec();
+        let name_bytes =
+            self.path.rsplit(|&b| b == b'/').find(|part| !part.is_empty()).unwrap_or(&self.path).to_vec();
         let name = cx.encoding.decode(&name_bytes).into_owned();
         Entry {
             raw: String::new(),
@@ -716,11 +647,8 @@ impl Store {
                         Some(size) => self.offset = size,
                         None => {
                             return Action::Fail(
-                                Error::from_reply(
-                                    "cannot resume: the SIZE reply holds no number",
-                                    reply,
-                                )
-                                .with_kind(ErrorKind::Protocol),
+                                Error::from_reply("cannot resume: the SIZE reply holds no number", reply)
+                                    .with_kind(ErrorKind::Protocol),
                             );
                         }
                     },
@@ -728,10 +656,7 @@ impl Store {
                     550 | 450 => self.offset = 0,
                     _ => {
                         return Action::Fail(Error::from_reply(
-                            format!(
-                                "cannot resume {}: the server does not tell its size",
-                                name()
-                            ),
+                            format!("cannot resume {}: the server does not tell its size", name()),
                             reply,
                         ));
                     }
@@ -761,9 +686,7 @@ impl Store {
                     StoreMode::Resume if self.offset == 0 => Command::Stor(self.path.clone()),
                     StoreMode::Resume => Command::Appe(self.path.clone()),
                 };
-                self.step = StoreStep::Transfer {
-                    appe: matches!(command, Command::Appe(_)),
-                };
+                self.step = StoreStep::Transfer { appe: matches!(command, Command::Appe(_)) };
                 Action::Transfer(TransferSpec {
                     command,
                     direction: Direction::Upload,
@@ -772,8 +695,7 @@ impl Store {
                 })
             }
             (Outcome::Reply(reply), StoreStep::Transfer { appe: true })
-                if self.options.mode == StoreMode::Resume
-                    && matches!(reply.code(), 500 | 502 | 504) =>
+                if self.options.mode == StoreMode::Resume && matches!(reply.code(), 500 | 502 | 504) =>
             {
                 // APPE is not offered: REST + STOR does the same on servers that allow it.
                 self.step = StoreStep::Rest;
@@ -789,10 +711,7 @@ impl Store {
                         offset: self.offset,
                     })
                 } else {
-                    Action::Fail(Error::from_reply(
-                        format!("cannot resume the upload of {}", name()),
-                        reply,
-                    ))
+                    Action::Fail(Error::from_reply(format!("cannot resume the upload of {}", name()), reply))
                 }
             }
             (Outcome::Transferred { bytes }, _) => {
@@ -818,10 +737,9 @@ impl Store {
                     _ => Action::Done(Value::Transferred { bytes: self.sent }),
                 }
             }
-            (Outcome::Reply(reply), _) => Action::Fail(Error::from_reply(
-                format!("cannot upload {}", name()),
-                reply,
-            )),
+            (Outcome::Reply(reply), _) => {
+                Action::Fail(Error::from_reply(format!("cannot upload {}", name()), reply))
+            }
         }
     }
 }

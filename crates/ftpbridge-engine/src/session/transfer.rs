@@ -112,10 +112,7 @@ impl Session {
             if !transfer.preliminary {
                 transfer.preliminary = true;
                 transfer.announced = parse::announced_size(&reply);
-                let size = transfer
-                    .expected
-                    .map(|e| e + transfer.offset)
-                    .or(transfer.announced);
+                let size = transfer.expected.map(|e| e + transfer.offset).or(transfer.announced);
                 let offset = transfer.offset;
                 self.emit(Event::TransferStarted { op, size, offset });
             }
@@ -123,13 +120,10 @@ impl Session {
             return;
         }
         if reply.is_failure() && !transfer.preliminary {
-            // Refused before any data: the task decides (it may retry another way).
+            // Refused before any data: the task decides. It may retry on the same data
+            // connection (REST + STOR after APPE) or open another; the channel closes
+            // when the operation ends.
             running.transfer = None;
-            if let Some(channel) = running.channel.take() {
-                self.outputs.push_back(Output::Reset {
-                    socket: channel.socket,
-                });
-            }
             self.advance(Outcome::Reply(reply));
             return;
         }
@@ -174,10 +168,7 @@ impl Session {
             transfer.bytes += data.len() as u64;
             transfer.touch(now, idle);
             match transfer.direction {
-                Direction::Download => self.emit(Event::Data {
-                    op: running.id,
-                    data: data.to_vec(),
-                }),
+                Direction::Download => self.emit(Event::Data { op: running.id, data: data.to_vec() }),
                 Direction::Listing => {
                     let mut cx = TaskContext {
                         features: &self.features,
@@ -206,11 +197,7 @@ impl Session {
             return;
         };
         let mut entries = Vec::new();
-        if running
-            .transfer
-            .as_ref()
-            .is_some_and(|t| t.direction == Direction::Listing)
-        {
+        if running.transfer.as_ref().is_some_and(|t| t.direction == Direction::Listing) {
             let mut cx = TaskContext {
                 features: &self.features,
                 use_mlsd: self.config.use_mlsd,
@@ -257,11 +244,8 @@ impl Session {
             return;
         }
         if !reply.is_completion() {
-            let error = Error::from_reply(
-                "the server ended the transfer with an unexpected reply",
-                reply,
-            )
-            .with_kind(ErrorKind::Protocol);
+            let error = Error::from_reply("the server ended the transfer with an unexpected reply", reply)
+                .with_kind(ErrorKind::Protocol);
             self.fail_op(error);
             return;
         }
@@ -281,8 +265,7 @@ impl Session {
                 }
                 if let Some(error) = broken {
                     if transfer.expected != Some(bytes) {
-                        let message =
-                            format!("the data connection failed after {bytes} bytes: {error}");
+                        let message = format!("the data connection failed after {bytes} bytes: {error}");
                         self.fail_op(Error::new(ErrorKind::Incomplete, message));
                         return;
                     }
@@ -297,9 +280,7 @@ impl Session {
                     let message = format!(
                         "the server ended the upload after {bytes} bytes, before every byte was sent"
                     );
-                    self.fail_op(
-                        Error::from_reply(message, reply).with_kind(ErrorKind::Incomplete),
-                    );
+                    self.fail_op(Error::from_reply(message, reply).with_kind(ErrorKind::Incomplete));
                     return;
                 }
                 if !eof && broken.is_none() && transfer.data_deadline.is_some_and(|d| now < d) {
@@ -314,9 +295,7 @@ impl Session {
         }
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Close {
-                socket: channel.socket,
-            });
+            self.outputs.push_back(Output::Close { socket: channel.socket });
         }
         self.advance(Outcome::Transferred { bytes });
     }
@@ -334,36 +313,26 @@ impl Session {
             self.send(Command::Noop, Expect::Keepalive);
             return self.transfer_timeout(now);
         }
-        if !transfer.data_deadline.is_some_and(|d| now >= d) {
+        if transfer.data_deadline.is_none_or(|d| now < d) {
             return;
         }
-        let final_ok = transfer
-            .final_reply
-            .as_ref()
-            .is_some_and(Reply::is_completion);
+        let final_ok = transfer.final_reply.as_ref().is_some_and(Reply::is_completion);
         if final_ok && transfer.direction == Direction::Upload && transfer.upload_finished {
             // The server confirmed and holds the bytes; it just never closed its side.
             transfer.data_deadline = None;
             let bytes = transfer.bytes;
             running.transfer = None;
             if let Some(channel) = running.channel.take() {
-                self.outputs.push_back(Output::Close {
-                    socket: channel.socket,
-                });
+                self.outputs.push_back(Output::Close { socket: channel.socket });
             }
             self.advance(Outcome::Transferred { bytes });
             return;
         }
         let seconds = self.config.timeouts.data_idle.as_secs();
         let message = if final_ok {
-            format!(
-                "the server confirmed the transfer but its data connection stayed open for {seconds} s"
-            )
+            format!("the server confirmed the transfer but its data connection stayed open for {seconds} s")
         } else {
-            format!(
-                "the data connection was idle for {seconds} s after {} bytes",
-                transfer.bytes
-            )
+            format!("the data connection was idle for {seconds} s after {} bytes", transfer.bytes)
         };
         self.abort_transfer(Error::new(ErrorKind::Timeout, message));
         self.start_next();
@@ -378,15 +347,9 @@ impl Session {
         };
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Reset {
-                socket: channel.socket,
-            });
+            self.outputs.push_back(Output::Reset { socket: channel.socket });
         }
-        let keepalives = self
-            .pending
-            .iter()
-            .filter(|e| **e == Expect::Keepalive)
-            .count() as u32;
+        let keepalives = self.pending.iter().filter(|e| **e == Expect::Keepalive).count() as u32;
         if let Some(running) = self.current.as_mut() {
             running.drain = Some((keepalives + 1, error));
         }
@@ -407,9 +370,9 @@ fn size_mismatch(transfer: &Transfer) -> Option<String> {
         return None;
     }
     match transfer.announced {
-        Some(announced) if bytes != announced && bytes + transfer.offset != announced => Some(
-            format!("received {bytes} bytes but the server announced {announced}"),
-        ),
+        Some(announced) if bytes != announced && bytes + transfer.offset != announced => {
+            Some(format!("received {bytes} bytes but the server announced {announced}"))
+        }
         _ => None,
     }
 }
