@@ -1,2 +1,495 @@
-//! The ftpbridge CLI.
-fn main() {}
+//! `ftpbridge`: an FTP client on the ftpbridge engine, over direct TCP.
+//!
+//! Exit codes: 0 success, 2 usage, 3 connection, 4 login, 5 not found, 6 permission,
+//! 7 protocol, 8 timeout, 9 local I/O, 10 refused by the server for another reason,
+//! 11 incomplete transfer, 12 aborted (Ctrl-C).
+
+mod client;
+mod output;
+mod target;
+mod tcp;
+mod transport;
+
+use clap::{Args, Parser, Subcommand};
+use client::{Client, ClientError};
+use ftpbridge_engine::listing::{DateTime, Encoding, ListingParser, ParseOptions};
+use ftpbridge_engine::{
+    Config, DataMode, ErrorKind, ListOptions, RemotePath, StoreMode, StoreOptions, Value,
+};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use target::Target;
+use tcp::TcpTransport;
+
+#[derive(Parser)]
+#[command(
+    name = "ftpbridge",
+    version,
+    about = "FTP client: browse, download and upload",
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List a directory.
+    Ls {
+        #[command(flatten)]
+        common: Common,
+        /// Print one JSON object per entry.
+        #[arg(long)]
+        json: bool,
+        /// Include hidden (dot) files.
+        #[arg(long, short = 'a')]
+        all: bool,
+        /// ftp://[user[:password]@]host[:port]/path
+        url: String,
+    },
+    /// Download a file.
+    Get {
+        #[command(flatten)]
+        common: Common,
+        /// Where to save it (`-` for standard output); default: the file's name here.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Continue a partial download from the local file's size.
+        #[arg(long)]
+        resume: bool,
+        /// ftp://[user[:password]@]host[:port]/path/to/file
+        url: String,
+    },
+    /// Upload a file.
+    Put {
+        #[command(flatten)]
+        common: Common,
+        /// Continue a partial upload from the remote file's size.
+        #[arg(long)]
+        resume: bool,
+        /// The local file.
+        file: PathBuf,
+        /// Where to: a file URL, or a directory URL ending in `/`.
+        url: String,
+    },
+    /// Create a directory.
+    Mkdir {
+        #[command(flatten)]
+        common: Common,
+        /// The directory's URL.
+        url: String,
+    },
+    /// Remove an empty directory.
+    Rmdir {
+        #[command(flatten)]
+        common: Common,
+        /// The directory's URL.
+        url: String,
+    },
+    /// Delete a file.
+    Rm {
+        #[command(flatten)]
+        common: Common,
+        /// The file's URL.
+        url: String,
+    },
+    /// Rename or move a file or directory.
+    Mv {
+        #[command(flatten)]
+        common: Common,
+        /// The file's URL.
+        url: String,
+        /// The new name or path (relative to the file's directory unless it starts with `/`).
+        new_name: String,
+    },
+    /// Send a raw command and print the reply.
+    Quote {
+        #[command(flatten)]
+        common: Common,
+        /// The server's URL (its path is entered first, when given).
+        url: String,
+        /// The command, e.g. `SYST` or `SITE HELP`.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        command: Vec<String>,
+    },
+    /// Parse raw LIST or MLSD output from standard input; print one JSON object per entry.
+    ParseListing {
+        /// The current time for dates without a year (RFC 3339); default: now.
+        #[arg(long)]
+        now: Option<String>,
+        /// The encoding of names (latin1, windows-1251, shift_jis, gbk, ...).
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
+    },
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Passive data connections only (EPSV, then PASV).
+    #[arg(long, conflicts_with = "active")]
+    passive: bool,
+    /// Active data connections only (EPRT, then PORT).
+    #[arg(long)]
+    active: bool,
+    /// Print the control-connection transcript (passwords masked) on stderr.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// The encoding of names on the server (latin1, windows-1251, shift_jis, gbk, ...).
+    #[arg(long, default_value = "utf-8")]
+    encoding: String,
+    /// Seconds to wait for a connection, a reply, or the next data byte.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Connect to the address in the server's 227 reply instead of its control address.
+    #[arg(long)]
+    trust_pasv_address: bool,
+}
+
+/// A failure with the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure { code: 2, message: message.into() }
+    }
+
+    fn local(error: std::io::Error, what: &Path) -> Failure {
+        Failure { code: 9, message: format!("{}: {error}", what.display()) }
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Local(error) => Failure { code: 9, message: format!("local file: {error}") },
+            ClientError::Ftp(error) => Failure::from(error),
+        }
+    }
+}
+
+impl From<ftpbridge_engine::Error> for Failure {
+    fn from(error: ftpbridge_engine::Error) -> Self {
+        let code = match error.kind() {
+            ErrorKind::Connection | ErrorKind::Closed => 3,
+            ErrorKind::Login => 4,
+            ErrorKind::NotFound => 5,
+            ErrorKind::Permission => 6,
+            ErrorKind::Protocol => 7,
+            ErrorKind::Timeout => 8,
+            ErrorKind::Rejected | ErrorKind::InvalidInput => 10,
+            ErrorKind::Incomplete => 11,
+            ErrorKind::Aborted => 12,
+            _ => 1,
+        };
+        Failure { code, message: error.to_string() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("ftpbridge: cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("ftpbridge: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::ParseListing { now, encoding } => parse_listing(now, &encoding),
+        Command::Ls { common, json, all, url } => {
+            let target = target::parse(&url).map_err(Failure::usage)?;
+            let mut client = connect(&common, &target).await?;
+            let options = ListOptions { all, now: wall_clock() };
+            let entries = client.list(target.path.clone().map(RemotePath::from), options).await?;
+            output::print_entries(&entries, json);
+            client.quit().await;
+            Ok(())
+        }
+        Command::Get { common, output, resume, url } => {
+            let target = target::parse(&url).map_err(Failure::usage)?;
+            let Some(path) = target.path.clone().filter(|_| !target.trailing_slash) else {
+                return Err(Failure::usage("the URL names no file to download"));
+            };
+            let mut client = connect(&common, &target).await?;
+            let result = get(&mut client, &path, output, resume).await;
+            client.quit().await;
+            result
+        }
+        Command::Put { common, resume, file, url } => {
+            let target = target::parse(&url).map_err(Failure::usage)?;
+            let local_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let remote = match (&target.path, target.trailing_slash) {
+                (Some(dir), true) => format!("{dir}{local_name}"),
+                (Some(path), false) => path.clone(),
+                (None, _) => local_name,
+            };
+            let mut source = tokio::fs::File::open(&file).await.map_err(|e| Failure::local(e, &file))?;
+            let size = source.metadata().await.map_err(|e| Failure::local(e, &file))?.len();
+            let mut client = connect(&common, &target).await?;
+            let mode = if resume { StoreMode::Resume } else { StoreMode::Replace };
+            let options = StoreOptions { mode, local_size: Some(size) };
+            let mut bar = progress::Bar::new(&remote);
+            let mut report = |done: u64, total: Option<u64>| bar.update(done, total.or(Some(size)));
+            let result = client
+                .upload(RemotePath::from(remote.as_str()), &mut source, options, Some(&mut report))
+                .await;
+            drop(report);
+            bar.finish();
+            client.quit().await;
+            result.map(|_| ()).map_err(Failure::from)
+        }
+        Command::Mkdir { common, url } => simple(&common, &url, |s, p| s.mkdir(p)).await,
+        Command::Rmdir { common, url } => simple(&common, &url, |s, p| s.rmdir(p)).await,
+        Command::Rm { common, url } => simple(&common, &url, |s, p| s.delete(p)).await,
+        Command::Mv { common, url, new_name } => {
+            let target = target::parse(&url).map_err(Failure::usage)?;
+            let Some(from) = target.path.clone() else {
+                return Err(Failure::usage("the URL names nothing to rename"));
+            };
+            let to = if new_name.starts_with('/') || !from.contains('/') {
+                new_name
+            } else {
+                let dir = from.trim_end_matches('/').rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                format!("{dir}/{new_name}")
+            };
+            let mut client = connect(&common, &target).await?;
+            let result = client.call(|s| s.rename(from.as_str(), to.as_str())).await;
+            client.quit().await;
+            result.map(|_| ()).map_err(Failure::from)
+        }
+        Command::Quote { common, url, command } => {
+            let target = target::parse(&url).map_err(Failure::usage)?;
+            let mut client = connect(&common, &target).await?;
+            if let Some(path) = target.path.clone() {
+                client.call(|s| s.cd(path.as_str())).await?;
+            }
+            let line = command.join(" ");
+            let result = client.call(|s| s.raw(&line)).await;
+            client.quit().await;
+            match result? {
+                Value::Reply(reply) => {
+                    println!("{}", reply.to_wire_string());
+                    if reply.is_failure() {
+                        return Err(Failure::from(ftpbridge_engine::Error::from_reply(
+                            "the command failed",
+                            reply,
+                        )));
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+async fn get(
+    client: &mut Client<TcpTransport>,
+    path: &str,
+    output: Option<PathBuf>,
+    resume: bool,
+) -> Result<(), Failure> {
+    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path).to_string();
+    let output = output.unwrap_or_else(|| PathBuf::from(&name));
+    if output.as_os_str() == "-" {
+        let mut stdout = tokio::io::stdout();
+        client.download(RemotePath::from(path), 0, &mut stdout, None).await?;
+        return Ok(());
+    }
+    let offset = if resume {
+        match tokio::fs::metadata(&output).await {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(Failure::local(e, &output)),
+        }
+    } else {
+        0
+    };
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resume)
+        .truncate(!resume)
+        .open(&output)
+        .await
+        .map_err(|e| Failure::local(e, &output))?;
+    let mut bar = progress::Bar::new(&name);
+    let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
+    let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;
+    drop(report);
+    bar.finish();
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let mut failure = Failure::from(error);
+            if matches!(failure.code, 3 | 8 | 11 | 12) {
+                failure.message.push_str(&format!(
+                    " (the partial file {} is kept; --resume continues it)",
+                    output.display()
+                ));
+            }
+            Err(failure)
+        }
+    }
+}
+
+async fn simple(
+    common: &Common,
+    url: &str,
+    queue: impl FnOnce(&mut ftpbridge_engine::Session, RemotePath) -> ftpbridge_engine::OpId,
+) -> Result<(), Failure> {
+    let target = target::parse(url).map_err(Failure::usage)?;
+    let Some(path) = target.path.clone() else { return Err(Failure::usage("the URL names no path")) };
+    let path = path.trim_end_matches('/').to_string();
+    let mut client = connect(common, &target).await?;
+    let result = client.call(|s| queue(s, RemotePath::from(path))).await;
+    client.quit().await;
+    result.map(|_| ()).map_err(Failure::from)
+}
+
+async fn connect(common: &Common, target: &Target) -> Result<Client<TcpTransport>, Failure> {
+    let encoding = Encoding::for_label(&common.encoding)
+        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
+    let mut config = Config::new(target.host.clone(), target.port);
+    config.user = target.user.clone();
+    config.password = match (&target.user, &target.password) {
+        (_, Some(password)) => Some(password.clone()),
+        (Some(user), None) => Some(password_for(user)?),
+        (None, None) => None,
+    };
+    config.mode = match (common.passive, common.active) {
+        (true, _) => DataMode::Passive,
+        (_, true) => DataMode::Active,
+        _ => DataMode::Auto,
+    };
+    config.encoding = encoding;
+    config.trust_passive_address = common.trust_pasv_address;
+    let seconds = Duration::from_secs(common.timeout.max(1));
+    config.timeouts.connect = seconds;
+    config.timeouts.reply = seconds;
+    config.timeouts.data_idle = seconds.max(Duration::from_secs(60));
+    let mut client = Client::connect(config, TcpTransport::new(), common.verbose).await?;
+    client.set_interruptible(true);
+    Ok(client)
+}
+
+/// The password: `FTPBRIDGE_PASSWORD`, else a prompt when there is a terminal.
+fn password_for(user: &str) -> Result<String, Failure> {
+    if let Ok(password) = std::env::var("FTPBRIDGE_PASSWORD") {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "no password for {user}: put it in the URL, in FTPBRIDGE_PASSWORD, or run on a terminal to be asked"
+        )));
+    }
+    rpassword::prompt_password(format!("Password for {user}: "))
+        .map_err(|e| Failure { code: 9, message: e.to_string() })
+}
+
+fn parse_listing(now: Option<String>, encoding: &str) -> Result<(), Failure> {
+    use std::io::{BufRead, Write};
+    let encoding = Encoding::for_label(encoding)
+        .ok_or_else(|| Failure::usage(format!("unknown encoding {encoding:?}")))?;
+    let now = match now {
+        Some(text) => DateTime::parse_rfc3339(&text)
+            .ok_or_else(|| Failure::usage(format!("{text:?} is not an RFC 3339 time")))?,
+        None => wall_clock(),
+    };
+    let mut parser = ListingParser::new(ParseOptions { now, encoding });
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure { code: 9, message: format!("stdin: {e}") })?;
+        if n == 0 {
+            break;
+        }
+        let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
+        let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+        if let Some(entry) = parser.parse_line(trimmed) {
+            let json = serde_json::to_string(&entry).unwrap_or_default();
+            if writeln!(out, "{json}").is_err() {
+                return Ok(()); // a closed pipe (`| head`) is not an error
+            }
+        }
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+/// The current UTC time, for dates without a year.
+fn wall_clock() -> DateTime {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    DateTime::from_unix_seconds(seconds)
+}
+
+mod progress {
+    //! A progress bar on stderr when it is a terminal; nothing otherwise.
+
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::io::IsTerminal;
+
+    /// A transfer's progress bar.
+    pub struct Bar {
+        bar: Option<ProgressBar>,
+    }
+
+    impl Bar {
+        /// A bar labelled `name`, hidden unless stderr is a terminal.
+        pub fn new(name: &str) -> Bar {
+            if !std::io::stderr().is_terminal() {
+                return Bar { bar: None };
+            }
+            let bar = ProgressBar::new(0);
+            let style = ProgressStyle::with_template(
+                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_message(name.to_string());
+            Bar { bar: Some(bar) }
+        }
+
+        /// Bytes done so far (offset included) and the total when known.
+        pub fn update(&mut self, done: u64, total: Option<u64>) {
+            if let Some(bar) = &self.bar {
+                if let Some(total) = total {
+                    bar.set_length(total);
+                }
+                bar.set_position(done);
+            }
+        }
+
+        /// Removes the bar.
+        pub fn finish(&mut self) {
+            if let Some(bar) = self.bar.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}

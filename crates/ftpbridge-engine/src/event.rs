@@ -169,6 +169,8 @@ pub enum Event {
         op: OpId,
         /// Where in the local file to start reading (non-zero when resuming).
         offset: u64,
+        /// The data socket the bytes will go out on, for the driver's flow control.
+        socket: SocketId,
     },
     /// Listing entries, in the order the server sent them.
     Entries {

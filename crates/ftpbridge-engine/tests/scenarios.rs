@@ -640,7 +640,7 @@ fn upload_then_size_check() {
     assert!(h.session.upload(op, b"early").is_err(), "no upload before the server is ready");
     h.reply("150 Ok to send data.");
     assert_eq!(h.next_event(), Event::TransferStarted { op, size: None, offset: 0 });
-    assert_eq!(h.next_event(), Event::UploadReady { op, offset: 0 });
+    assert_eq!(h.next_event(), Event::UploadReady { op, offset: 0, socket: data });
     h.session.upload(op, b"hello ").unwrap();
     h.session.upload(op, b"world").unwrap();
     h.session.finish_upload(op).unwrap();
@@ -713,7 +713,7 @@ fn resume_upload_uses_size_then_appe() {
     h.expect_command("STOR up.bin");
     h.reply("150 Ok to send data.");
     assert_eq!(h.next_event(), Event::TransferStarted { op, size: None, offset: 4 });
-    assert_eq!(h.next_event(), Event::UploadReady { op, offset: 4 });
+    assert_eq!(h.next_event(), Event::UploadReady { op, offset: 4, socket: data });
     h.session.upload(op, b"456789").unwrap();
     h.session.finish_upload(op).unwrap();
     h.pump();

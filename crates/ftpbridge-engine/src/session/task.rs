@@ -421,7 +421,7 @@ impl List {
     fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
         match (outcome, self.step) {
             (Outcome::Start, _) => {
-                if cx.use_mlsd && !*cx.mlsd_refused && cx.features.has("MLSD") {
+                if cx.use_mlsd && !*cx.mlsd_refused && (cx.features.has("MLST") || cx.features.has("MLSD")) {
                     self.step = ListStep::Open { mlsd: true };
                     return Action::OpenData;
                 }

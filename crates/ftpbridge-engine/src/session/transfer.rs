@@ -140,6 +140,7 @@ impl Session {
         };
         let op = running.id;
         let connected = running.channel.as_ref().is_some_and(|c| c.connected);
+        let socket = running.channel.as_ref().map_or(SocketId::CONTROL, |c| c.socket);
         let Some(transfer) = running.transfer.as_mut() else {
             return;
         };
@@ -151,7 +152,7 @@ impl Session {
             transfer.upload_ready_sent = true;
             transfer.touch(now, idle);
             let offset = transfer.offset;
-            self.emit(Event::UploadReady { op, offset });
+            self.emit(Event::UploadReady { op, offset, socket });
         }
     }
 

@@ -1,0 +1,378 @@
+//! The async driver: moves bytes between the sans-IO engine and a transport, on the
+//! tokio clock, and turns operations into awaitable calls.
+
+use crate::transport::{Transport, TransportEvent};
+use ftpbridge_engine::listing::Entry;
+use ftpbridge_engine::{
+    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, RemotePath, ServerInfo, Session,
+    SocketId, StoreOptions, Value,
+};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+
+/// Upload read size.
+const UPLOAD_CHUNK: usize = 256 * 1024;
+
+/// Where an operation's data goes or comes from, and who hears about progress.
+#[derive(Default)]
+pub struct OpIo<'a> {
+    /// Download bytes go here.
+    pub sink: Option<&'a mut (dyn AsyncWrite + Unpin + Send + 'a)>,
+    /// Upload bytes come from here, from the offset the server asks for on.
+    pub source: Option<&'a mut (dyn UploadSource + 'a)>,
+    /// Listing entries are collected here.
+    pub entries: Vec<Entry>,
+    /// Called with (bytes so far including the offset, total when known).
+    pub progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
+    /// The total to show when the server does not tell (an upload's local size).
+    pub total_hint: Option<u64>,
+}
+
+/// A local file to upload: readable, and seekable to the offset a resume asks for.
+pub trait UploadSource: AsyncRead + AsyncSeek + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncSeek + Unpin + Send> UploadSource for T {}
+
+/// Why a client call failed: the engine's error, or the local side's.
+#[derive(Debug)]
+pub enum ClientError {
+    /// The FTP side (server, connection, protocol, timeout).
+    Ftp(Error),
+    /// Reading or writing a local file.
+    Local(std::io::Error),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Ftp(error) => write!(f, "{error}"),
+            ClientError::Local(error) => write!(f, "local file: {error}"),
+        }
+    }
+}
+
+impl From<Error> for ClientError {
+    fn from(error: Error) -> Self {
+        ClientError::Ftp(error)
+    }
+}
+
+/// A logged-in FTP session over a transport.
+pub struct Client<T: Transport> {
+    session: Session,
+    transport: T,
+    origin: tokio::time::Instant,
+    verbose: bool,
+    info: Option<ServerInfo>,
+    closed: Option<Error>,
+    /// Ctrl-C aborts the running operation instead of killing the process.
+    interruptible: bool,
+}
+
+impl<T: Transport> Client<T> {
+    /// Connects and logs in.
+    pub async fn connect(config: Config, transport: T, verbose: bool) -> Result<Client<T>, Error> {
+        let origin = tokio::time::Instant::now();
+        let session = Session::new(config, Instant::ZERO);
+        let mut client =
+            Client { session, transport, origin, verbose, info: None, closed: None, interruptible: false };
+        loop {
+            client.drain();
+            if client.info.is_some() {
+                return Ok(client);
+            }
+            if let Some(error) = client.closed.clone() {
+                return Err(error);
+            }
+            client.wait(None).await;
+        }
+    }
+
+    /// Makes Ctrl-C abort the running operation (the CLI turns this on).
+    pub fn set_interruptible(&mut self, on: bool) {
+        self.interruptible = on;
+    }
+
+    fn now(&self) -> Instant {
+        Instant::from_duration(self.origin.elapsed())
+    }
+
+    /// Runs `op` (already queued on the session) to its end.
+    pub async fn run(&mut self, op: OpId, io: &mut OpIo<'_>) -> Result<Value, ClientError> {
+        let mut outcome = None;
+        let mut transfer: Option<TransferState> = None;
+        loop {
+            if let Some(result) = self.drain_until(op, io, &mut transfer, &mut outcome).await {
+                return result;
+            }
+            // Feed the upload while its socket has room; otherwise wait for the network.
+            if let Some(state) = transfer.as_mut().filter(|s| s.uploading) {
+                if self.transport.can_send(state.socket) {
+                    if let Err(error) = self.pump_upload(op, state, io).await {
+                        self.session.abort(op);
+                        outcome = Some(Err(ClientError::Local(error)));
+                    }
+                    continue;
+                }
+            }
+            self.wait(Some(op)).await;
+        }
+    }
+
+    async fn pump_upload(
+        &mut self,
+        op: OpId,
+        state: &mut TransferState,
+        io: &mut OpIo<'_>,
+    ) -> std::io::Result<()> {
+        let Some(source) = io.source.as_mut() else {
+            state.uploading = false;
+            let _ = self.session.finish_upload(op);
+            return Ok(());
+        };
+        let mut buffer = vec![0u8; UPLOAD_CHUNK];
+        let n = source.read(&mut buffer).await?;
+        if n == 0 {
+            state.uploading = false;
+            let _ = self.session.finish_upload(op);
+        } else {
+            state.moved += n as u64;
+            let _ = self.session.upload(op, &buffer[..n]);
+            if let Some(progress) = io.progress.as_mut() {
+                progress(state.offset + state.moved, state.total);
+            }
+        }
+        Ok(())
+    }
+
+    /// Drains outputs; returns the result once `op` ended and every output is handled.
+    async fn drain_until(
+        &mut self,
+        op: OpId,
+        io: &mut OpIo<'_>,
+        transfer: &mut Option<TransferState>,
+        outcome: &mut Option<Result<Value, ClientError>>,
+    ) -> Option<Result<Value, ClientError>> {
+        while let Some(output) = self.session.poll_output() {
+            let Output::Event(event) = output else {
+                self.carry_out(output);
+                continue;
+            };
+            match event {
+                Event::Done { op: id, value } if id == op => {
+                    outcome.get_or_insert(Ok(value));
+                }
+                Event::Failed { op: id, error } if id == op => {
+                    outcome.get_or_insert(Err(ClientError::Ftp(error)));
+                }
+                Event::Data { op: id, data } if id == op => {
+                    if let Some(sink) = io.sink.as_mut() {
+                        if let Err(error) = sink.write_all(&data).await {
+                            self.session.abort(op);
+                            outcome.get_or_insert(Err(ClientError::Local(error)));
+                        }
+                    }
+                    if let (Some(progress), Some(state)) = (io.progress.as_mut(), transfer.as_mut()) {
+                        state.moved += data.len() as u64;
+                        progress(state.offset + state.moved, state.total);
+                    }
+                }
+                Event::TransferStarted { op: id, size, offset } if id == op => {
+                    let total = size.or(io.total_hint);
+                    *transfer = Some(TransferState {
+                        socket: SocketId::CONTROL,
+                        offset,
+                        moved: 0,
+                        total,
+                        uploading: false,
+                    });
+                    if let Some(progress) = io.progress.as_mut() {
+                        progress(offset, total);
+                    }
+                }
+                Event::UploadReady { op: id, offset, socket } if id == op => {
+                    let total = transfer.as_ref().and_then(|t| t.total).or(io.total_hint);
+                    let mut state = TransferState { socket, offset, moved: 0, total, uploading: true };
+                    if let Some(source) = io.source.as_mut() {
+                        if let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await {
+                            self.session.abort(op);
+                            state.uploading = false;
+                            outcome.get_or_insert(Err(ClientError::Local(error)));
+                        }
+                    }
+                    *transfer = Some(state);
+                }
+                Event::Entries { op: id, entries } if id == op => io.entries.extend(entries),
+                other => self.observe(other),
+            }
+        }
+        if let Some(sink) = io.sink.as_mut() {
+            if outcome.is_some() {
+                if let Err(error) = sink.flush().await {
+                    return Some(Err(ClientError::Local(error)));
+                }
+            }
+        }
+        outcome.take()
+    }
+
+    fn carry_out(&mut self, output: Output) {
+        match output {
+            Output::Connect { socket, host, port, purpose } => {
+                self.transport.connect(socket, host, port, purpose)
+            }
+            Output::Listen { socket, peer } => self.transport.listen(socket, peer),
+            Output::Send { socket, data } => self.transport.send(socket, data),
+            Output::Shutdown { socket } => self.transport.shutdown(socket),
+            Output::Close { socket } => self.transport.close(socket),
+            Output::Reset { socket } => self.transport.reset(socket),
+            Output::Event(event) => self.observe(event),
+        }
+    }
+
+    /// Events that belong to no running call.
+    fn observe(&mut self, event: Event) {
+        match event {
+            Event::Ready(info) => self.info = Some(info),
+            Event::Closed { error } => {
+                self.closed =
+                    Some(error.unwrap_or_else(|| Error::new(ErrorKind::Closed, "the session is closed")));
+            }
+            Event::Log(line) if self.verbose => match line {
+                LogLine::Sent(text) => eprintln!("> {text}"),
+                LogLine::Received(text) => eprintln!("< {text}"),
+                LogLine::Note(text) => eprintln!("* {text}"),
+            },
+            _ => {}
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.session.poll_output() {
+            self.carry_out(output);
+        }
+    }
+
+    /// Waits for the next transport event, timer or Ctrl-C and feeds it to the engine.
+    async fn wait(&mut self, op: Option<OpId>) {
+        let deadline = self.session.poll_timeout().map(|at| self.origin + at.since_origin());
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let interrupt = async {
+            if self.interruptible && op.is_some() {
+                let _ = tokio::signal::ctrl_c().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            event = self.transport.next_event() => {
+                let now = self.now();
+                match event {
+                    TransportEvent::Connected { socket, peer } => self.session.handle_connected(now, socket, peer),
+                    TransportEvent::Listening { socket, advertise } => self.session.handle_listening(now, socket, advertise),
+                    TransportEvent::Accepted { socket, peer } => self.session.handle_accepted(now, socket, peer),
+                    TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, &data),
+                    TransportEvent::Eof { socket } => self.session.handle_eof(now, socket),
+                    TransportEvent::Error { socket, error } => self.session.handle_error(now, socket, error),
+                    TransportEvent::Writable => {}
+                }
+            }
+            _ = sleep => {
+                let now = self.now();
+                self.session.handle_timeout(now);
+            }
+            _ = interrupt => {
+                if let Some(op) = op {
+                    if self.verbose {
+                        eprintln!("* interrupted: aborting");
+                    }
+                    self.session.abort(op);
+                }
+            }
+        }
+    }
+
+    /// Queues and runs an operation that moves no file data.
+    pub async fn call(&mut self, queue: impl FnOnce(&mut Session) -> OpId) -> Result<Value, ClientError> {
+        let now = self.now();
+        self.session.handle_timeout(now);
+        let op = queue(&mut self.session);
+        self.run(op, &mut OpIo::default()).await
+    }
+
+    /// Lists a directory.
+    pub async fn list(
+        &mut self,
+        path: Option<RemotePath>,
+        options: ftpbridge_engine::ListOptions,
+    ) -> Result<Vec<Entry>, ClientError> {
+        let now = self.now();
+        self.session.handle_timeout(now);
+        let op = self.session.list(path, options);
+        let mut io = OpIo::default();
+        self.run(op, &mut io).await?;
+        Ok(io.entries)
+    }
+
+    /// Downloads `path` from `offset` into `sink`; returns the bytes written.
+    pub async fn download<'a>(
+        &mut self,
+        path: RemotePath,
+        offset: u64,
+        sink: &'a mut (dyn AsyncWrite + Unpin + Send + 'a),
+        progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
+    ) -> Result<u64, ClientError> {
+        let now = self.now();
+        self.session.handle_timeout(now);
+        let op = self.session.retrieve(path, offset);
+        let mut io = OpIo { sink: Some(sink), progress, ..OpIo::default() };
+        match self.run(op, &mut io).await? {
+            Value::Transferred { bytes } => Ok(bytes),
+            _ => Ok(0),
+        }
+    }
+
+    /// Uploads from `source` to `path`; returns the bytes sent.
+    pub async fn upload<'a>(
+        &mut self,
+        path: RemotePath,
+        source: &'a mut (dyn UploadSource + 'a),
+        options: StoreOptions,
+        progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
+    ) -> Result<u64, ClientError> {
+        let now = self.now();
+        self.session.handle_timeout(now);
+        let op = self.session.store(path, options);
+        let mut io =
+            OpIo { source: Some(source), progress, total_hint: options.local_size, ..OpIo::default() };
+        match self.run(op, &mut io).await? {
+            Value::Transferred { bytes } => Ok(bytes),
+            _ => Ok(0),
+        }
+    }
+
+    /// Sends QUIT and waits for the session to close (bounded by the reply timeout).
+    pub async fn quit(mut self) {
+        let now = self.now();
+        self.session.handle_timeout(now);
+        if self.session.is_closed() {
+            return;
+        }
+        let op = self.session.quit();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.run(op, &mut OpIo::default())).await;
+    }
+}
+
+/// Progress of the running transfer, and whether upload bytes are still to be read.
+struct TransferState {
+    socket: SocketId,
+    offset: u64,
+    moved: u64,
+    total: Option<u64>,
+    uploading: bool,
+}

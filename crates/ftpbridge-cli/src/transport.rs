@@ -1,0 +1,50 @@
+//! What the client needs from a transport: sockets opened, fed and closed on the
+//! engine's request, with completions and received bytes coming back as events.
+//!
+//! Every call returns at once; results arrive through [`Transport::next_event`].
+//! Sending is queued: the client asks [`Transport::can_send`] before it reads more of
+//! a file to upload and waits for [`TransportEvent::Writable`] when the queue is full,
+//! so memory stays bounded whatever the speeds of disk and network.
+
+use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
+use std::net::{IpAddr, SocketAddr};
+
+/// Something that happened on a socket.
+#[derive(Debug)]
+pub enum TransportEvent {
+    /// A connection asked for with [`Transport::connect`] is open.
+    Connected { socket: SocketId, peer: Option<SocketAddr> },
+    /// A listener asked for with [`Transport::listen`] is bound; advertise this address.
+    Listening { socket: SocketId, advertise: SocketAddr },
+    /// The server connected to a listener.
+    Accepted { socket: SocketId, peer: Option<SocketAddr> },
+    /// Bytes received.
+    Data { socket: SocketId, data: Vec<u8> },
+    /// The peer finished sending.
+    Eof { socket: SocketId },
+    /// The socket failed (or could not be opened).
+    Error { socket: SocketId, error: SocketError },
+    /// A socket's send queue drained below its low-water mark: uploading may go on.
+    Writable,
+}
+
+/// Sockets for the engine: direct TCP, or virtual sockets through a relay.
+pub trait Transport {
+    /// Opens a connection; answers with `Connected` or `Error`.
+    fn connect(&mut self, socket: SocketId, host: Host, port: u16, purpose: Purpose);
+    /// Listens for one data connection from `peer`; answers with `Listening`, then
+    /// `Accepted` or `Error`.
+    fn listen(&mut self, socket: SocketId, peer: Option<IpAddr>);
+    /// Queues bytes to send; failures come back as `Error`.
+    fn send(&mut self, socket: SocketId, data: Vec<u8>);
+    /// Sends FIN after the queued bytes; receiving goes on until the peer closes.
+    fn shutdown(&mut self, socket: SocketId);
+    /// Releases the socket after the queued bytes are sent.
+    fn close(&mut self, socket: SocketId);
+    /// Aborts the socket at once.
+    fn reset(&mut self, socket: SocketId);
+    /// Whether the socket's send queue has room; when it does not, `Writable` follows.
+    fn can_send(&mut self, socket: SocketId) -> bool;
+    /// The next event; waits until there is one.
+    fn next_event(&mut self) -> impl std::future::Future<Output = TransportEvent>;
+}
