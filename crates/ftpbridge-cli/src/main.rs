@@ -249,7 +249,6 @@ async fn run(command: Command) -> Result<(), Failure> {
             let result = client
                 .upload(RemotePath::from(remote.as_str()), &mut source, options, Some(&mut report))
                 .await;
-            drop(report);
             bar.finish();
             client.quit().await;
             result.map(|_| ()).map_err(Failure::from)
@@ -332,7 +331,6 @@ async fn get(
     let mut bar = progress::Bar::new(&name);
     let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
     let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;
-    drop(report);
     bar.finish();
     match result {
         Ok(_) => Ok(()),
