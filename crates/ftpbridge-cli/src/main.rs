@@ -1,4 +1,6 @@
-//! `ftpbridge`: an FTP client on the ftpbridge engine, over direct TCP.
+//! `ftpbridge`: an FTP client on the ftpbridge engine, over direct TCP or through an
+//! ftpbridge relay (`--relay ws://host:port/ws`).
+//!
 //!
 //! Exit codes: 0 success, 2 usage, 3 connection, 4 login, 5 not found, 6 permission,
 //! 7 protocol, 8 timeout, 9 local I/O, 10 refused by the server for another reason,
@@ -6,6 +8,7 @@
 
 mod client;
 mod output;
+mod relay;
 mod target;
 mod tcp;
 mod transport;
@@ -22,6 +25,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use target::Target;
 use tcp::TcpTransport;
+use transport::AnyTransport;
 
 #[derive(Parser)]
 #[command(
@@ -146,6 +150,9 @@ struct Common {
     /// Connect to the address in the server's 227 reply instead of its control address.
     #[arg(long)]
     trust_pasv_address: bool,
+    /// Go through an ftpbridge relay (ws://host:port/ws) instead of connecting directly.
+    #[arg(long, env = "FTPBRIDGE_RELAY")]
+    relay: Option<String>,
 }
 
 /// A failure with the exit code it maps to.
@@ -299,7 +306,7 @@ async fn run(command: Command) -> Result<(), Failure> {
 }
 
 async fn get(
-    client: &mut Client<TcpTransport>,
+    client: &mut Client<AnyTransport>,
     path: &str,
     output: Option<PathBuf>,
     resume: bool,
@@ -361,7 +368,7 @@ async fn simple(
     result.map(|_| ()).map_err(Failure::from)
 }
 
-async fn connect(common: &Common, target: &Target) -> Result<Client<TcpTransport>, Failure> {
+async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport>, Failure> {
     let encoding = Encoding::for_label(&common.encoding)
         .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
     let mut config = Config::new(target.host.clone(), target.port);
@@ -382,7 +389,13 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<TcpTransport
     config.timeouts.connect = seconds;
     config.timeouts.reply = seconds;
     config.timeouts.data_idle = seconds.max(Duration::from_secs(60));
-    let mut client = Client::connect(config, TcpTransport::new(), common.verbose).await?;
+    let transport = match &common.relay {
+        Some(url) => AnyTransport::Relay(Box::new(
+            relay::RelayTransport::connect(url).await.map_err(|message| Failure { code: 3, message })?,
+        )),
+        None => AnyTransport::Tcp(TcpTransport::new()),
+    };
+    let mut client = Client::connect(config, transport, common.verbose).await?;
     client.set_interruptible(true);
     Ok(client)
 }

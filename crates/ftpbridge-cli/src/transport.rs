@@ -48,3 +48,47 @@ pub trait Transport {
     /// The next event; waits until there is one.
     fn next_event(&mut self) -> impl std::future::Future<Output = TransportEvent>;
 }
+
+/// Direct TCP or a relay, chosen at run time.
+pub enum AnyTransport {
+    /// Direct TCP.
+    Tcp(crate::tcp::TcpTransport),
+    /// Through an ftpbridge relay.
+    Relay(Box<crate::relay::RelayTransport>),
+}
+
+macro_rules! delegate {
+    ($self:ident, $t:ident => $call:expr) => {
+        match $self {
+            AnyTransport::Tcp($t) => $call,
+            AnyTransport::Relay($t) => $call,
+        }
+    };
+}
+
+impl Transport for AnyTransport {
+    fn connect(&mut self, socket: SocketId, host: Host, port: u16, purpose: Purpose) {
+        delegate!(self, t => t.connect(socket, host, port, purpose))
+    }
+    fn listen(&mut self, socket: SocketId, peer: Option<IpAddr>) {
+        delegate!(self, t => t.listen(socket, peer))
+    }
+    fn send(&mut self, socket: SocketId, data: Vec<u8>) {
+        delegate!(self, t => t.send(socket, data))
+    }
+    fn shutdown(&mut self, socket: SocketId) {
+        delegate!(self, t => t.shutdown(socket))
+    }
+    fn close(&mut self, socket: SocketId) {
+        delegate!(self, t => t.close(socket))
+    }
+    fn reset(&mut self, socket: SocketId) {
+        delegate!(self, t => t.reset(socket))
+    }
+    fn can_send(&mut self, socket: SocketId) -> bool {
+        delegate!(self, t => t.can_send(socket))
+    }
+    async fn next_event(&mut self) -> TransportEvent {
+        delegate!(self, t => t.next_event().await)
+    }
+}
