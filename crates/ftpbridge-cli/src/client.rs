@@ -106,14 +106,14 @@ impl<T: Transport> Client<T> {
                 return result;
             }
             // Feed the upload while its socket has room; otherwise wait for the network.
-            if let Some(state) = transfer.as_mut().filter(|s| s.uploading) {
-                if self.transport.can_send(state.socket) {
-                    if let Err(error) = self.pump_upload(op, state, io).await {
-                        self.session.abort(op);
-                        outcome = Some(Err(ClientError::Local(error)));
-                    }
-                    continue;
+            if let Some(state) = transfer.as_mut().filter(|s| s.uploading)
+                && self.transport.can_send(state.socket)
+            {
+                if let Err(error) = self.pump_upload(op, state, io).await {
+                    self.session.abort(op);
+                    outcome = Some(Err(ClientError::Local(error)));
                 }
+                continue;
             }
             self.wait(Some(op)).await;
         }
@@ -166,11 +166,11 @@ impl<T: Transport> Client<T> {
                     outcome.get_or_insert(Err(ClientError::Ftp(error)));
                 }
                 Event::Data { op: id, data } if id == op => {
-                    if let Some(sink) = io.sink.as_mut() {
-                        if let Err(error) = sink.write_all(&data).await {
-                            self.session.abort(op);
-                            outcome.get_or_insert(Err(ClientError::Local(error)));
-                        }
+                    if let Some(sink) = io.sink.as_mut()
+                        && let Err(error) = sink.write_all(&data).await
+                    {
+                        self.session.abort(op);
+                        outcome.get_or_insert(Err(ClientError::Local(error)));
                     }
                     if let (Some(progress), Some(state)) = (io.progress.as_mut(), transfer.as_mut()) {
                         state.moved += data.len() as u64;
@@ -193,12 +193,12 @@ impl<T: Transport> Client<T> {
                 Event::UploadReady { op: id, offset, socket } if id == op => {
                     let total = transfer.as_ref().and_then(|t| t.total).or(io.total_hint);
                     let mut state = TransferState { socket, offset, moved: 0, total, uploading: true };
-                    if let Some(source) = io.source.as_mut() {
-                        if let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await {
-                            self.session.abort(op);
-                            state.uploading = false;
-                            outcome.get_or_insert(Err(ClientError::Local(error)));
-                        }
+                    if let Some(source) = io.source.as_mut()
+                        && let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await
+                    {
+                        self.session.abort(op);
+                        state.uploading = false;
+                        outcome.get_or_insert(Err(ClientError::Local(error)));
                     }
                     *transfer = Some(state);
                 }
@@ -206,12 +206,11 @@ impl<T: Transport> Client<T> {
                 other => self.observe(other),
             }
         }
-        if let Some(sink) = io.sink.as_mut() {
-            if outcome.is_some() {
-                if let Err(error) = sink.flush().await {
-                    return Some(Err(ClientError::Local(error)));
-                }
-            }
+        if let Some(sink) = io.sink.as_mut()
+            && outcome.is_some()
+            && let Err(error) = sink.flush().await
+        {
+            return Some(Err(ClientError::Local(error)));
         }
         outcome.take()
     }

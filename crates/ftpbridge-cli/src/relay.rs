@@ -299,10 +299,10 @@ impl Transport for RelayTransport {
         }
         loop {
             if let Some(event) = self.events.pop_front() {
-                if let TransportEvent::Data { socket, data } = &event {
-                    if let Some(&stream) = self.streams.get(socket) {
-                        self.unconsumed = Some((stream, data.len()));
-                    }
+                if let TransportEvent::Data { socket, data } = &event
+                    && let Some(&stream) = self.streams.get(socket)
+                {
+                    self.unconsumed = Some((stream, data.len()));
                 }
                 return event;
             }

@@ -234,10 +234,10 @@ impl Transport for TcpTransport {
             };
             match message {
                 Internal::Event(event) => {
-                    if let TransportEvent::Error { socket, .. } | TransportEvent::Eof { socket } = &event {
-                        if matches!(event, TransportEvent::Error { .. }) {
-                            self.pending.remove(socket);
-                        }
+                    if let TransportEvent::Error { socket, .. } | TransportEvent::Eof { socket } = &event
+                        && matches!(event, TransportEvent::Error { .. })
+                    {
+                        self.pending.remove(socket);
                     }
                     return event;
                 }

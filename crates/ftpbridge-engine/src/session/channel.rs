@@ -45,10 +45,10 @@ impl Session {
     }
 
     fn set_channel(&mut self, channel: Channel) {
-        if let Some(running) = self.current.as_mut() {
-            if let Some(old) = running.channel.replace(channel) {
-                self.outputs.push_back(Output::Reset { socket: old.socket });
-            }
+        if let Some(running) = self.current.as_mut()
+            && let Some(old) = running.channel.replace(channel)
+        {
+            self.outputs.push_back(Output::Reset { socket: old.socket });
         }
     }
 

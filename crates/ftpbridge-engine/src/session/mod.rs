@@ -217,13 +217,13 @@ impl Session {
     /// The server connected to the active-mode listener.
     pub fn handle_accepted(&mut self, now: Instant, socket: SocketId, peer: Option<SocketAddr>) {
         self.now = now;
-        if let (Some(peer), Some(control)) = (peer, self.control_peer) {
-            if peer.ip() != control.ip() {
-                self.note(format!(
-                    "data connection accepted from {peer}, not the control server {}",
-                    control.ip()
-                ));
-            }
+        if let (Some(peer), Some(control)) = (peer, self.control_peer)
+            && peer.ip() != control.ip()
+        {
+            self.note(format!(
+                "data connection accepted from {peer}, not the control server {}",
+                control.ip()
+            ));
         }
         self.channel_connected(socket);
     }
@@ -533,11 +533,11 @@ impl Session {
         if data.is_empty() {
             return Ok(());
         }
-        if let Some(running) = self.current.as_mut() {
-            if let Some(transfer) = running.transfer.as_mut() {
-                transfer.bytes += data.len() as u64;
-                transfer.touch(self.now, self.config.timeouts.data_idle);
-            }
+        if let Some(running) = self.current.as_mut()
+            && let Some(transfer) = running.transfer.as_mut()
+        {
+            transfer.bytes += data.len() as u64;
+            transfer.touch(self.now, self.config.timeouts.data_idle);
         }
         self.outputs.push_back(Output::Send { socket, data: data.to_vec() });
         Ok(())
@@ -667,12 +667,13 @@ impl Session {
             self.note(format!("ignoring an unexpected reply: {reply}"));
             return;
         };
-        if expect == Expect::Transfer && reply.code() == 200 {
-            if let Some(i) = self.pending.iter().position(|e| *e == Expect::Keepalive) {
-                self.pending.remove(i);
-                self.after_reply();
-                return;
-            }
+        if expect == Expect::Transfer
+            && reply.code() == 200
+            && let Some(i) = self.pending.iter().position(|e| *e == Expect::Keepalive)
+        {
+            self.pending.remove(i);
+            self.after_reply();
+            return;
         }
         let keep_waiting = reply.is_preliminary() && expect != Expect::Drain;
         if !keep_waiting {

@@ -264,12 +264,12 @@ impl Session {
                     }
                     return;
                 }
-                if let Some(error) = broken {
-                    if transfer.expected != Some(bytes) {
-                        let message = format!("the data connection failed after {bytes} bytes: {error}");
-                        self.fail_op(Error::new(ErrorKind::Incomplete, message));
-                        return;
-                    }
+                if let Some(error) = broken
+                    && transfer.expected != Some(bytes)
+                {
+                    let message = format!("the data connection failed after {bytes} bytes: {error}");
+                    self.fail_op(Error::new(ErrorKind::Incomplete, message));
+                    return;
                 }
                 if let Some(problem) = size_mismatch(transfer) {
                     self.fail_op(Error::new(ErrorKind::Incomplete, problem));
