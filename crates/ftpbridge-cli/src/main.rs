@@ -150,6 +150,15 @@ struct Common {
     /// Connect to the address in the server's 227 reply instead of its control address.
     #[arg(long)]
     trust_pasv_address: bool,
+    /// Passive mode with PASV only (skip EPSV).
+    #[arg(long)]
+    no_epsv: bool,
+    /// Active mode with PORT only (skip EPRT).
+    #[arg(long)]
+    no_eprt: bool,
+    /// List with LIST even when the server offers MLSD.
+    #[arg(long)]
+    no_mlsd: bool,
     /// Go through an ftpbridge relay (ws://host:port/ws) instead of connecting directly.
     #[arg(long, env = "FTPBRIDGE_RELAY")]
     relay: Option<String>,
@@ -385,6 +394,9 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
     };
     config.encoding = encoding;
     config.trust_passive_address = common.trust_pasv_address;
+    config.use_epsv = !common.no_epsv;
+    config.use_eprt = !common.no_eprt;
+    config.use_mlsd = !common.no_mlsd;
     let seconds = Duration::from_secs(common.timeout.max(1));
     config.timeouts.connect = seconds;
     config.timeouts.reply = seconds;

@@ -67,6 +67,10 @@ pub struct Config {
     pub idle_keepalive: Option<Duration>,
     /// Use MLSD/MLST when the server offers them (machine-readable listings).
     pub use_mlsd: bool,
+    /// Try EPSV before PASV (off: PASV only, for IPv4 servers with a broken EPSV).
+    pub use_epsv: bool,
+    /// Try EPRT before PORT (off: PORT only).
+    pub use_eprt: bool,
     /// After an upload, check with SIZE that the server holds every byte sent.
     pub verify_upload_size: bool,
 }
@@ -88,6 +92,8 @@ impl Config {
             transfer_keepalive: Some(Duration::from_secs(60)),
             idle_keepalive: None,
             use_mlsd: true,
+            use_epsv: true,
+            use_eprt: true,
             verify_upload_size: true,
         }
     }
