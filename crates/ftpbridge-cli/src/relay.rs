@@ -1,18 +1,18 @@
 //! The relay transport: every engine socket is a virtual stream over one WebSocket to
-//! an ftpbridge relay (`--relay ws://host:port/ws`), multiplexed by the wire crate's
-//! [`ClientMux`].
+//! an ftpbridge relay (`--relay ws://host:port/ws`), through the wire crate's
+//! [`Sockets`].
 //!
-//! One task reads WebSocket messages into a small bounded channel and one writes the
-//! mux's frames out; the mux itself lives here, on the client's loop. Credit for
-//! received bytes goes back to the relay only when the client asks for the next event,
-//! that is once the previous bytes were written out, so a slow disk slows the relay and
-//! the relay slows the FTP server.
+//! One task reads WebSocket messages into a small bounded channel and one writes
+//! frames out; the socket table lives here, on the client's loop. Credit for received
+//! bytes goes back to the relay only when the client asks for the next event, that is
+//! once the previous bytes were written out, so a slow disk slows the relay and the
+//! relay slows the FTP server.
 
 use crate::transport::{Transport, TransportEvent};
 use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
-use ftpbridge_wire::{ClientMux, CloseReason, MuxEvent, SUBPROTOCOL, StreamId};
+use ftpbridge_wire::{CloseReason, SUBPROTOCOL, SocketEvent, Sockets};
 use futures_util::{SinkExt, StreamExt};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::IpAddr;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -20,31 +20,14 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-/// Bytes a socket may hold beyond its credit before `can_send` says no.
-const HIGH_WATER: usize = 1024 * 1024;
-
-/// One engine socket's stream.
-struct Link {
-    socket: SocketId,
-    /// Bytes waiting for credit.
-    pending: VecDeque<Vec<u8>>,
-    pending_bytes: usize,
-    /// FIN once `pending` is sent.
-    fin_after_pending: bool,
-    /// The client stopped producing at the high-water mark and wants `Writable`.
-    wants_writable: bool,
-}
-
 /// Virtual sockets through a relay.
 pub struct RelayTransport {
-    mux: ClientMux,
+    sockets: Sockets<SocketId>,
     outgoing: mpsc::UnboundedSender<Message>,
     incoming: mpsc::Receiver<Result<Vec<u8>, String>>,
-    links: HashMap<StreamId, Link>,
-    streams: HashMap<SocketId, StreamId>,
     events: VecDeque<TransportEvent>,
     /// Received bytes handed out but not yet credited back.
-    unconsumed: Option<(StreamId, usize)>,
+    unconsumed: Option<(SocketId, usize)>,
     /// Why the WebSocket ended, once it did.
     closed: Option<String>,
     tasks: Vec<JoinHandle<()>>,
@@ -75,8 +58,9 @@ impl RelayTransport {
                 let item = match message {
                     Ok(Message::Binary(bytes)) => Ok(bytes.to_vec()),
                     Ok(Message::Close(frame)) => {
-                        let reason =
-                            frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
+                        let reason = frame
+                            .map(|f| format!("({} {})", u16::from(f.code), f.reason))
+                            .unwrap_or_default();
                         Err(format!("the relay closed the session {reason}").trim_end().to_string())
                     }
                     Ok(Message::Text(_)) => Err("the relay sent a text message".to_string()),
@@ -91,11 +75,9 @@ impl RelayTransport {
             let _ = deliver.send(Err("the relay closed the connection".to_string())).await;
         });
         Ok(RelayTransport {
-            mux: ClientMux::new(),
+            sockets: Sockets::new(),
             outgoing,
             incoming,
-            links: HashMap::new(),
-            streams: HashMap::new(),
             events: VecDeque::new(),
             unconsumed: None,
             closed: None,
@@ -103,115 +85,62 @@ impl RelayTransport {
         })
     }
 
-    /// Sends what the mux has queued.
+    /// Sends what the socket table has queued for the relay.
     fn flush(&mut self) {
-        while let Some(frame) = self.mux.poll_transmit() {
+        while let Some(frame) = self.sockets.poll_transmit() {
             let _ = self.outgoing.send(Message::Binary(frame.into()));
         }
     }
 
-    /// Moves pending bytes into the mux as credit allows; FIN when asked and drained.
-    fn pump(&mut self, stream: StreamId) {
-        let Some(link) = self.links.get_mut(&stream) else { return };
-        while let Some(mut chunk) = link.pending.pop_front() {
-            let taken = self.mux.send(stream, &chunk);
-            link.pending_bytes -= taken;
-            if taken < chunk.len() {
-                chunk.drain(..taken);
-                link.pending.push_front(chunk);
-                break;
-            }
-        }
-        if link.pending.is_empty() && link.fin_after_pending {
-            link.fin_after_pending = false;
-            self.mux.fin(stream);
-        }
-        if link.wants_writable && link.pending_bytes < HIGH_WATER / 4 {
-            link.wants_writable = false;
-            self.events.push_back(TransportEvent::Writable);
-        }
-        self.flush();
-    }
-
-    fn new_link(&mut self, socket: SocketId, stream: StreamId) {
-        self.streams.insert(socket, stream);
-        self.links.insert(
-            stream,
-            Link {
-                socket,
-                pending: VecDeque::new(),
-                pending_bytes: 0,
-                fin_after_pending: false,
-                wants_writable: false,
-            },
-        );
-    }
-
-    fn forget(&mut self, socket: SocketId) -> Option<StreamId> {
-        let stream = self.streams.remove(&socket)?;
-        self.links.remove(&stream);
-        Some(stream)
-    }
-
-    /// Translates what the mux reports into transport events.
+    /// Translates socket events into transport events.
     fn absorb(&mut self) {
-        while let Some(event) = self.mux.poll_event() {
-            let socket_of =
-                |links: &HashMap<StreamId, Link>, stream: StreamId| links.get(&stream).map(|l| l.socket);
-            match event {
-                MuxEvent::Opened { stream, peer } => {
-                    if let Some(socket) = socket_of(&self.links, stream) {
-                        self.events.push_back(TransportEvent::Connected { socket, peer: Some(peer) });
-                    }
+        while let Some(event) = self.sockets.poll_event() {
+            let event = match event {
+                SocketEvent::Opened { key, peer } => {
+                    TransportEvent::Connected { socket: key, peer: Some(peer) }
                 }
-                MuxEvent::Listening { stream, address } => {
-                    if let Some(socket) = socket_of(&self.links, stream) {
-                        self.events.push_back(TransportEvent::Listening { socket, advertise: address });
-                    }
+                SocketEvent::Listening { key, address } => {
+                    TransportEvent::Listening { socket: key, advertise: address }
                 }
-                MuxEvent::Accepted { stream, peer } => {
-                    if let Some(socket) = socket_of(&self.links, stream) {
-                        self.events.push_back(TransportEvent::Accepted { socket, peer: Some(peer) });
-                    }
+                SocketEvent::Accepted { key, peer } => {
+                    TransportEvent::Accepted { socket: key, peer: Some(peer) }
                 }
-                MuxEvent::Data { stream, data } => match socket_of(&self.links, stream) {
-                    Some(socket) => self.events.push_back(TransportEvent::Data { socket, data }),
-                    None => self.mux.consumed(stream, data.len()),
-                },
-                MuxEvent::Fin { stream } => {
-                    if let Some(socket) = socket_of(&self.links, stream) {
-                        self.events.push_back(TransportEvent::Eof { socket });
-                    }
+                SocketEvent::Data { key, data } => TransportEvent::Data { socket: key, data },
+                SocketEvent::Eof { key } => TransportEvent::Eof { socket: key },
+                SocketEvent::Reset { key, reason } => {
+                    TransportEvent::Error { socket: key, error: socket_error(reason) }
                 }
-                MuxEvent::Reset { stream: 0, reason } => {
-                    self.fail_all(format!("the relay ended the session: {reason}"));
+                SocketEvent::Writable => TransportEvent::Writable,
+                SocketEvent::SessionReset { reason } => {
+                    self.closed = Some(format!("the relay ended the session: {reason}"));
+                    continue;
                 }
-                MuxEvent::Reset { stream, reason } => {
-                    if let Some(link) = self.links.remove(&stream) {
-                        self.streams.remove(&link.socket);
-                        self.events.push_back(TransportEvent::Error {
-                            socket: link.socket,
-                            error: socket_error(reason),
-                        });
-                    }
-                }
-                MuxEvent::Writable { stream } => self.pump(stream),
-                MuxEvent::Hello { .. } | MuxEvent::Pong { .. } => {}
-            }
+            };
+            self.events.push_back(event);
         }
         self.flush();
     }
 
     /// The WebSocket is gone: every socket fails with `why`.
     fn fail_all(&mut self, why: String) {
-        let mut sockets: Vec<SocketId> = self.streams.keys().copied().collect();
-        sockets.sort();
-        for socket in sockets {
-            self.events.push_back(TransportEvent::Error { socket, error: SocketError::Other(why.clone()) });
+        self.sockets.fail_all(CloseReason::NetworkError);
+        while let Some(event) = self.sockets.poll_event() {
+            if let SocketEvent::Reset { key, .. } = event {
+                self.events
+                    .push_back(TransportEvent::Error { socket: key, error: SocketError::Other(why.clone()) });
+            }
         }
-        self.streams.clear();
-        self.links.clear();
         self.closed = Some(why);
+    }
+
+    fn refuse_if_closed(&mut self, socket: SocketId) -> bool {
+        match self.closed.clone() {
+            Some(why) => {
+                self.events.push_back(TransportEvent::Error { socket, error: SocketError::Other(why) });
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -225,95 +154,69 @@ impl Drop for RelayTransport {
 
 impl Transport for RelayTransport {
     fn connect(&mut self, socket: SocketId, host: Host, port: u16, _purpose: Purpose) {
-        if let Some(why) = self.closed.clone() {
-            self.events.push_back(TransportEvent::Error { socket, error: SocketError::Other(why) });
-            return;
+        if !self.refuse_if_closed(socket) {
+            self.sockets.open(socket, &host.to_string(), port);
+            self.flush();
         }
-        let stream = self.mux.open(&host.to_string(), port);
-        self.new_link(socket, stream);
-        self.flush();
     }
 
     fn listen(&mut self, socket: SocketId, _peer: Option<IpAddr>) {
-        if let Some(why) = self.closed.clone() {
-            self.events.push_back(TransportEvent::Error { socket, error: SocketError::Other(why) });
-            return;
-        }
         // The relay itself admits only the control connection's server.
-        let stream = self.mux.listen();
-        self.new_link(socket, stream);
-        self.flush();
+        if !self.refuse_if_closed(socket) {
+            self.sockets.listen(socket);
+            self.flush();
+        }
     }
 
     fn send(&mut self, socket: SocketId, data: Vec<u8>) {
-        let Some(&stream) = self.streams.get(&socket) else { return };
-        if let Some(link) = self.links.get_mut(&stream) {
-            link.pending_bytes += data.len();
-            link.pending.push_back(data);
-        }
-        self.pump(stream);
+        self.sockets.send(socket, data);
+        self.absorb();
     }
 
     fn shutdown(&mut self, socket: SocketId) {
-        let Some(&stream) = self.streams.get(&socket) else { return };
-        if let Some(link) = self.links.get_mut(&stream) {
-            link.fin_after_pending = true;
-        }
-        self.pump(stream);
+        self.sockets.shutdown(socket);
+        self.absorb();
     }
 
     fn close(&mut self, socket: SocketId) {
-        let Some(&stream) = self.streams.get(&socket) else { return };
-        let drained = self.links.get(&stream).is_none_or(|l| l.pending.is_empty());
-        if drained {
-            self.mux.fin(stream);
-        } else {
-            // Queued bytes cannot be sent once the socket is forgotten: abort instead.
-            self.mux.reset(stream, CloseReason::Voluntary);
-        }
-        self.forget(socket);
+        self.sockets.close(socket);
         self.flush();
     }
 
     fn reset(&mut self, socket: SocketId) {
-        if let Some(stream) = self.forget(socket) {
-            self.mux.reset(stream, CloseReason::Voluntary);
-            self.flush();
-        }
+        self.sockets.reset(socket);
+        self.flush();
     }
 
     fn can_send(&mut self, socket: SocketId) -> bool {
-        let Some(link) = self.streams.get(&socket).and_then(|s| self.links.get_mut(s)) else { return true };
-        if link.pending_bytes < HIGH_WATER {
-            return true;
-        }
-        link.wants_writable = true;
-        false
+        self.sockets.can_send(socket)
     }
 
     async fn next_event(&mut self) -> TransportEvent {
         // The bytes handed out last time have been written out by now: credit them.
-        if let Some((stream, n)) = self.unconsumed.take() {
-            self.mux.consumed(stream, n);
+        if let Some((socket, n)) = self.unconsumed.take() {
+            self.sockets.consumed(socket, n);
             self.flush();
         }
         loop {
             if let Some(event) = self.events.pop_front() {
-                if let TransportEvent::Data { socket, data } = &event
-                    && let Some(&stream) = self.streams.get(socket)
-                {
-                    self.unconsumed = Some((stream, data.len()));
+                if let TransportEvent::Data { socket, data } = &event {
+                    self.unconsumed = Some((*socket, data.len()));
                 }
                 return event;
             }
-            if self.closed.is_some() {
-                std::future::pending::<()>().await;
+            if let Some(why) = self.closed.clone() {
+                self.fail_all(why);
+                if self.events.is_empty() {
+                    std::future::pending::<()>().await;
+                }
+                continue;
             }
             match self.incoming.recv().await {
                 Some(Ok(message)) => {
-                    if let Err(error) = self.mux.handle_message(&message) {
-                        self.fail_all(format!("the relay broke the protocol: {error}"));
+                    if let Err(error) = self.sockets.handle_message(&message) {
                         let _ = self.outgoing.send(Message::Close(None));
+                        self.fail_all(format!("the relay broke the protocol: {error}"));
                     }
                     self.absorb();
                 }

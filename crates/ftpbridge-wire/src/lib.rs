@@ -9,10 +9,13 @@
 //! ```
 //!
 //! [`Frame`] is the codec (sans-IO, zero-copy decoding); [`ClientMux`] is the client's
-//! side of a session as a sans-IO state machine.
+//! side of a session as a sans-IO state machine; [`Sockets`] puts a socket-like API
+//! (the caller's keys, send queues, FIN after the queue) on top of it for transports.
 
 mod frame;
 mod mux;
+mod sockets;
 
 pub use frame::{CloseReason, Frame, HEADER_LEN, MAX_HOST_LEN, SUBPROTOCOL, StreamId, VERSION, WireError};
 pub use mux::{ClientMux, DEFAULT_MAX_PAYLOAD, DEFAULT_WINDOW, MuxEvent};
+pub use sockets::{HIGH_WATER, SocketEvent, Sockets};
