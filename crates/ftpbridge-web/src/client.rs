@@ -1,0 +1,627 @@
+//! `FtpClient`: the JavaScript API. Every method queues an operation on the engine and
+//! returns a promise (or, for downloads, a `ReadableStream`); failures reject with an
+//! `FtpError` carrying a stable `code`, the server's `replyCode` and a readable message.
+
+use crate::js;
+use crate::runtime::{DownloadShared, Room, Runtime, UploadShared};
+use ftpbridge_engine::listing::{DateTime, Encoding};
+use ftpbridge_engine::{
+    Config, DataMode, Error, ErrorKind, ListOptions, OpId, RemotePath, Session, StoreMode, StoreOptions,
+    Value,
+};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** One entry of a directory listing (the same shape as `ftpbridge ls --json`). */
+export interface FtpEntry {
+  name: string;
+  kind: 'file' | 'dir' | 'link' | 'other' | 'unknown';
+  size: number | null;
+  /** RFC 3339, UTC for MLSD servers; the server's wall clock for LIST servers. */
+  modified: string | null;
+  permissions: string | null;
+  owner: string | null;
+  group: string | null;
+  target: string | null;
+  /** The line as the server sent it. */
+  raw: string;
+}
+
+export interface ConnectOptions {
+  /** The relay's WebSocket URL, e.g. `wss://relay.example.com/ws`. */
+  relay: string;
+  host: string;
+  port?: number;
+  /** Omit for anonymous login. */
+  user?: string;
+  password?: string;
+  mode?: 'auto' | 'passive' | 'active';
+  /** The server's name encoding: `utf-8` (default), `latin1`, `windows-1251`, `shift_jis`, `gbk`, ... */
+  encoding?: string;
+  /** Connect, reply and data-idle timeout in milliseconds (default 30000). */
+  timeoutMs?: number;
+  /** A signed relay ticket, when the relay requires one. */
+  ticket?: string;
+}
+
+export interface ListOptionsJs {
+  /** Include hidden (dot) files. */
+  all?: boolean;
+}
+
+export type ProgressCallback = (bytesDone: number, total: number | null) => void;
+
+export interface DownloadOptions {
+  /** Start at this byte (resume). */
+  offset?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface UploadOptions {
+  /** Continue an earlier upload from the remote file's size. */
+  resume?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface LogLine {
+  direction: 'sent' | 'received' | 'note';
+  text: string;
+}
+
+/** Thrown by every failing call. */
+export declare class FtpError extends Error {
+  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed */
+  code: string;
+  /** The FTP reply code that caused it, when there was one. */
+  replyCode: number | null;
+}
+"#;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectOptions {
+    relay: String,
+    host: String,
+    port: Option<u16>,
+    user: Option<String>,
+    password: Option<String>,
+    mode: Option<String>,
+    encoding: Option<String>,
+    timeout_ms: Option<u32>,
+    ticket: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListOptionsJs {
+    all: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct TransferOptions {
+    offset: Option<f64>,
+    resume: Option<bool>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_progress: JsValue,
+}
+
+fn options<T: for<'de> Deserialize<'de> + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| js::error_of(ErrorKind::InvalidInput, &e.to_string()))
+}
+
+/// An FTP session through an ftpbridge relay.
+#[wasm_bindgen]
+pub struct FtpClient {
+    runtime: Rc<RefCell<Runtime>>,
+}
+
+#[wasm_bindgen]
+impl FtpClient {
+    /// Connects through the relay and logs in.
+    #[wasm_bindgen(unchecked_return_type = "FtpClient")]
+    pub async fn connect(
+        #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
+    ) -> Result<FtpClient, JsValue> {
+        let options: ConnectOptions = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js::error_of(ErrorKind::InvalidInput, &format!("connect options: {e}")))?;
+        let mut config = Config::new(options.host.clone(), options.port.unwrap_or(21));
+        config.user = options.user.filter(|u| !u.is_empty());
+        config.password = options.password;
+        config.mode = match options.mode.as_deref() {
+            None | Some("auto") => DataMode::Auto,
+            Some("passive") => DataMode::Passive,
+            Some("active") => DataMode::Active,
+            Some(other) => {
+                return Err(js::error_of(ErrorKind::InvalidInput, &format!("unknown mode {other:?}")));
+            }
+        };
+        if let Some(label) = options.encoding.as_deref().filter(|l| !l.is_empty()) {
+            config.encoding = Encoding::for_label(label).ok_or_else(|| {
+                js::error_of(ErrorKind::InvalidInput, &format!("unknown encoding {label:?}"))
+            })?;
+        }
+        if let Some(ms) = options.timeout_ms {
+            let limit = Duration::from_millis(u64::from(ms.max(1000)));
+            config.timeouts.connect = limit;
+            config.timeouts.reply = limit;
+            config.timeouts.data_idle = limit.max(Duration::from_secs(60));
+        }
+        let relay = match &options.ticket {
+            Some(ticket) => {
+                let separator = if options.relay.contains('?') { '&' } else { '?' };
+                format!(
+                    "{}{separator}ticket={}",
+                    options.relay,
+                    String::from(js_sys::encode_uri_component(ticket))
+                )
+            }
+            None => options.relay.clone(),
+        };
+        let (runtime, ready) = Runtime::start(&relay, config).map_err(|e| js::error(&e))?;
+        match ready.await {
+            Ok(Ok(_info)) => Ok(FtpClient { runtime }),
+            Ok(Err(error)) => Err(js::error(&error)),
+            Err(_) => Err(js::error_of(ErrorKind::Closed, "the session ended before login")),
+        }
+    }
+
+    /// Lists a directory (the current one when `path` is omitted).
+    #[wasm_bindgen(unchecked_return_type = "FtpEntry[]")]
+    pub async fn list(
+        &self,
+        path: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "ListOptionsJs | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let options: ListOptionsJs = self::options(options)?;
+        let now = wall_clock();
+        let list = ListOptions { all: options.all.unwrap_or(false), now };
+        let rx = self.queue(move |rt| {
+            let op = rt.session.list(path.filter(|p| !p.is_empty()).map(RemotePath::from), list);
+            rt.list(op)
+        })?;
+        let entries = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
+        Ok(js::entries(&entries))
+    }
+
+    /// Downloads a file as a stream of bytes; nothing is held beyond the relay's window.
+    /// The stream errors with an `FtpError` unless every byte arrived and the server
+    /// confirmed the transfer.
+    #[wasm_bindgen(unchecked_return_type = "ReadableStream<Uint8Array>")]
+    pub fn download(
+        &self,
+        path: String,
+        #[wasm_bindgen(unchecked_param_type = "DownloadOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let options: TransferOptions = self::options(options)?;
+        let offset = options.offset.unwrap_or(0.0).max(0.0) as u64;
+        let shared = Rc::new(RefCell::new(DownloadShared::default()));
+        let op = {
+            let shared = shared.clone();
+            let op = Rc::new(RefCell::new(None));
+            let slot = op.clone();
+            self.run(move |rt| {
+                let id = rt.session.retrieve(path.as_str(), offset);
+                rt.download(id, shared);
+                *slot.borrow_mut() = Some(id);
+            })?;
+            op.borrow().ok_or_else(closed)?
+        };
+        self.watch_signal(&options.signal, op);
+        let stream = DownloadStream {
+            shared,
+            runtime: Rc::downgrade(&self.runtime),
+            op,
+            progress: options.on_progress.dyn_into::<js_sys::Function>().ok(),
+            delivered: 0,
+            finished: false,
+        };
+        Ok(wasm_streams::ReadableStream::from_stream(stream).into_raw().into())
+    }
+
+    /// Uploads a `Blob` (a `File`) or a `ReadableStream<Uint8Array>`; resolves with the
+    /// bytes sent once the server confirmed them.
+    pub async fn upload(
+        &self,
+        path: String,
+        #[wasm_bindgen(unchecked_param_type = "Blob | ReadableStream<Uint8Array>")] source: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadOptions | undefined")] options: JsValue,
+    ) -> Result<f64, JsValue> {
+        let options: TransferOptions = self::options(options)?;
+        let blob = source.dyn_ref::<web_sys::Blob>().cloned();
+        let local_size = blob.as_ref().map(|b| b.size() as u64);
+        let mode = if options.resume.unwrap_or(false) { StoreMode::Resume } else { StoreMode::Replace };
+        let shared = Rc::new(RefCell::new(UploadShared::default()));
+        let slot = Rc::new(RefCell::new(None));
+        {
+            let (shared, slot) = (shared.clone(), slot.clone());
+            self.run(move |rt| {
+                let id = rt.session.store(path.as_str(), StoreOptions { mode, local_size });
+                rt.upload(id, shared);
+                *slot.borrow_mut() = Some(id);
+            })?;
+        }
+        let op = slot.borrow().ok_or_else(closed)?;
+        self.watch_signal(&options.signal, op);
+        let progress = options.on_progress.dyn_into::<js_sys::Function>().ok();
+
+        // Wait until the server is ready for the bytes (or the upload ended already).
+        let ready = UploadWait { shared: shared.clone(), ready: true }.await;
+        if let Some((offset, socket)) = ready {
+            let result = self.feed(op, socket, offset, source, blob, local_size, progress.as_ref()).await;
+            if let Err(error) = result {
+                let weak = Rc::downgrade(&self.runtime);
+                if let Some(rt) = weak.upgrade() {
+                    Runtime::run(&rt, move |rt| rt.session.abort(op));
+                }
+                // Report the local failure, not the abort it caused.
+                let _ = UploadWait { shared: shared.clone(), ready: false }.await;
+                return Err(error);
+            }
+        }
+        let _ = UploadWait { shared: shared.clone(), ready: false }.await;
+        let end = shared.borrow_mut().end.take();
+        match end {
+            Some(Ok(bytes)) => Ok(bytes as f64),
+            Some(Err(error)) => Err(js::error(&error)),
+            None => Err(closed()),
+        }
+    }
+
+    /// Creates a directory; resolves with the server's path for it.
+    pub async fn mkdir(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.mkdir(path.as_str())).await
+    }
+
+    /// Removes an empty directory.
+    pub async fn rmdir(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.rmdir(path.as_str())).await
+    }
+
+    /// Deletes a file.
+    pub async fn delete(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.delete(path.as_str())).await
+    }
+
+    /// Renames or moves a file or directory.
+    pub async fn rename(&self, from: String, to: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.rename(from.as_str(), to.as_str())).await
+    }
+
+    /// Changes permissions (`SITE CHMOD`), `mode` in octal like `"644"`.
+    pub async fn chmod(&self, path: String, mode: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.chmod(path.as_str(), &mode)).await
+    }
+
+    /// A file's size in bytes.
+    #[wasm_bindgen(unchecked_return_type = "number")]
+    pub async fn size(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.size(path.as_str())).await
+    }
+
+    /// A file's modification time (RFC 3339, UTC).
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub async fn modified(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.modified(path.as_str())).await
+    }
+
+    /// The working directory.
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub async fn pwd(&self) -> Result<JsValue, JsValue> {
+        self.call(|s| s.pwd()).await
+    }
+
+    /// Changes the working directory; resolves with the new one.
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub async fn cd(&self, path: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.cd(path.as_str())).await
+    }
+
+    /// Sends a raw command; resolves with `{ code, text }` of the final reply.
+    #[wasm_bindgen(unchecked_return_type = "{ code: number, text: string }")]
+    pub async fn quote(&self, command: String) -> Result<JsValue, JsValue> {
+        self.call(move |s| s.raw(&command)).await
+    }
+
+    /// Streams the control-connection transcript (passwords masked) to `callback`.
+    #[wasm_bindgen(js_name = onLog)]
+    pub fn on_log(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(line: LogLine) => void")] callback: js_sys::Function,
+    ) {
+        self.runtime.borrow_mut().log = Some(callback);
+    }
+
+    /// Says goodbye (QUIT) and closes the connection.
+    pub async fn close(&self) -> Result<(), JsValue> {
+        if self.runtime.borrow().closed.is_none() {
+            let _ = self.call(|s| s.quit()).await;
+        }
+        self.runtime.borrow().close_socket();
+        Ok(())
+    }
+}
+
+impl FtpClient {
+    /// Runs `f` on the runtime now (a call from the page never nests in a borrow).
+    fn run(&self, f: impl FnOnce(&mut Runtime) + 'static) -> Result<(), JsValue> {
+        if let Some(error) = &self.runtime.borrow().closed {
+            return Err(js::error(error));
+        }
+        Runtime::run(&self.runtime, f);
+        Ok(())
+    }
+
+    fn queue<T: 'static>(&self, f: impl FnOnce(&mut Runtime) -> T + 'static) -> Result<T, JsValue> {
+        let slot = Rc::new(RefCell::new(None));
+        let out = slot.clone();
+        self.run(move |rt| *out.borrow_mut() = Some(f(rt)))?;
+        let value = slot.borrow_mut().take();
+        value.ok_or_else(closed)
+    }
+
+    async fn call(&self, op: impl FnOnce(&mut Session) -> OpId + 'static) -> Result<JsValue, JsValue> {
+        let rx = self.queue(move |rt| {
+            let id = op(&mut rt.session);
+            rt.call(id)
+        })?;
+        let value = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
+        Ok(match value {
+            Value::None => JsValue::UNDEFINED,
+            Value::Path(path) => JsValue::from_str(&path.text),
+            Value::Size(size) => JsValue::from_f64(size as f64),
+            Value::Modified(time) => JsValue::from_str(&time.to_rfc3339()),
+            Value::Reply(reply) => {
+                #[derive(serde::Serialize)]
+                struct ReplyJs {
+                    code: u16,
+                    text: String,
+                }
+                js::to_js(&ReplyJs { code: reply.code(), text: reply.to_wire_string() })
+            }
+            Value::Entry(entry) => js::to_js(&entry),
+            _ => JsValue::UNDEFINED,
+        })
+    }
+
+    /// Aborts `op` when `signal` fires.
+    fn watch_signal(&self, signal: &JsValue, op: OpId) {
+        let Some(signal) = signal.dyn_ref::<web_sys::AbortSignal>() else { return };
+        let weak = Rc::downgrade(&self.runtime);
+        let abort = move || {
+            if let Some(rt) = weak.upgrade() {
+                Runtime::run(&rt, move |rt| rt.session.abort(op));
+            }
+        };
+        if signal.aborted() {
+            abort();
+            return;
+        }
+        let listener = Closure::once_into_js(abort);
+        let _ = signal.add_event_listener_with_callback("abort", listener.unchecked_ref());
+    }
+
+    /// Reads the source from `offset` and hands it to the engine as the relay has room.
+    #[allow(clippy::too_many_arguments)]
+    async fn feed(
+        &self,
+        op: OpId,
+        socket: ftpbridge_engine::SocketId,
+        offset: u64,
+        source: JsValue,
+        blob: Option<web_sys::Blob>,
+        total: Option<u64>,
+        progress: Option<&js_sys::Function>,
+    ) -> Result<(), JsValue> {
+        let mut skip = 0u64;
+        let raw: web_sys::ReadableStream = match blob {
+            Some(blob) => blob.slice_with_f64(offset as f64).map_err(|e| local(&e))?.stream(),
+            None => {
+                skip = offset;
+                source.dyn_into().map_err(|_| {
+                    js::error_of(ErrorKind::InvalidInput, "upload needs a Blob or a ReadableStream")
+                })?
+            }
+        };
+        let mut chunks = wasm_streams::ReadableStream::from_raw(raw).into_stream();
+        let mut sent = offset;
+        let weak = Rc::downgrade(&self.runtime);
+        loop {
+            if !room(&weak, socket).await {
+                return Ok(()); // the operation ended meanwhile; its result says why
+            }
+            let Some(chunk) = chunks.next().await else {
+                if let Some(rt) = weak.upgrade() {
+                    Runtime::run(&rt, move |rt| {
+                        let _ = rt.session.finish_upload(op);
+                    });
+                }
+                return Ok(());
+            };
+            let chunk = chunk.map_err(|e| local(&e))?;
+            let mut bytes = js_sys::Uint8Array::new(&chunk).to_vec();
+            if skip > 0 {
+                let drop = (skip as usize).min(bytes.len());
+                bytes.drain(..drop);
+                skip -= drop as u64;
+            }
+            if bytes.is_empty() {
+                continue;
+            }
+            sent += bytes.len() as u64;
+            let Some(rt) = weak.upgrade() else { return Ok(()) };
+            Runtime::run(&rt, move |rt| {
+                let _ = rt.session.upload(op, &bytes);
+            });
+            if let Some(progress) = progress {
+                let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
+                let _ = progress.call2(&JsValue::NULL, &JsValue::from_f64(sent as f64), &total);
+            }
+        }
+    }
+}
+
+impl Drop for FtpClient {
+    fn drop(&mut self) {
+        if let Ok(rt) = self.runtime.try_borrow() {
+            rt.close_socket();
+        }
+    }
+}
+
+/// Waits until the upload may send on `socket`; false when the session is gone.
+async fn room(runtime: &Weak<RefCell<Runtime>>, socket: ftpbridge_engine::SocketId) -> bool {
+    loop {
+        let Some(rt) = runtime.upgrade() else { return false };
+        let state = RoomWait { runtime: rt, socket }.await;
+        match state {
+            Some(Room::Ready) => return true,
+            Some(Room::WaitForBrowser) => gloo_timers::future::TimeoutFuture::new(4).await,
+            Some(Room::WaitForCredit) => {}
+            None => return false,
+        }
+    }
+}
+
+/// Resolves once the socket has room (or the browser buffer is the limit).
+struct RoomWait {
+    runtime: Rc<RefCell<Runtime>>,
+    socket: ftpbridge_engine::SocketId,
+}
+
+impl std::future::Future for RoomWait {
+    type Output = Option<Room>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Ok(mut rt) = self.runtime.try_borrow_mut() else {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        };
+        if rt.closed.is_some() {
+            return Poll::Ready(None);
+        }
+        match rt.upload_room(self.socket, cx.waker()) {
+            Room::WaitForCredit => Poll::Pending,
+            other => Poll::Ready(Some(other)),
+        }
+    }
+}
+
+/// Waits for an upload to be ready (`ready: true`) or to end.
+struct UploadWait {
+    shared: Rc<RefCell<UploadShared>>,
+    ready: bool,
+}
+
+impl std::future::Future for UploadWait {
+    type Output = Option<(u64, ftpbridge_engine::SocketId)>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut shared = self.shared.borrow_mut();
+        if self.ready && shared.ready.is_some() {
+            return Poll::Ready(shared.ready);
+        }
+        if shared.end.is_some() {
+            return Poll::Ready(None);
+        }
+        shared.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// The download's bytes as a stream for `ReadableStream::from_stream`.
+struct DownloadStream {
+    shared: Rc<RefCell<DownloadShared>>,
+    runtime: Weak<RefCell<Runtime>>,
+    op: OpId,
+    progress: Option<js_sys::Function>,
+    delivered: u64,
+    finished: bool,
+}
+
+impl futures_util::Stream for DownloadStream {
+    type Item = Result<JsValue, JsValue>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.finished {
+            return Poll::Ready(None);
+        }
+        let next = {
+            let mut shared = self.shared.borrow_mut();
+            match shared.chunks.pop_front() {
+                Some(chunk) => Some(Ok((chunk, shared.total, shared.offset))),
+                None => match shared.end.take() {
+                    Some(Ok(())) => None,
+                    Some(Err(error)) => Some(Err(error)),
+                    None => {
+                        shared.waker = Some(cx.waker().clone());
+                        return Poll::Pending;
+                    }
+                },
+            }
+        };
+        match next {
+            Some(Ok(((socket, bytes), total, offset))) => {
+                // The page took these bytes: the relay may send as many again.
+                if let Some(rt) = self.runtime.upgrade() {
+                    let n = bytes.len();
+                    Runtime::run(&rt, move |rt| rt.consumed(socket, n));
+                }
+                self.delivered += bytes.len() as u64;
+                if let Some(progress) = &self.progress {
+                    let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
+                    let done = JsValue::from_f64((offset + self.delivered) as f64);
+                    let _ = progress.call2(&JsValue::NULL, &done, &total);
+                }
+                Poll::Ready(Some(Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())))
+            }
+            Some(Err(error)) => {
+                self.finished = true;
+                Poll::Ready(Some(Err(js::error(&error))))
+            }
+            None => {
+                self.finished = true;
+                Poll::Ready(None)
+            }
+        }
+    }
+}
+
+impl Drop for DownloadStream {
+    /// The page cancelled the stream (or dropped it) before the end: abort the transfer.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if let Some(rt) = self.runtime.upgrade() {
+            let op = self.op;
+            Runtime::run(&rt, move |rt| rt.session.abort(op));
+        }
+    }
+}
+
+fn closed() -> JsValue {
+    js::error(&Error::new(ErrorKind::Closed, "the session is closed"))
+}
+
+fn local(value: &JsValue) -> JsValue {
+    js::error_of(ErrorKind::InvalidInput, &format!("reading the file failed: {}", js::describe(value)))
+}
+
+/// The current UTC time, for listing dates without a year.
+fn wall_clock() -> DateTime {
+    DateTime::from_unix_seconds((js_sys::Date::now() / 1000.0) as i64)
+}

@@ -1,0 +1,89 @@
+//! Small bridges to JavaScript: the clock, the error class, log lines and values.
+
+use ftpbridge_engine::listing::Entry;
+use ftpbridge_engine::{Error, ErrorKind, LogLine};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export class FtpError extends Error {
+  constructor(code, message, replyCode) {
+    super(message);
+    this.name = 'FtpError';
+    this.code = code;
+    this.replyCode = replyCode ?? null;
+  }
+}
+export function makeFtpError(code, message, replyCode) { return new FtpError(code, message, replyCode); }
+export function ftpErrorClass() { return FtpError; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = makeFtpError)]
+    fn make_ftp_error(code: &str, message: &str, reply_code: Option<u16>) -> JsValue;
+    #[wasm_bindgen(js_name = ftpErrorClass)]
+    fn ftp_error_class() -> JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Milliseconds on the page's monotonic clock.
+pub fn now() -> f64 {
+    performance_now()
+}
+
+/// The `FtpError` class, for `instanceof` checks in JavaScript.
+#[wasm_bindgen(js_name = FtpErrorClass)]
+pub fn error_class() -> JsValue {
+    ftp_error_class()
+}
+
+/// An engine error as a JavaScript `FtpError`.
+pub fn error(error: &Error) -> JsValue {
+    make_ftp_error(error.kind().as_str(), &error.to_string(), error.reply_code())
+}
+
+/// A JavaScript `FtpError` of `kind`.
+pub fn error_of(kind: ErrorKind, message: &str) -> JsValue {
+    make_ftp_error(kind.as_str(), message, None)
+}
+
+/// A thrown JavaScript value, described for a message.
+pub fn describe(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Serializes to a plain JavaScript object (`None` becomes `null`).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value.serialize(&serializer).unwrap_or(JsValue::NULL)
+}
+
+/// Listing entries as `FtpEntry[]`.
+pub fn entries(entries: &[Entry]) -> JsValue {
+    to_js(entries)
+}
+
+/// A transcript line as `{ direction, text }`.
+pub fn log_line(line: &LogLine) -> JsValue {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        direction: &'a str,
+        text: &'a str,
+    }
+    let (direction, text) = match line {
+        LogLine::Sent(text) => ("sent", text),
+        LogLine::Received(text) => ("received", text),
+        LogLine::Note(text) => ("note", text),
+    };
+    to_js(&Line { direction, text })
+}
+
+use wasm_bindgen::JsCast;

@@ -1,0 +1,484 @@
+//! The runtime behind an `FtpClient`: the engine's session, the wire crate's socket
+//! table, the WebSocket to the relay and one timer, driven by the browser's event loop.
+//!
+//! Every input (a WebSocket message, the timer, a call from JavaScript) borrows the
+//! runtime, feeds the session, and loops until neither the session nor the socket
+//! table has anything left; JavaScript callbacks (log, progress) run only after the
+//! borrow ends, so they may call back into the client.
+
+use crate::js;
+use ftpbridge_engine::listing::Entry;
+use ftpbridge_engine::{
+    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, ServerInfo, Session, SocketError,
+    SocketId, Value,
+};
+use ftpbridge_wire::{CloseReason, SocketEvent, Sockets};
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+use std::task::Waker;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// A download's bytes on their way to a `ReadableStream`.
+#[derive(Default)]
+pub struct DownloadShared {
+    /// Received chunks, with the socket to credit when each is taken.
+    pub chunks: VecDeque<(SocketId, Vec<u8>)>,
+    /// Set when the operation ended.
+    pub end: Option<Result<(), Error>>,
+    /// The stream's reader waits here.
+    pub waker: Option<Waker>,
+    /// The file's size, when known.
+    pub total: Option<u64>,
+    /// Where the transfer started in the file.
+    pub offset: u64,
+}
+
+/// An upload's state, shared with the task that feeds it.
+#[derive(Default)]
+pub struct UploadShared {
+    /// Where to start reading and the data socket, once the server is ready.
+    pub ready: Option<(u64, SocketId)>,
+    /// Set when the operation ended.
+    pub end: Option<Result<u64, Error>>,
+    /// The feeding task waits here.
+    pub waker: Option<Waker>,
+}
+
+/// What an operation's result feeds.
+enum Waiter {
+    Call(oneshot::Sender<Result<Value, Error>>),
+    List(Vec<Entry>, oneshot::Sender<Result<Vec<Entry>, Error>>),
+    Download(Rc<RefCell<DownloadShared>>),
+    Upload(Rc<RefCell<UploadShared>>),
+}
+
+/// JavaScript to call once the runtime is no longer borrowed.
+enum Effect {
+    Log(LogLine),
+}
+
+/// Resolves when login finished (or failed).
+pub type Login = oneshot::Receiver<Result<ServerInfo, Error>>;
+
+/// See the module docs.
+pub struct Runtime {
+    pub session: Session,
+    sockets: Sockets<SocketId>,
+    ws: WebSocket,
+    ws_open: bool,
+    /// Frames produced before the WebSocket opened.
+    outbox: VecDeque<Vec<u8>>,
+    origin: f64,
+    timer: Option<gloo_timers::callback::Timeout>,
+    waiters: HashMap<OpId, Waiter>,
+    ready: Option<oneshot::Sender<Result<ServerInfo, Error>>>,
+    pub log: Option<js_sys::Function>,
+    pub closed: Option<Error>,
+    /// The socket whose bytes the session is reading right now, and whether a
+    /// download took them (then they are credited when the page reads them).
+    feeding: Option<(SocketId, bool)>,
+    /// An upload task waiting for room on its socket.
+    writable: Option<Waker>,
+    effects: Vec<Effect>,
+    me: Weak<RefCell<Runtime>>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+/// The bytes the browser may hold unsent in the WebSocket before uploads wait.
+pub const WS_BUFFER_LIMIT: u32 = 1024 * 1024;
+
+impl Runtime {
+    /// Opens the WebSocket and starts the session; the receiver resolves at login.
+    pub fn start(relay: &str, config: Config) -> Result<(Rc<RefCell<Runtime>>, Login), Error> {
+        let ws = WebSocket::new_with_str(relay, ftpbridge_wire::SUBPROTOCOL).map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, format!("cannot open {relay}: {}", js::describe(&e)))
+        })?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let origin = js::now();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let runtime = Rc::new_cyclic(|me: &Weak<RefCell<Runtime>>| {
+            RefCell::new(Runtime {
+                session: Session::new(config, Instant::ZERO),
+                sockets: Sockets::new(),
+                ws,
+                ws_open: false,
+                outbox: VecDeque::new(),
+                origin,
+                timer: None,
+                waiters: HashMap::new(),
+                ready: Some(ready_tx),
+                log: None,
+                closed: None,
+                feeding: None,
+                writable: None,
+                effects: Vec::new(),
+                me: me.clone(),
+                handlers: Vec::new(),
+            })
+        });
+        Runtime::attach(&runtime);
+        Runtime::run(&runtime, |_| {});
+        Ok((runtime, ready_rx))
+    }
+
+    /// Installs the WebSocket handlers; they hold only weak references.
+    fn attach(runtime: &Rc<RefCell<Runtime>>) {
+        let weak = Rc::downgrade(runtime);
+        let on_open = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if let Some(rt) = weak.upgrade() {
+                    Runtime::run(&rt, |rt| {
+                        rt.ws_open = true;
+                        while let Some(frame) = rt.outbox.pop_front() {
+                            let _ = rt.ws.send_with_u8_array(&frame);
+                        }
+                    });
+                }
+            })
+        };
+        let on_message = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let Some(rt) = weak.upgrade() else { return };
+                let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
+                let data = event.data();
+                let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
+                    Runtime::run(&rt, |rt| rt.lose_relay("the relay sent a text message".into()));
+                    return;
+                };
+                let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+                Runtime::run(&rt, move |rt| {
+                    if let Err(error) = rt.sockets.handle_message(&bytes) {
+                        rt.lose_relay(format!("the relay broke the protocol: {error}"));
+                    }
+                });
+            })
+        };
+        let on_close = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let Some(rt) = weak.upgrade() else { return };
+                let why = match event.dyn_into::<CloseEvent>() {
+                    Ok(close) if close.code() == 1008 => {
+                        "the relay refused this page or this server (policy)".to_string()
+                    }
+                    Ok(close) if !close.reason().is_empty() => {
+                        format!("the relay closed the connection ({} {})", close.code(), close.reason())
+                    }
+                    Ok(close) => format!("the relay connection closed (code {})", close.code()),
+                    Err(_) => "the relay connection closed".to_string(),
+                };
+                Runtime::run(&rt, |rt| rt.lose_relay(why));
+            })
+        };
+        let rt = runtime.borrow();
+        rt.ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        rt.ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        rt.ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        drop(rt);
+        runtime.borrow_mut().handlers = vec![on_open, on_message, on_close];
+    }
+
+    /// Runs `f` on the runtime, then everything it set in motion, then the effects.
+    pub fn run(runtime: &Rc<RefCell<Runtime>>, f: impl FnOnce(&mut Runtime) + 'static) {
+        let effects = {
+            let Ok(mut rt) = runtime.try_borrow_mut() else {
+                // Re-entered from a callback: do it once the current turn ends.
+                let weak = Rc::downgrade(runtime);
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(rt) = weak.upgrade() {
+                        Runtime::run(&rt, f);
+                    }
+                });
+                return;
+            };
+            let now = rt.now();
+            rt.session.handle_timeout(now);
+            f(&mut rt);
+            rt.settle();
+            std::mem::take(&mut rt.effects)
+        };
+        let log = runtime.borrow().log.clone();
+        for effect in effects {
+            match effect {
+                Effect::Log(line) => {
+                    if let Some(callback) = &log {
+                        let _ = callback.call1(&JsValue::NULL, &js::log_line(&line));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The session's clock: milliseconds since the runtime started.
+    pub fn now(&self) -> Instant {
+        Instant::from_millis((js::now() - self.origin).max(0.0) as u64)
+    }
+
+    /// Loops until the session and the socket table are both quiet, then arms the timer.
+    fn settle(&mut self) {
+        loop {
+            let mut busy = false;
+            while let Some(output) = self.session.poll_output() {
+                busy = true;
+                self.carry_out(output);
+            }
+            while let Some(frame) = self.sockets.poll_transmit() {
+                busy = true;
+                if self.ws_open {
+                    let _ = self.ws.send_with_u8_array(&frame);
+                } else {
+                    self.outbox.push_back(frame);
+                }
+            }
+            while let Some(event) = self.sockets.poll_event() {
+                busy = true;
+                self.socket_event(event);
+            }
+            if !busy {
+                break;
+            }
+        }
+        self.arm_timer();
+    }
+
+    fn arm_timer(&mut self) {
+        self.timer = None;
+        let Some(due) = self.session.poll_timeout() else { return };
+        let wait = due.saturating_since(self.now()).as_millis().min(u128::from(u32::MAX)) as u32;
+        let weak = self.me.clone();
+        self.timer = Some(gloo_timers::callback::Timeout::new(wait, move || {
+            if let Some(rt) = weak.upgrade() {
+                Runtime::run(&rt, |_| {});
+            }
+        }));
+    }
+
+    fn carry_out(&mut self, output: Output) {
+        match output {
+            Output::Connect { socket, host, port, .. } => self.sockets.open(socket, &host.to_string(), port),
+            Output::Listen { socket, .. } => self.sockets.listen(socket),
+            Output::Send { socket, data } => self.sockets.send(socket, data),
+            Output::Shutdown { socket } => self.sockets.shutdown(socket),
+            Output::Close { socket } => self.sockets.close(socket),
+            Output::Reset { socket } => self.sockets.reset(socket),
+            Output::Event(event) => self.event(event),
+        }
+    }
+
+    fn socket_event(&mut self, event: SocketEvent<SocketId>) {
+        let now = self.now();
+        match event {
+            SocketEvent::Opened { key, peer } => self.session.handle_connected(now, key, Some(peer)),
+            SocketEvent::Listening { key, address } => self.session.handle_listening(now, key, address),
+            SocketEvent::Accepted { key, peer } => self.session.handle_accepted(now, key, Some(peer)),
+            SocketEvent::Data { key, data } => {
+                self.feeding = Some((key, false));
+                self.session.handle_data(now, key, &data);
+                // Drain now, so a download can claim these bytes before they are credited.
+                while let Some(output) = self.session.poll_output() {
+                    self.carry_out(output);
+                }
+                if let Some((_, false)) = self.feeding.take() {
+                    self.sockets.consumed(key, data.len());
+                }
+            }
+            SocketEvent::Eof { key } => self.session.handle_eof(now, key),
+            SocketEvent::Reset { key, reason } => self.session.handle_error(now, key, socket_error(reason)),
+            SocketEvent::Writable => {
+                if let Some(waker) = self.writable.take() {
+                    waker.wake();
+                }
+            }
+            SocketEvent::SessionReset { reason } => {
+                self.lose_relay(format!("the relay ended the session: {reason}"))
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Ready(info) => {
+                if let Some(ready) = self.ready.take() {
+                    let _ = ready.send(Ok(info));
+                }
+            }
+            Event::Closed { error } => {
+                let error = error.unwrap_or_else(|| Error::new(ErrorKind::Closed, "the session is closed"));
+                if let Some(ready) = self.ready.take() {
+                    let _ = ready.send(Err(error.clone()));
+                }
+                self.closed = Some(error);
+                let _ = self.ws.close();
+            }
+            Event::Log(line) => self.effects.push(Effect::Log(line)),
+            Event::Data { op, data } => {
+                if let Some(Waiter::Download(shared)) = self.waiters.get(&op) {
+                    let Some((socket, taken)) = self.feeding.as_mut() else { return };
+                    *taken = true;
+                    let mut shared = shared.borrow_mut();
+                    shared.chunks.push_back((*socket, data));
+                    if let Some(waker) = shared.waker.take() {
+                        waker.wake();
+                    }
+                }
+            }
+            Event::Entries { op, entries } => {
+                if let Some(Waiter::List(all, _)) = self.waiters.get_mut(&op) {
+                    all.extend(entries);
+                }
+            }
+            Event::TransferStarted { op, size, offset } => {
+                if let Some(Waiter::Download(shared)) = self.waiters.get(&op) {
+                    let mut shared = shared.borrow_mut();
+                    shared.total = size;
+                    shared.offset = offset;
+                }
+            }
+            Event::UploadReady { op, offset, socket } => {
+                if let Some(Waiter::Upload(shared)) = self.waiters.get(&op) {
+                    let mut shared = shared.borrow_mut();
+                    shared.ready = Some((offset, socket));
+                    if let Some(waker) = shared.waker.take() {
+                        waker.wake();
+                    }
+                }
+            }
+            Event::Done { op, value } => self.finish(op, Ok(value)),
+            Event::Failed { op, error } => self.finish(op, Err(error)),
+        }
+    }
+
+    fn finish(&mut self, op: OpId, result: Result<Value, Error>) {
+        match self.waiters.remove(&op) {
+            Some(Waiter::Call(tx)) => {
+                let _ = tx.send(result);
+            }
+            Some(Waiter::List(entries, tx)) => {
+                let _ = tx.send(result.map(|_| entries));
+            }
+            Some(Waiter::Download(shared)) => {
+                let mut shared = shared.borrow_mut();
+                shared.end = Some(result.map(|_| ()));
+                if let Some(waker) = shared.waker.take() {
+                    waker.wake();
+                }
+            }
+            Some(Waiter::Upload(shared)) => {
+                let mut shared = shared.borrow_mut();
+                shared.end = Some(result.map(|value| match value {
+                    Value::Transferred { bytes } => bytes,
+                    _ => 0,
+                }));
+                if let Some(waker) = shared.waker.take() {
+                    waker.wake();
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The WebSocket is gone: every socket fails, so the session closes with `why`.
+    fn lose_relay(&mut self, why: String) {
+        let now = self.now();
+        self.sockets.fail_all(CloseReason::NetworkError);
+        while let Some(event) = self.sockets.poll_event() {
+            if let SocketEvent::Reset { key, .. } = event {
+                self.session.handle_error(now, key, SocketError::Other(why.clone()));
+            }
+        }
+        if !self.session.is_closed() {
+            self.session.close();
+        }
+        if self.closed.is_none() {
+            self.closed = Some(Error::new(ErrorKind::Connection, why));
+        }
+    }
+
+    /// Registers a plain operation; the receiver gets its result.
+    pub fn call(&mut self, op: OpId) -> oneshot::Receiver<Result<Value, Error>> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.insert(op, Waiter::Call(tx));
+        rx
+    }
+
+    /// Registers a listing.
+    pub fn list(&mut self, op: OpId) -> oneshot::Receiver<Result<Vec<Entry>, Error>> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.insert(op, Waiter::List(Vec::new(), tx));
+        rx
+    }
+
+    /// Registers a download.
+    pub fn download(&mut self, op: OpId, shared: Rc<RefCell<DownloadShared>>) {
+        self.waiters.insert(op, Waiter::Download(shared));
+    }
+
+    /// Registers an upload.
+    pub fn upload(&mut self, op: OpId, shared: Rc<RefCell<UploadShared>>) {
+        self.waiters.insert(op, Waiter::Upload(shared));
+    }
+
+    /// `n` downloaded bytes of `socket` reached the page: the relay may send more.
+    pub fn consumed(&mut self, socket: SocketId, n: usize) {
+        self.sockets.consumed(socket, n);
+    }
+
+    /// Whether an upload may put more bytes on `socket` now; if not, `waker` is woken
+    /// when it may (or the caller polls again after a short wait for the browser's own
+    /// WebSocket buffer, which has no drain event).
+    pub fn upload_room(&mut self, socket: SocketId, waker: &Waker) -> Room {
+        if !self.sockets.can_send(socket) {
+            self.writable = Some(waker.clone());
+            return Room::WaitForCredit;
+        }
+        if self.ws.buffered_amount() > WS_BUFFER_LIMIT {
+            return Room::WaitForBrowser;
+        }
+        Room::Ready
+    }
+
+    /// Closes the WebSocket.
+    pub fn close_socket(&self) {
+        let _ = self.ws.close();
+    }
+}
+
+/// Whether an upload may send now.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Room {
+    /// Yes.
+    Ready,
+    /// The relay's credit is used up: wait for the waker.
+    WaitForCredit,
+    /// The browser's WebSocket buffer is full: wait a moment.
+    WaitForBrowser,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+/// The engine's view of a stream's close reason.
+fn socket_error(reason: CloseReason) -> SocketError {
+    match reason {
+        CloseReason::Refused => SocketError::Refused,
+        CloseReason::Unreachable | CloseReason::InvalidInfo => SocketError::Unreachable,
+        CloseReason::TimedOut | CloseReason::ListenTimedOut => SocketError::TimedOut,
+        CloseReason::ConnectionReset => SocketError::Reset,
+        CloseReason::Blocked | CloseReason::DataPeerMismatch | CloseReason::LimitReached => {
+            SocketError::Blocked(reason.to_string())
+        }
+        other => SocketError::Other(format!("relay: {other}")),
+    }
+}
