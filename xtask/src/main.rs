@@ -2,6 +2,9 @@
 //!
 //! - `wasm-check`: builds the engine into a wasm32-unknown-unknown module and fails if
 //!   it imports anything from `env` (a clock, I/O, a missing symbol); prints its size.
+//! - `web`: builds the browser module (wasm, wasm-bindgen, wasm-opt) and the web app
+//!   and widget into `web/dist`, installing the exact wasm-bindgen CLI and the npm
+//!   tools when missing; prints the module's size raw and gzipped.
 //! - `bench`: runs the benchmarks and prints their figures.
 //! - `fuzz [seconds]`: runs every fuzz target for the given time (needs nightly and
 //!   cargo-fuzz); without them it builds the targets' code on stable and says so.
@@ -13,9 +16,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("wasm-check") => wasm_check(),
+        Some("web") => web(),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
-        _ => Err("usage: cargo xtask <wasm-check | bench | fuzz [seconds]>".to_string()),
+        _ => Err("usage: cargo xtask <wasm-check | web | bench | fuzz [seconds]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,11 +44,16 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn wasm_check() -> Result<(), String> {
+fn ensure_wasm_target() -> Result<(), String> {
     let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
     if installed.is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")) {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    Ok(())
+}
+
+fn wasm_check() -> Result<(), String> {
+    ensure_wasm_target()?;
     run(cargo().args([
         "build",
         "--release",
@@ -75,6 +84,111 @@ fn wasm_check() -> Result<(), String> {
     println!("engine wasm probe: {} bytes, imports: {:?}", bytes.len(), imports);
     let env: Vec<&String> = imports.iter().filter(|i| i.starts_with("env.")).collect();
     if env.is_empty() { Ok(()) } else { Err(format!("the engine's wasm imports from env: {env:?}")) }
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"") {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
+
+/// Installs the wasm-bindgen CLI matching the crate's version, when it differs.
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let wanted = locked_version("wasm-bindgen")?;
+    let have = Command::new("wasm-bindgen").arg("--version").output();
+    if have.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&wanted)) {
+        return Ok(());
+    }
+    // No --locked: it fails on a dependency version the registry does not carry.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+/// Installs the npm tools of `web/` (binaryen's wasm-opt, playwright-core, typescript).
+fn ensure_npm_tools() -> Result<(), String> {
+    let web = root().join("web");
+    if web.join("node_modules/.bin/wasm-opt").exists() && web.join("node_modules/.bin/tsc").exists() {
+        return Ok(());
+    }
+    let install = if web.join("package-lock.json").exists() { "ci" } else { "install" };
+    run(Command::new("npm").args([install, "--no-audit", "--no-fund"]).current_dir(&web))
+}
+
+fn web() -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm_tools()?;
+    run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "-p",
+        "ftpbridge-web",
+    ]))?;
+    let web = root().join("web");
+    let dist = web.join("dist");
+    let pkg = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
+    let module = root().join("target/wasm32-unknown-unknown/wasm-release/ftpbridge_web.wasm");
+    run(Command::new("wasm-bindgen")
+        .arg(&module)
+        .args(["--target", "web", "--out-name", "ftpbridge", "--out-dir"])
+        .arg(&pkg))?;
+    let bound = pkg.join("ftpbridge_bg.wasm");
+    run(Command::new(web.join("node_modules/.bin/wasm-opt"))
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-reference-types",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args(["--enable-sign-ext", "--enable-mutable-globals", "--strip-debug", "--strip-producers"])
+        .arg(&bound)
+        .arg("-o")
+        .arg(&bound))?;
+    for folder in ["src", "app"] {
+        copy_dir(&web.join(folder), &dist)?;
+    }
+    let bytes = std::fs::read(&bound).map_err(|e| e.to_string())?;
+    println!(
+        "web/dist built; ftpbridge_bg.wasm: {} bytes, {} bytes gzipped",
+        bytes.len(),
+        gzipped_len(&bytes)
+    );
+    Ok(())
+}
+
+/// Copies the files of `from` (recursively) into `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(from) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The size of `bytes` after gzip at the best level.
+fn gzipped_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = encoder.write_all(bytes);
+    encoder.finish().map(|v| v.len()).unwrap_or(0)
 }
 
 fn bench() -> Result<(), String> {
