@@ -16,6 +16,6 @@ mod entry;
 mod parser;
 
 pub use datetime::DateTime;
-pub use encoding::Encoding;
+pub use encoding::{Codec, Encoding};
 pub use entry::{Entry, Kind};
 pub use parser::{LineSplitter, ListingFormat, ListingParser, ParseOptions, parse_mlsx_line};

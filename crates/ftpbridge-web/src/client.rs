@@ -4,7 +4,7 @@
 
 use crate::js;
 use crate::runtime::{DownloadShared, Room, Runtime, UploadShared};
-use ftpbridge_engine::listing::{DateTime, Encoding};
+use ftpbridge_engine::listing::DateTime;
 use ftpbridge_engine::{
     Config, DataMode, Error, ErrorKind, ListOptions, OpId, RemotePath, Session, StoreMode, StoreOptions,
     Value,
@@ -152,7 +152,7 @@ impl FtpClient {
             }
         };
         if let Some(label) = options.encoding.as_deref().filter(|l| !l.is_empty()) {
-            config.encoding = Encoding::for_label(label).ok_or_else(|| {
+            config.encoding = crate::codec::for_label(label).ok_or_else(|| {
                 js::error_of(ErrorKind::InvalidInput, &format!("unknown encoding {label:?}"))
             })?;
         }

@@ -13,6 +13,7 @@
 //! ```
 
 mod client;
+mod codec;
 mod js;
 mod runtime;
 
