@@ -109,3 +109,32 @@ impl Codec for BrowserCodec {
         Some(Cow::Owned(out))
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn latin1_from_the_browser() {
+        let latin1 = for_label("latin1").unwrap();
+        assert_eq!(latin1.name(), "windows-1252");
+        assert_eq!(latin1.decode(b"caf\xe9.txt"), "café.txt");
+        assert_eq!(latin1.encode("café.txt").unwrap().as_ref(), b"caf\xe9.txt");
+        assert!(latin1.encode("日本").is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn double_byte_encodings_round_trip() {
+        for (label, text) in [("shift_jis", "日本語.txt"), ("gbk", "中文.txt"), ("windows-1251", "Привет.txt")] {
+            let encoding = for_label(label).unwrap();
+            let bytes = encoding.encode(text).unwrap().into_owned();
+            assert_ne!(bytes, text.as_bytes(), "{label}");
+            assert_eq!(encoding.decode(&bytes), text, "{label}");
+        }
+        assert!(for_label("utf-8").unwrap().is_utf8());
+        assert!(for_label("no-such-encoding").is_none());
+    }
+}
