@@ -1,0 +1,397 @@
+//! The relay's configuration: typed, with safe defaults, checked once at start-up.
+//!
+//! Every field has a default, so an empty TOML file (or [`RelayConfig::default`]) is a
+//! working, locked-down relay: listen on `127.0.0.1:8080`, public destinations only,
+//! control port 21, same-origin browsers only, no active mode. Durations are written
+//! in seconds (`10`, `0.5`). How files, environment and flags are layered is in
+//! [`crate::layers`].
+
+use crate::policy::{Cidr, HostSet, Policy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the relay can be told.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelayConfig {
+    /// Address to listen on (the binary only; [`crate::serve`] takes a listener).
+    pub listen: SocketAddr,
+    /// Folder of the web app, served at `/`; none: no static files.
+    pub static_dir: Option<PathBuf>,
+    /// Log lines as `text` or `json` (the binary only).
+    pub log_format: LogFormat,
+    /// Browser origins allowed to open sessions (`https://ftp.example.com`), besides
+    /// same-origin pages; `"*"` allows any.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub allowed_origins: Vec<String>,
+    /// Refuse upgrades without an `Origin` header (non-browser clients).
+    pub require_origin: bool,
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies).
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub trusted_proxies: Vec<Cidr>,
+    /// Where sessions may connect.
+    pub policy: PolicyConfig,
+    /// Sizes and counts.
+    pub limits: Limits,
+    /// Timeouts and intervals.
+    pub timeouts: Timeouts,
+    /// Active-mode (`PORT`/`EPRT`) listeners.
+    pub active: ActiveConfig,
+    /// Signed, expiring session tickets.
+    pub tickets: TicketConfig,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        RelayConfig {
+            listen: SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8080),
+            static_dir: None,
+            log_format: LogFormat::Text,
+            allowed_origins: Vec::new(),
+            require_origin: false,
+            trusted_proxies: Vec::new(),
+            policy: PolicyConfig::default(),
+            limits: Limits::default(),
+            timeouts: Timeouts::default(),
+            active: ActiveConfig::default(),
+            tickets: TicketConfig::default(),
+        }
+    }
+}
+
+/// How log lines look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where sessions may connect (see [`crate::policy`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Allow loopback and private networks (RFC 1918, CGNAT, ULA): development and
+    /// tests only.
+    pub allow_private: bool,
+    /// Ports a control connection may go to.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub control_ports: Vec<u16>,
+    /// Host names (`ftp.example.com`, `*.example.com`) allowed as control servers;
+    /// with `allow_cidrs` both empty, any public host is.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub allow_hosts: Vec<String>,
+    /// Networks allowed as control servers.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub allow_cidrs: Vec<Cidr>,
+    /// Host names never allowed (wins over every allow).
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub deny_hosts: Vec<String>,
+    /// Networks never allowed (wins over every allow).
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub deny_cidrs: Vec<Cidr>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            allow_private: false,
+            control_ports: vec![21],
+            allow_hosts: Vec::new(),
+            allow_cidrs: Vec::new(),
+            deny_hosts: Vec::new(),
+            deny_cidrs: Vec::new(),
+        }
+    }
+}
+
+/// Sizes and counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Sessions at once, in total.
+    pub max_sessions: usize,
+    /// Sessions at once per client IP (per /64 for IPv6).
+    pub max_sessions_per_ip: usize,
+    /// Streams open at once in one session (control, data and listeners).
+    pub max_streams_per_session: usize,
+    /// OPENs and LISTENs a session may make per second, on average.
+    pub opens_per_second: u32,
+    /// OPENs and LISTENs a session may make in a burst.
+    pub open_burst: u32,
+    /// Bytes each side may send per stream before credit returns (HELLO's window).
+    pub window: u32,
+    /// The largest DATA payload (HELLO's max payload).
+    pub max_payload: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sessions: 1024,
+            max_sessions_per_ip: 16,
+            max_streams_per_session: 8,
+            opens_per_second: 5,
+            open_burst: 20,
+            window: 256 * 1024,
+            max_payload: 64 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// The most a session may hold in memory for its streams' bytes: each stream's
+    /// inbound window and one read buffer, plus the outgoing queue.
+    pub fn session_memory_bound(&self) -> usize {
+        let per_stream = self.window as usize + self.max_payload as usize;
+        self.max_streams_per_session * per_stream
+            + crate::session::OUTBOUND_QUEUE * (self.max_payload as usize + ftpbridge_wire::HEADER_LEN)
+    }
+}
+
+/// Timeouts and intervals, in seconds in files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timeouts {
+    /// Resolving and connecting a stream.
+    #[serde(with = "seconds")]
+    pub connect: Duration,
+    /// A session in which nothing moved (no frame from the client, no byte from a
+    /// server) for this long is closed; so is one whose client stops reading.
+    #[serde(with = "seconds")]
+    pub idle: Duration,
+    /// An active-mode listener waits this long for the server.
+    #[serde(with = "seconds")]
+    pub listen: Duration,
+    /// WebSocket pings go out this often.
+    #[serde(with = "seconds")]
+    pub ping_interval: Duration,
+    /// On shutdown, sessions get this long to close before the relay exits.
+    #[serde(with = "seconds")]
+    pub drain: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            idle: Duration::from_secs(600),
+            listen: Duration::from_secs(30),
+            ping_interval: Duration::from_secs(30),
+            drain: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Active-mode listeners (like vsftpd's `pasv_address`, `pasv_min_port`,
+/// `pasv_max_port`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActiveConfig {
+    /// Whether LISTEN is served at all.
+    pub enabled: bool,
+    /// Local address listeners bind to.
+    pub bind_address: IpAddr,
+    /// Address advertised to FTP servers in `LISTENING`; default: `bind_address`
+    /// (which must then not be unspecified).
+    pub public_address: Option<IpAddr>,
+    /// Lowest listener port; 0 with `port_max` 0: any port the system picks.
+    pub port_min: u16,
+    /// Highest listener port.
+    pub port_max: u16,
+}
+
+impl Default for ActiveConfig {
+    fn default() -> Self {
+        ActiveConfig {
+            enabled: false,
+            bind_address: Ipv4Addr::UNSPECIFIED.into(),
+            public_address: None,
+            port_min: 0,
+            port_max: 0,
+        }
+    }
+}
+
+impl ActiveConfig {
+    /// The address advertised to FTP servers.
+    pub fn advertised(&self) -> IpAddr {
+        self.public_address.unwrap_or(self.bind_address)
+    }
+}
+
+/// Signed, expiring session tickets (see [`crate::ticket`]).
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketConfig {
+    /// Refuse upgrades without a valid ticket.
+    pub required: bool,
+    /// HMAC keys; a ticket signed with any of them is valid (rotate by adding the new
+    /// key first and removing the old one once its tickets expired).
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub secrets: Vec<String>,
+}
+
+impl fmt::Debug for TicketConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TicketConfig")
+            .field("required", &self.required)
+            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .finish()
+    }
+}
+
+/// A configuration that cannot work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl RelayConfig {
+    /// Checks the values together; the relay refuses to start on an error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |message: &str| Err(ConfigError(message.to_string()));
+        let limits = &self.limits;
+        if limits.max_payload == 0 || limits.max_payload > 16 * 1024 * 1024 {
+            return fail("limits.max_payload must be between 1 and 16 MiB");
+        }
+        if limits.window < limits.max_payload || limits.window > 64 * 1024 * 1024 {
+            return fail("limits.window must be at least limits.max_payload and at most 64 MiB");
+        }
+        if limits.max_sessions == 0 || limits.max_sessions_per_ip == 0 || limits.max_streams_per_session == 0
+        {
+            return fail("session and stream limits must be at least 1");
+        }
+        if limits.opens_per_second == 0 || limits.open_burst == 0 {
+            return fail("limits.opens_per_second and limits.open_burst must be at least 1");
+        }
+        if self.policy.control_ports.is_empty() || self.policy.control_ports.contains(&0) {
+            return fail("policy.control_ports must list at least one port, and not 0");
+        }
+        self.policy()?;
+        let t = &self.timeouts;
+        if [t.connect, t.idle, t.listen, t.ping_interval].contains(&Duration::ZERO) {
+            return fail("timeouts must be longer than zero");
+        }
+        let active = &self.active;
+        if active.enabled {
+            if active.port_min > active.port_max {
+                return fail("active.port_min must not be above active.port_max");
+            }
+            if active.port_min == 0 && active.port_max != 0 {
+                return fail("active.port_min must be set with active.port_max");
+            }
+            if active.advertised().is_unspecified() {
+                return fail("active.public_address is required when active.bind_address is unspecified");
+            }
+        }
+        if self.tickets.required && self.tickets.secrets.is_empty() {
+            return fail("tickets.required needs at least one secret in tickets.secrets");
+        }
+        if self.tickets.secrets.iter().any(|s| s.len() < 16) {
+            return fail("ticket secrets must be at least 16 bytes long");
+        }
+        Ok(())
+    }
+
+    /// The destination policy these settings describe.
+    pub fn policy(&self) -> Result<Policy, ConfigError> {
+        let p = &self.policy;
+        let mut allow =
+            HostSet::parse(&p.allow_hosts).map_err(|e| ConfigError(format!("policy.allow_hosts: {e}")))?;
+        allow.add_nets(&p.allow_cidrs);
+        let mut deny =
+            HostSet::parse(&p.deny_hosts).map_err(|e| ConfigError(format!("policy.deny_hosts: {e}")))?;
+        deny.add_nets(&p.deny_cidrs);
+        Ok(Policy::new(p.allow_private, p.control_ports.clone(), allow, deny))
+    }
+}
+
+/// Durations as seconds (integer or fractional).
+mod seconds {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(value.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Number {
+            Int(u64),
+            Float(f64),
+            Text(String),
+        }
+        let seconds = match Number::deserialize(deserializer)? {
+            Number::Int(n) => return Ok(Duration::from_secs(n)),
+            Number::Float(f) => f,
+            Number::Text(t) => t.trim().parse::<f64>().map_err(|_| D::Error::custom("expected seconds"))?,
+        };
+        Duration::try_from_secs_f64(seconds)
+            .map_err(|_| D::Error::custom("expected a non-negative number of seconds"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_locked_down() {
+        let config = RelayConfig::default();
+        config.validate().unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(!config.policy.allow_private);
+        assert_eq!(config.policy.control_ports, vec![21]);
+        assert!(config.allowed_origins.is_empty());
+        assert!(!config.active.enabled);
+        // Window × streams bounds a session's memory.
+        assert!(config.limits.session_memory_bound() < 8 * 1024 * 1024);
+    }
+
+    #[test]
+    fn an_empty_file_is_the_default_and_typos_are_errors() {
+        assert_eq!(toml::from_str::<RelayConfig>("").unwrap(), RelayConfig::default());
+        assert!(toml::from_str::<RelayConfig>("lisen = \"0.0.0.0:80\"").is_err());
+        let config: RelayConfig = toml::from_str(
+            "allowed_origins = [\"https://a.example\"]\n[timeouts]\nidle = 0.5\nconnect = 3\n[policy]\ncontrol_ports = [21, 990]\ndeny_cidrs = [\"8.8.8.0/24\"]",
+        )
+        .unwrap();
+        assert_eq!(config.timeouts.idle, Duration::from_millis(500));
+        assert_eq!(config.timeouts.connect, Duration::from_secs(3));
+        assert_eq!(config.policy.control_ports, vec![21, 990]);
+        assert_eq!(config.policy.deny_cidrs, vec!["8.8.8.0/24".parse().unwrap()]);
+    }
+
+    #[test]
+    fn inconsistent_settings_are_refused() {
+        let mut config = RelayConfig::default();
+        config.tickets.required = true;
+        assert!(config.validate().is_err());
+        config.tickets.secrets = vec!["short".into()];
+        assert!(config.validate().is_err());
+        config.tickets.secrets = vec!["a-secret-of-enough-length".into()];
+        config.validate().unwrap();
+        config.active.enabled = true;
+        assert!(config.validate().is_err(), "unspecified bind address without a public address");
+        config.active.public_address = Some("198.51.100.7".parse().unwrap());
+        config.validate().unwrap();
+        config.limits.window = 10;
+        assert!(config.validate().is_err());
+        assert!(!format!("{config:?}").contains("a-secret"));
+    }
+}
