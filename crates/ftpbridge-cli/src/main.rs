@@ -6,15 +6,11 @@
 //! 7 protocol, 8 timeout, 9 local I/O, 10 refused by the server for another reason,
 //! 11 incomplete transfer, 12 aborted (Ctrl-C).
 
-mod client;
 mod output;
-mod relay;
 mod target;
-mod tcp;
-mod transport;
 
 use clap::{Args, Parser, Subcommand};
-use client::{Client, ClientError};
+use ftpbridge_client::{AnyTransport, Client, ClientError, RelayTransport, TcpTransport};
 use ftpbridge_engine::listing::{DateTime, Encoding, ListingParser, ParseOptions};
 use ftpbridge_engine::{
     Config, DataMode, ErrorKind, ListOptions, RemotePath, StoreMode, StoreOptions, Value,
@@ -24,8 +20,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use target::Target;
-use tcp::TcpTransport;
-use transport::AnyTransport;
 
 #[derive(Parser)]
 #[command(
@@ -403,7 +397,7 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
     config.timeouts.data_idle = seconds.max(Duration::from_secs(60));
     let transport = match &common.relay {
         Some(url) => AnyTransport::Relay(Box::new(
-            relay::RelayTransport::connect(url).await.map_err(|message| Failure { code: 3, message })?,
+            RelayTransport::connect(url).await.map_err(|message| Failure { code: 3, message })?,
         )),
         None => AnyTransport::Tcp(TcpTransport::new()),
     };

@@ -9,8 +9,9 @@
 use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
 use std::net::{IpAddr, SocketAddr};
 
-/// Something that happened on a socket.
+/// Something that happened on a socket (`socket` is the engine's socket id).
 #[derive(Debug)]
+#[allow(missing_docs)]
 pub enum TransportEvent {
     /// A connection asked for with [`Transport::connect`] is open.
     Connected { socket: SocketId, peer: Option<SocketAddr> },
@@ -52,9 +53,9 @@ pub trait Transport {
 /// Direct TCP or a relay, chosen at run time.
 pub enum AnyTransport {
     /// Direct TCP.
-    Tcp(crate::tcp::TcpTransport),
+    Tcp(crate::TcpTransport),
     /// Through an ftpbridge relay.
-    Relay(Box<crate::relay::RelayTransport>),
+    Relay(Box<crate::RelayTransport>),
 }
 
 macro_rules! delegate {
