@@ -234,9 +234,9 @@ fn socket_error(reason: CloseReason) -> SocketError {
         CloseReason::Unreachable | CloseReason::InvalidInfo => SocketError::Unreachable,
         CloseReason::TimedOut | CloseReason::ListenTimedOut => SocketError::TimedOut,
         CloseReason::ConnectionReset => SocketError::Reset,
-        CloseReason::Blocked | CloseReason::DataPeerMismatch | CloseReason::LimitReached => {
-            SocketError::Blocked(reason.to_string())
-        }
+        CloseReason::Blocked => SocketError::Blocked("destination not allowed".into()),
+        CloseReason::DataPeerMismatch => SocketError::Blocked("not the control connection's server".into()),
+        CloseReason::LimitReached => SocketError::Blocked("a limit was reached".into()),
         other => SocketError::Other(format!("relay: {other}")),
     }
 }
