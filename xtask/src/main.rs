@@ -5,6 +5,8 @@
 //! - `web`: builds the browser module (wasm, wasm-bindgen, wasm-opt) and the web app
 //!   and widget into `web/dist`, installing the exact wasm-bindgen CLI and the npm
 //!   tools when missing; prints the module's size raw and gzipped.
+//! - `demo`: builds the web app (as `web` does) and starts the demo: the relay serving
+//!   it on http://127.0.0.1:8080 with a built-in FTP server on 127.0.0.1:2121.
 //! - `bench`: runs the benchmarks and prints their figures.
 //! - `fuzz [seconds]`: runs every fuzz target for the given time (needs nightly and
 //!   cargo-fuzz); without them it builds the targets' code on stable and says so.
@@ -17,9 +19,15 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("wasm-check") => wasm_check(),
         Some("web") => web(),
+        Some("demo") => web().and_then(|()| {
+            let mut demo = cargo();
+            demo.args(["run", "--release", "-p", "ftpbridge-demo", "--", "--static-dir"])
+                .arg(root().join("web/dist"));
+            run(demo.args(&args[1..]))
+        }),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
-        _ => Err("usage: cargo xtask <wasm-check | web | bench | fuzz [seconds]>".to_string()),
+        _ => Err("usage: cargo xtask <wasm-check | web | demo | bench | fuzz [seconds]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,9 +100,10 @@ fn locked_version(package: &str) -> Result<String, String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == format!("name = \"{package}\"")
-            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_string());
-            }
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_string());
+        }
     }
     Err(format!("{package} is not in Cargo.lock"))
 }
