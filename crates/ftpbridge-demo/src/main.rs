@@ -50,9 +50,11 @@ async fn run(args: Args) -> Result<(), String> {
     let ftp_address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, args.ftp_port);
     let ftp = tokio::spawn(ftp::serve(ftp_address, files.clone(), 50000..=50100));
 
-    let mut config = RelayConfig::default();
-    config.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    config.static_dir = Some(args.static_dir.clone());
+    let mut config = RelayConfig {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
+        static_dir: Some(args.static_dir.clone()),
+        ..RelayConfig::default()
+    };
     // Exactly the demo server: loopback is allowed, but only 127.0.0.1 on its port.
     config.policy.allow_private = true;
     config.policy.allow_cidrs = vec![Cidr::new(Ipv4Addr::LOCALHOST.into(), 32).ok_or("bad CIDR")?];
