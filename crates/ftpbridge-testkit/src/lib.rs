@@ -1,0 +1,468 @@
+//! Real FTP servers on 127.0.0.1 for ftpbridge's integration tests: vsftpd 3.0.3,
+//! proftpd 1.3.8, pure-ftpd 1.0.50 and pyftpdlib 2.2.0, as installed by
+//! `tests/servers/install.sh`.
+//!
+//! ```text
+//!  test ── RealServer::start(kind) ──> free port block ─> temp dir ─> config ─> child process
+//!    │                                                    └ root/ (the user's "/")
+//!    ├── write_file / create_dir ───────> root/…  (owned by the server's user)
+//!    ├── client under test ── FTP on 127.0.0.1:port() ──> the server
+//!    └── read_file / path  <──────────── root/…
+//!  drop ─> kill the server's process group, remove the temp dir
+//! ```
+//!
+//! Each [`RealServer`] is a fresh server process with its own configuration, control
+//! port and passive port range (blocks of loopback ports locked by a held socket:
+//! safe with tests running in parallel threads and processes), serving a new temporary directory to the test user
+//! `ftpbridge` / `ftpbridge-test`.
+//!
+//! Outside CI, a test whose server cannot start is skipped: [`RealServer::start`] prints
+//! why and returns `None`. With `CI=true` (or `1`) it panics instead, because a skipped
+//! real-server test is not a pass there.
+//!
+//! The servers need root (they chroot and change uid; pyftpdlib alone also runs as an
+//! ordinary user) and the install prefix, `/opt/ftpbridge-servers` or
+//! `$FTPBRIDGE_SERVERS_PREFIX`.
+//!
+//! ```no_run
+//! use ftpbridge_testkit::{RealServer, ServerKind};
+//!
+//! let Some(server) = RealServer::start(ServerKind::Proftpd) else { return };
+//! server.write_file("docs/hello.txt", b"hello\n");
+//! let url = server.url("docs/hello.txt"); // ftp://ftpbridge:ftpbridge-test@127.0.0.1:PORT/docs/hello.txt
+//! // ... run the client under test against `url` or `server.port()` ...
+//! assert_eq!(server.read_file("docs/hello.txt"), b"hello\n");
+//! # let _ = url;
+//! ```
+
+mod launch;
+mod ports;
+mod process;
+mod system;
+
+pub use system::{DEFAULT_PREFIX, PREFIX_ENV};
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use launch::{Launch, PrepareError, Setup};
+use ports::PortBlock;
+use system::{Ids, TEST_PASSWORD, TEST_USER};
+
+/// How long a server may take to greet after it was started.
+pub const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The FTP servers the testkit can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerKind {
+    /// vsftpd 3.0.3: no MLSD/MLST; logs the system user in through PAM.
+    Vsftpd,
+    /// ProFTPD 1.3.8 with a mod_auth_file virtual user.
+    Proftpd,
+    /// Pure-FTPd 1.0.50 with a puredb virtual user.
+    PureFtpd,
+    /// pyftpdlib 2.2.0 (Python), not chrooted but confined to its root by itself.
+    Pyftpdlib,
+}
+
+impl ServerKind {
+    /// Every kind, for tests that run against all of them.
+    pub const ALL: [ServerKind; 4] =
+        [ServerKind::Vsftpd, ServerKind::Proftpd, ServerKind::PureFtpd, ServerKind::Pyftpdlib];
+
+    /// The server's name, e.g. `"vsftpd"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Vsftpd => "vsftpd",
+            ServerKind::Proftpd => "proftpd",
+            ServerKind::PureFtpd => "pure-ftpd",
+            ServerKind::Pyftpdlib => "pyftpdlib",
+        }
+    }
+
+    /// The version install.sh installs, e.g. `"3.0.3"`.
+    pub fn version(self) -> &'static str {
+        match self {
+            ServerKind::Vsftpd => "3.0.3",
+            ServerKind::Proftpd => "1.3.8",
+            ServerKind::PureFtpd => "1.0.50",
+            ServerKind::Pyftpdlib => "2.2.0",
+        }
+    }
+
+    /// Whether the server has MLSD and MLST (vsftpd has neither).
+    pub fn has_mlsd(self) -> bool {
+        !matches!(self, ServerKind::Vsftpd)
+    }
+
+    /// Whether the server, as configured here, accepts PORT and EPRT (all do).
+    pub fn supports_active(self) -> bool {
+        true
+    }
+
+    /// Whether `OPTS UTF8 ON` succeeds (pure-ftpd answers 504 though FEAT lists UTF8).
+    pub fn accepts_opts_utf8(self) -> bool {
+        !matches!(self, ServerKind::PureFtpd)
+    }
+
+    /// Whether the server runs as root and so needs the testkit to run as root.
+    fn needs_root(self) -> bool {
+        !matches!(self, ServerKind::Pyftpdlib)
+    }
+}
+
+impl fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name(), self.version())
+    }
+}
+
+/// Why a server did not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The server or something it needs is not installed (run `tests/servers/install.sh`).
+    NotInstalled(String),
+    /// The server cannot run here, e.g. because the tests do not run as root.
+    Unsupported(String),
+    /// It was installed but did not start or greet; the message includes its log.
+    Failed(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::NotInstalled(why) => write!(f, "not installed: {why}"),
+            StartError::Unsupported(why) => write!(f, "cannot run here: {why}"),
+            StartError::Failed(why) => write!(f, "failed to start: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Whether the environment variable `CI` says this is a CI run (`true` or `1`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// A running FTP server; dropping it kills the server (its whole process group) and
+/// removes its temporary directory.
+#[derive(Debug)]
+pub struct RealServer {
+    kind: ServerKind,
+    child: Child,
+    ports: PortBlock,
+    root: PathBuf,
+    owner: Option<Ids>,
+    output: PathBuf,
+    logs: Vec<PathBuf>,
+    // Removed when the fields drop, after Drop::drop killed the server.
+    dir: tempfile::TempDir,
+}
+
+impl RealServer {
+    /// Starts a fresh server on 127.0.0.1 on free ports, serving a new temporary
+    /// directory for the test user.
+    ///
+    /// Outside CI it returns `None` after printing
+    /// `skipping: <kind> is not installed (run tests/servers/install.sh)` (or why else it
+    /// cannot start); when the environment variable `CI` is `true` or `1` it panics with
+    /// the reason instead.
+    pub fn start(kind: ServerKind) -> Option<RealServer> {
+        match RealServer::try_start(kind) {
+            Ok(server) => Some(server),
+            Err(e) if in_ci() => panic!("{kind}: {e}"),
+            Err(StartError::NotInstalled(why)) => {
+                eprintln!("skipping: {kind} is not installed (run tests/servers/install.sh)");
+                eprintln!("  ({why})");
+                None
+            }
+            Err(e) => {
+                eprintln!("skipping: {kind}: {e}");
+                None
+            }
+        }
+    }
+
+    /// Like [`RealServer::start`], but returns the reason instead of printing or
+    /// panicking.
+    pub fn try_start(kind: ServerKind) -> Result<RealServer, StartError> {
+        let prefix = system::prefix();
+        let root_user = system::is_root();
+        if kind.needs_root() && !root_user {
+            return Err(StartError::Unsupported(format!("{kind} needs the tests to run as root")));
+        }
+        let owner = if root_user {
+            let ids = system::user_ids(TEST_USER)
+                .ok_or_else(|| StartError::NotInstalled(format!("no system user {TEST_USER:?}")))?;
+            Some(ids)
+        } else {
+            None
+        };
+        let ports = PortBlock::reserve().map_err(StartError::Failed)?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ftpbridge-{}-", kind.name()))
+            .tempdir()
+            .map_err(|e| StartError::Failed(format!("cannot create a temp dir: {e}")))?;
+        let failed = |what: &str, e: std::io::Error| StartError::Failed(format!("{what}: {e}"));
+        // The server's user must be able to reach root/ below it.
+        set_mode(dir.path(), 0o755).map_err(|e| failed("chmod temp dir", e))?;
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).map_err(|e| failed("create root", e))?;
+        chown(&root, owner).map_err(|e| failed("chown root", e))?;
+
+        let setup = Setup { prefix: &prefix, dir: dir.path(), root: &root, ports: &ports, owner };
+        let Launch { mut command, logs } = launch::prepare(kind, &setup).map_err(|e| match e {
+            PrepareError::Missing(path) => StartError::NotInstalled(format!("{} is missing", path.display())),
+            PrepareError::Failed(why) => StartError::Failed(why),
+        })?;
+        let output = dir.path().join("server.log");
+        let log_file = File::create(&output).map_err(|e| failed("create server.log", e))?;
+        let log_err = log_file.try_clone().map_err(|e| failed("dup server.log", e))?;
+        command
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(log_file)
+            .stderr(log_err)
+            // Its own process group, so that Drop also kills the per-session children.
+            .process_group(0);
+        let child =
+            command.spawn().map_err(|e| StartError::Failed(format!("cannot run {command:?}: {e}")))?;
+        let mut server = RealServer { kind, child, ports, root, owner, output, logs, dir };
+        server
+            .wait_until_ready()
+            .map_err(|why| StartError::Failed(format!("{why}\n--- server log ---\n{}", server.log())))?;
+        Ok(server)
+    }
+
+    /// Polls the control port until the server's `220` greeting arrives, the process
+    /// exits, or [`START_TIMEOUT`] passes.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port()));
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("the server exited with {status}"));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(format!("no greeting on {addr} within {START_TIMEOUT:?}"));
+            }
+            match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                Ok(stream) => return read_greeting(stream, deadline - now),
+                // Not listening yet: poll again shortly.
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+
+    /// Which server this is.
+    pub fn kind(&self) -> ServerKind {
+        self.kind
+    }
+
+    /// The control port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.ports.control()
+    }
+
+    /// The passive data ports the server may offer.
+    pub fn passive_ports(&self) -> std::ops::RangeInclusive<u16> {
+        self.ports.passive()
+    }
+
+    /// The test user's login name.
+    pub fn user(&self) -> &str {
+        TEST_USER
+    }
+
+    /// The test user's password.
+    pub fn password(&self) -> &str {
+        TEST_PASSWORD
+    }
+
+    /// The directory on disk that the test user sees as its FTP root (`/`).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `ftp://user:password@127.0.0.1:port/path`, with `path` (relative to the FTP root;
+    /// a leading `/` is optional) percent-encoded segment by segment.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "ftp://{}:{}@127.0.0.1:{}/{}",
+            percent_encode(self.user(), false),
+            percent_encode(self.password(), false),
+            self.port(),
+            percent_encode(path.trim_start_matches('/'), true)
+        )
+    }
+
+    /// Whether the server has MLSD and MLST (vsftpd: no).
+    pub fn has_mlsd(&self) -> bool {
+        self.kind.has_mlsd()
+    }
+
+    /// Whether the server accepts active mode (PORT and EPRT).
+    pub fn supports_active(&self) -> bool {
+        self.kind.supports_active()
+    }
+
+    /// The server's output and log files so far, for failure messages.
+    pub fn log(&self) -> String {
+        let mut text = String::new();
+        for path in std::iter::once(&self.output).chain(&self.logs) {
+            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let body = std::fs::read(path)
+                .map_or_else(|e| format!("({e})\n"), |bytes| String::from_utf8_lossy(&bytes).into_owned());
+            text.push_str(&format!("--- {name} ---\n{body}"));
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// The path on disk of `rel` (a `/`-separated path relative to the FTP root).
+    ///
+    /// # Panics
+    /// If `rel` has a `..` component.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        system::join_relative(&self.root, rel)
+    }
+
+    /// Creates the directory `rel` and its missing parents, owned by the server's user.
+    ///
+    /// # Panics
+    /// On I/O errors (this is a test helper).
+    pub fn create_dir(&self, rel: &str) {
+        let path = self.path(rel);
+        self.create_dirs(&path);
+    }
+
+    /// Writes `contents` to the file `rel` (replacing it), creating missing parent
+    /// directories; everything is owned by the server's user.
+    ///
+    /// # Panics
+    /// On I/O errors (this is a test helper).
+    pub fn write_file(&self, rel: &str, contents: &[u8]) {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            self.create_dirs(parent);
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        chown(&path, self.owner).unwrap_or_else(|e| panic!("cannot chown {}: {e}", path.display()));
+    }
+
+    /// Reads the file `rel`.
+    ///
+    /// # Panics
+    /// If it cannot be read, with the server's log in the message.
+    pub fn read_file(&self, rel: &str) -> Vec<u8> {
+        let path = self.path(rel);
+        std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("cannot read {} on {}: {e}\n{}", path.display(), self.kind, self.log())
+        })
+    }
+
+    fn create_dirs(&self, path: &Path) {
+        let Ok(below) = path.strip_prefix(&self.root) else {
+            panic!("{} is outside the server's root", path.display())
+        };
+        let mut current = self.root.clone();
+        for part in below.components() {
+            current.push(part);
+            if !current.is_dir() {
+                std::fs::create_dir(&current)
+                    .unwrap_or_else(|e| panic!("cannot create {}: {e}", current.display()));
+                chown(&current, self.owner)
+                    .unwrap_or_else(|e| panic!("cannot chown {}: {e}", current.display()));
+            }
+        }
+    }
+
+    /// The temporary directory with the server's configuration and logs (`root()` is
+    /// inside it).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        // The servers fork per session, and vsftpd's sessions leave the process group.
+        if !process::kill_tree(self.child.id()) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads the greeting's lines until the final `220 ` line.
+fn read_greeting(stream: TcpStream, within: Duration) -> Result<(), String> {
+    stream.set_read_timeout(Some(within.max(Duration::from_millis(100)))).map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Err("the server closed the connection before greeting".into()),
+            Ok(_) if line.starts_with("220 ") => return Ok(()),
+            Ok(_) if line.starts_with("220-") || line.starts_with(' ') => continue,
+            Ok(_) => return Err(format!("unexpected greeting: {}", line.trim_end())),
+            Err(e) => return Err(format!("reading the greeting: {e}")),
+        }
+    }
+}
+
+fn chown(path: &Path, owner: Option<Ids>) -> std::io::Result<()> {
+    match owner {
+        Some(ids) => std::os::unix::fs::chown(path, Some(ids.uid), Some(ids.gid)),
+        None => Ok(()),
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (and `/` if
+/// `keep_slash`).
+fn percent_encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || (keep_slash && b == b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_kind_and_version() {
+        let names: Vec<String> = ServerKind::ALL.iter().map(|k| k.to_string()).collect();
+        assert_eq!(names, ["vsftpd 3.0.3", "proftpd 1.3.8", "pure-ftpd 1.0.50", "pyftpdlib 2.2.0"]);
+    }
+
+    #[test]
+    fn percent_encodes_paths_and_credentials() {
+        assert_eq!(percent_encode("docs/read me.txt", true), "docs/read%20me.txt");
+        assert_eq!(percent_encode("Привет", true), "%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82");
+        assert_eq!(percent_encode("a:b@c/d", false), "a%3Ab%40c%2Fd");
+        assert_eq!(percent_encode("ftpbridge-test", false), "ftpbridge-test");
+    }
+}
