@@ -197,7 +197,7 @@ impl RealServer {
         let prefix = system::prefix();
         let root_user = system::is_root();
         if kind.needs_root() && !root_user {
-            return Err(StartError::Unsupported(format!("{kind} needs the tests to run as root")));
+            return Err(StartError::Unsupported("needs the tests to run as root".into()));
         }
         let owner = if root_user {
             let ids = system::user_ids(TEST_USER)

@@ -4,13 +4,20 @@
 //! `setsid()` and leave the group. So the server and its descendants (found through the
 //! parent ids in `/proc/<pid>/stat`) are first stopped with SIGSTOP, repeatedly until no
 //! new descendant appears (a stopped process cannot fork), then all killed with SIGKILL,
-//! together with the process group. std has no way to send a signal to another process
-//! than its own children, so procps' `kill` sends them.
+//! together with the process group, and awaited (a bounded poll of `/proc`) until
+//! none of them runs any more. std has no way to send a signal to another process than
+//! its own children, so procps' `kill` sends them.
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Kills `pid`, its process group (whose id is `pid`) and all its descendants.
-/// Returns false if the `kill` command could not be run.
+/// How long [`kill_tree`] waits for the killed processes to be gone.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Kills `pid`, its process group (whose id is `pid`) and all its descendants, and
+/// waits until none of them runs (at most a few seconds; `pid` itself, a child of this
+/// process, stays a zombie until it is waited for). Returns false if the `kill` command
+/// could not be run.
 pub fn kill_tree(pid: u32) -> bool {
     let mut known = vec![pid];
     let mut ok = signal("STOP", &known);
@@ -25,7 +32,23 @@ pub fn kill_tree(pid: u32) -> bool {
     }
     let mut targets: Vec<String> = known.iter().map(u32::to_string).collect();
     targets.push(format!("-{pid}"));
-    ok & kill(&["-KILL", "--"], &targets)
+    ok &= kill(&["-KILL", "--"], &targets);
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    while known.iter().any(|&p| is_running(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    ok
+}
+
+/// Whether `pid` exists and is not a zombie.
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after_comm = &stat[stat.rfind(')')? + 1..];
+            after_comm.split_whitespace().next().map(|state| !matches!(state, "Z" | "X" | "x"))
+        })
+        .unwrap_or(false)
 }
 
 fn signal(name: &str, pids: &[u32]) -> bool {
@@ -105,9 +128,7 @@ mod tests {
         assert!(kill_tree(pid));
         child.wait().unwrap();
         for p in grandchildren {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-            // Gone, or a zombie waiting for init to reap it.
-            assert!(stat.is_empty() || stat.contains(") Z "), "{p} survived: {stat}");
+            assert!(!is_running(p), "{p} survived");
         }
     }
 }
