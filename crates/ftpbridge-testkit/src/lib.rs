@@ -152,7 +152,7 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
-/// A running FTP server; dropping it kills the server (its whole process group) and
+/// A running FTP server; dropping it kills the server with every process it forked and
 /// removes its temporary directory.
 #[derive(Debug)]
 pub struct RealServer {
@@ -236,9 +236,7 @@ impl RealServer {
         let child =
             command.spawn().map_err(|e| StartError::Failed(format!("cannot run {command:?}: {e}")))?;
         let mut server = RealServer { kind, child, ports, root, owner, output, logs, dir };
-        server
-            .wait_until_ready()
-            .map_err(|why| StartError::Failed(format!("{why}\n--- server log ---\n{}", server.log())))?;
+        server.wait_until_ready().map_err(|why| StartError::Failed(format!("{why}\n{}", server.log())))?;
         Ok(server)
     }
 
@@ -397,9 +395,12 @@ impl RealServer {
 
 impl Drop for RealServer {
     fn drop(&mut self) {
-        // The servers fork per session, and vsftpd's sessions leave the process group.
-        if !process::kill_tree(self.child.id()) {
-            let _ = self.child.kill();
+        // Only while the child is not reaped is its pid sure to still be ours.
+        if let Ok(None) = self.child.try_wait() {
+            // The servers fork per session, and vsftpd's sessions leave the process group.
+            if !process::kill_tree(self.child.id()) {
+                let _ = self.child.kill();
+            }
         }
         let _ = self.child.wait();
     }
