@@ -15,6 +15,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, SUBPROTOCOL};
 use futures_util::{Sink, Stream, StreamExt};
 use std::collections::HashMap;
@@ -157,17 +158,22 @@ impl Relay {
             }
         };
         let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        // Small frames (credits, resets) go out at once, not after a delayed ACK.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = axum::serve(listener, app).with_graceful_shutdown(signal);
         let mut server = std::pin::pin!(server.into_future());
-        tokio::select! {
+        let finished = tokio::select! {
             result = &mut server => {
                 token.cancel();
                 result?;
+                true
             }
-            () = token.cancelled() => {}
-        }
+            () = token.cancelled() => false,
+        };
         let deadline = tokio::time::Instant::now() + self.shared.config.timeouts.drain;
-        if tokio::time::timeout_at(deadline, &mut server).await.is_err() {
+        if !finished && tokio::time::timeout_at(deadline, &mut server).await.is_err() {
             warn!("HTTP connections still open at the drain deadline");
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -211,6 +211,9 @@ where
     let mut writer_done = false;
     let mut core = Core::new(session.clone(), out.clone(), grant);
     let end = core.run(&mut incoming, &mut writer, &mut writer_done).await;
+    if end.is_error() {
+        relay.metrics.error(end.as_str());
+    }
     // Every stream is aborted with its handle.
     drop(core);
 
@@ -227,24 +230,22 @@ where
         };
         let _ = timeout(CLOSE_GRACE, goodbye).await;
         drop(out);
-        if timeout(CLOSE_GRACE, &mut writer).await.is_err() {
-            writer.abort();
-        }
-        if close.is_some() {
-            // Wait for the client's answering close, so the socket is not reset under
-            // frames it has not read yet.
-            let _ = timeout(CLOSE_GRACE, async {
+        // While the writer finishes, read on until the client's answering close (the
+        // close handshake needs both halves), so the socket is not reset under frames
+        // the client has not read yet.
+        let answer = async {
+            if close.is_some() {
                 while let Some(Ok(message)) = incoming.next().await {
                     if matches!(message, Message::Close(_)) {
                         break;
                     }
                 }
-            })
-            .await;
+            }
+        };
+        let (written, _) = tokio::join!(timeout(CLOSE_GRACE, &mut writer), timeout(CLOSE_GRACE, answer));
+        if written.is_err() {
+            writer.abort();
         }
-    }
-    if end.is_error() {
-        relay.metrics.error(end.as_str());
     }
     relay.metrics.session_ended();
     info!(
@@ -565,7 +566,8 @@ impl Core {
             return self.protocol_reset(stream, "DATA after FIN").await;
         }
         let window = u64::from(self.session.relay.config.limits.window);
-        let allowed = window + handle.shared.granted.load(Ordering::Acquire) - handle.received;
+        let allowed =
+            (window + handle.shared.granted.load(Ordering::Acquire)).saturating_sub(handle.received);
         let len = payload.len() as u64;
         if len > allowed {
             return self.protocol_reset(stream, "DATA beyond the credit").await;

@@ -309,6 +309,7 @@ async fn connect(session: &SessionShared, target: &Target) -> Result<(TcpStream,
 fn connect_reason(error: &io::Error) -> CloseReason {
     match error.kind() {
         io::ErrorKind::ConnectionRefused => CloseReason::Refused,
+        io::ErrorKind::ConnectionReset => CloseReason::ConnectionReset,
         io::ErrorKind::TimedOut => CloseReason::TimedOut,
         io::ErrorKind::HostUnreachable
         | io::ErrorKind::NetworkUnreachable
