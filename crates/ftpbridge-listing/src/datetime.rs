@@ -38,15 +38,7 @@ impl DateTime {
             && minute < 60
             && second <= 60
             && (-9999..=9999).contains(&year);
-        valid.then_some(DateTime {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            nanosecond: 0,
-        })
+        valid.then_some(DateTime { year, month, day, hour, minute, second, nanosecond: 0 })
     }
 
     /// The same instant with `nanosecond` set (values above 999,999,999 are clamped).
@@ -58,10 +50,7 @@ impl DateTime {
     /// Seconds since 1970-01-01T00:00:00, treating the fields as UTC.
     pub fn unix_seconds(&self) -> i64 {
         let days = days_from_civil(self.year, self.month, self.day);
-        days * 86_400
-            + i64::from(self.hour) * 3600
-            + i64::from(self.minute) * 60
-            + i64::from(self.second)
+        days * 86_400 + i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second)
     }
 
     /// The civil date and time `seconds` after 1970-01-01T00:00:00 UTC.
@@ -126,10 +115,7 @@ impl DateTime {
                 sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
             }
         };
-        Some(
-            DateTime::from_unix_seconds(base.unix_seconds() - offset_seconds)
-                .with_nanosecond(nanos),
-        )
+        Some(DateTime::from_unix_seconds(base.unix_seconds() - offset_seconds).with_nanosecond(nanos))
     }
 
     /// Renders as RFC 3339 with a `Z` suffix; fractions only when non-zero.

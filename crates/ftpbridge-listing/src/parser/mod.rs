@@ -1,11 +1,37 @@
 //! Line splitting, format detection and the per-format parsers.
+//!
+//! [`ListingParser`] takes one line at a time. Until it has seen an entry it tries every
+//! format in the order of [`DETECTION_ORDER`]; the first format that accepts a line
+//! becomes the listing's format and is tried first for every later line, the others
+//! still being tried for a line it rejects. A line no format accepts comes back as
+//! [`Kind::Unknown`](crate::Kind::Unknown), never dropped.
+//!
+//! Each format lives in its own module with its test vectors at the bottom.
 
-use crate::{DateTime, Encoding, Entry};
+use std::collections::VecDeque;
+
+use crate::{DateTime, Encoding, Entry, Kind};
+
+mod dos;
+mod eplf;
+mod lines;
+mod mlsx;
+mod mvs;
+mod netware;
+mod os2;
+mod os400;
+pub(crate) mod scan;
+mod tandem;
+mod unix;
+mod vms;
+
+pub use lines::LineSplitter;
 
 /// What a parser needs besides the line.
 #[derive(Clone, Copy, Debug)]
 pub struct ParseOptions {
-    /// The current date and time, to infer the year of lines dated without one.
+    /// The current date and time, to infer the year of lines dated without one (see the
+    /// crate documentation for the rule).
     pub now: DateTime,
     /// The encoding of names.
     pub encoding: Encoding,
@@ -17,15 +43,62 @@ pub struct ParseOptions {
 pub enum ListingFormat {
     /// RFC 3659 machine listing facts (MLSD, MLST).
     Mlsx,
-    /// Unix `ls -l` and its variants.
+    /// Unix `ls -l` and its variants (no group, numeric ids, ACL marks, devices,
+    /// localised and ISO dates; MacOS "Peter" and Connect:Enterprise too).
     Unix,
+    /// MS-DOS style as IIS and Windows CE print it: `03-29-24  03:26PM  <DIR>  name`.
+    Dos,
+    /// Easily Parsed LIST Format: `+i8388621.29609,m824255902,/,\tdev`.
+    Eplf,
+    /// OpenVMS `DIRECTORY/SIZE/DATE/OWNER/PROTECTION`.
+    Vms,
+    /// OS/2: `  1234  A  03-29-24  03:26  name`.
+    Os2,
+    /// IBM i (OS/400): `OWNER  1234 03/29/24 03:26:00 *STMF  name`.
+    Os400,
+    /// IBM z/OS (MVS): data sets, partitioned data set members and JES jobs.
+    Mvs,
+    /// Novell NetWare: `d [RWCEAFMS] owner  512 Mar 29 03:26 name`.
+    NetWare,
+    /// HP NonStop (Tandem) Guardian: `NAME  101  1234  29-Mar-24 03:26:00  255,1 "oooo"`.
+    Tandem,
 }
 
+/// The order in which formats are tried on a listing whose format is not known yet.
+/// Each parser rejects early on the first bytes of a line that is not its own, so the
+/// order matters only for lines two formats could both read.
+pub const DETECTION_ORDER: [ListingFormat; 10] = [
+    ListingFormat::Mlsx,
+    ListingFormat::Unix,
+    ListingFormat::Dos,
+    ListingFormat::Vms,
+    ListingFormat::Eplf,
+    ListingFormat::Os2,
+    ListingFormat::Os400,
+    ListingFormat::NetWare,
+    ListingFormat::Mvs,
+    ListingFormat::Tandem,
+];
+
 /// Parses the lines of one listing, remembering the format it detected.
+///
+/// Feed it the lines of one listing in order (a [`LineSplitter`] makes lines of a
+/// byte stream), then call [`ListingParser::finish`] until it returns `None`: a VMS
+/// entry wrapped onto two lines is held back until its second line arrives, so the
+/// last line of a truncated listing may still be pending.
 #[derive(Clone, Debug)]
 pub struct ListingParser {
     options: ParseOptions,
     format: Option<ListingFormat>,
+    /// Lines without facts are MLSD entries (the parser was made for MLSD output).
+    mlsd: bool,
+    /// Which kind of z/OS listing the last header announced.
+    mvs: mvs::Mode,
+    /// A VMS name whose details are on the next line.
+    held: Option<Vec<u8>>,
+    /// Entries ready to return (only ever more than none after a held line turned out
+    /// not to be continued).
+    queue: VecDeque<Entry>,
 }
 
 impl ListingParser {
@@ -34,15 +107,17 @@ impl ListingParser {
         ListingParser {
             options,
             format: None,
+            mlsd: false,
+            mvs: mvs::Mode::Datasets,
+            held: None,
+            queue: VecDeque::new(),
         }
     }
 
-    /// A parser for MLSD output.
+    /// A parser for MLSD output. It still falls back to the other formats for a line
+    /// that holds no facts, for servers that answer MLSD with a `LIST` listing.
     pub fn mlsd(options: ParseOptions) -> Self {
-        ListingParser {
-            options,
-            format: Some(ListingFormat::Mlsx),
-        }
+        ListingParser { format: Some(ListingFormat::Mlsx), mlsd: true, ..ListingParser::new(options) }
     }
 
     /// The format detected so far.
@@ -51,57 +126,425 @@ impl ListingParser {
     }
 
     /// Parses one line (without its line ending). `None` for lines that hold no entry
-    /// (blank lines, `total 12`, headers).
+    /// (blank lines, `total 12`, headers such as VMS `Directory DISK$USER:[ME]`) and for
+    /// the first line of a VMS entry wrapped onto two lines, which comes back with the
+    /// second. Any other line gives an entry: one no format understands comes back with
+    /// [`Kind::Unknown`] and its raw text.
     pub fn parse_line(&mut self, line: &[u8]) -> Option<Entry> {
-        if line.iter().all(u8::is_ascii_whitespace) {
+        if let Some(held) = self.held.take() {
+            if line.first().is_some_and(|&b| scan::is_blank(b))
+                && let Some(entry) = vms::parse_wrapped(&held, line, &self.options)
+            {
+                self.format.get_or_insert(ListingFormat::Vms);
+                return self.emit(Some(entry));
+            }
+            self.queue.push_back(Entry::unknown(&held, self.options.encoding));
+        }
+        let entry = self.parse_fresh(line);
+        self.emit(entry)
+    }
+
+    /// Returns what is still pending at the end of a listing: call it until it gives
+    /// `None`. A held VMS name line that was never continued comes back as
+    /// [`Kind::Unknown`].
+    pub fn finish(&mut self) -> Option<Entry> {
+        if let Some(entry) = self.queue.pop_front() {
+            return Some(entry);
+        }
+        self.held.take().map(|held| Entry::unknown(&held, self.options.encoding))
+    }
+
+    fn emit(&mut self, entry: Option<Entry>) -> Option<Entry> {
+        if self.queue.is_empty() {
+            return entry;
+        }
+        self.queue.extend(entry);
+        self.queue.pop_front()
+    }
+
+    fn parse_fresh(&mut self, line: &[u8]) -> Option<Entry> {
+        let start = scan::skip_blanks(line, 0);
+        if start == line.len() {
             return None;
+        }
+        if let Some(noise) = noise(line) {
+            match noise {
+                Noise::Total => {}
+                Noise::Vms => {
+                    self.format.get_or_insert(ListingFormat::Vms);
+                }
+                Noise::Mvs(mode) => {
+                    self.mvs = mode;
+                    self.format.get_or_insert(ListingFormat::Mvs);
+                }
+                Noise::Tandem => {
+                    self.format.get_or_insert(ListingFormat::Tandem);
+                }
+            }
+            return None;
+        }
+        if matches!(self.format, None | Some(ListingFormat::Vms)) && vms::is_wrapped_name(line) {
+            self.held = Some(line.to_vec());
+            return None;
+        }
+        if let Some(preferred) = self.format
+            && let Some(entry) = self.try_format(preferred, line)
+        {
+            return Some(entry);
+        }
+        for format in DETECTION_ORDER {
+            if Some(format) == self.format {
+                continue;
+            }
+            if let Some(entry) = self.try_format(format, line) {
+                self.format.get_or_insert(format);
+                return Some(entry);
+            }
         }
         Some(Entry::unknown(line, self.options.encoding))
     }
+
+    fn try_format(&self, format: ListingFormat, line: &[u8]) -> Option<Entry> {
+        let o = &self.options;
+        match format {
+            ListingFormat::Mlsx => mlsx::parse(line, o, self.mlsd),
+            ListingFormat::Unix => unix::parse(line, o),
+            ListingFormat::Dos => dos::parse(line, o),
+            ListingFormat::Eplf => eplf::parse(line, o),
+            ListingFormat::Vms => vms::parse(line, o),
+            ListingFormat::Os2 => os2::parse(line, o),
+            ListingFormat::Os400 => os400::parse(line, o),
+            ListingFormat::Mvs => mvs::parse(line, o, self.mvs),
+            ListingFormat::NetWare => netware::parse(line, o),
+            ListingFormat::Tandem => tandem::parse(line, o),
+        }
+    }
 }
 
-/// Parses one MLSD/MLST line (`fact=value;fact=value; name`).
+/// Parses one MLSD/MLST line (`fact=value;fact=value; name`). `None` when the line is
+/// not one: facts that do not end in `;`, a fact without `=`, a malformed `size`,
+/// `modify` or `unix.mode`, an unknown `type`, or no name.
 pub fn parse_mlsx_line(line: &[u8], options: &ParseOptions) -> Option<Entry> {
-    Some(Entry::unknown(line, options.encoding))
+    mlsx::parse(line, options, true)
 }
 
-/// Splits a byte stream into lines at LF, dropping a CR before it.
-#[derive(Clone, Debug, Default)]
-pub struct LineSplitter {
-    pending: Vec<u8>,
+/// A line that holds no entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Noise {
+    /// `total 123` and its translations.
+    Total,
+    /// VMS `Directory DISK$USER:[ME]`, `Total of 3 files, 12 blocks.`
+    Vms,
+    /// A z/OS column header.
+    Mvs(mvs::Mode),
+    /// The NonStop column header.
+    Tandem,
 }
 
-impl LineSplitter {
-    /// A splitter with nothing buffered.
-    pub fn new() -> Self {
-        LineSplitter::default()
+/// Recognises lines that hold no entry.
+fn noise(line: &[u8]) -> Option<Noise> {
+    let mut tokens = scan::Tokens::new(line, 0);
+    let first = tokens.next_bytes()?;
+    let second = tokens.next_bytes();
+    let third = tokens.next_bytes();
+    // `total 123`, `total 1.2M`, `insgesamt 12`, `итого 12`, `合計 12`, `总用量 12`.
+    if let Some(count) = second
+        && third.is_none()
+        && count.first().is_some_and(u8::is_ascii_digit)
+        && count.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b','))
+        && is_total_word(first)
+    {
+        return Some(Noise::Total);
+    }
+    if first.eq_ignore_ascii_case(b"total") && second.is_some_and(|s| s.eq_ignore_ascii_case(b"of"))
+        || first.eq_ignore_ascii_case(b"grand") && second.is_some_and(|s| s.eq_ignore_ascii_case(b"total"))
+        || first == b"Total" && second.is_some_and(scan::all_digits) && third == Some(b"files")
+        || first == b"Directory" && second.is_some_and(|s| s.ends_with(b"]")) && third.is_none()
+    {
+        return Some(Noise::Vms);
+    }
+    mvs::header(line).map(Noise::Mvs).or_else(|| tandem::is_header(line).then_some(Noise::Tandem))
+}
+
+/// The word `ls -l` prints before the block count, in the locales it is translated to.
+fn is_total_word(word: &[u8]) -> bool {
+    word.eq_ignore_ascii_case(b"total")
+        || word.eq_ignore_ascii_case(b"insgesamt")
+        || word.eq_ignore_ascii_case(b"totale")
+        || word.eq_ignore_ascii_case(b"totaal")
+        || word.eq_ignore_ascii_case(b"totalt")
+        || word.eq_ignore_ascii_case(b"razem")
+        || word.eq_ignore_ascii_case(b"yhteens\xc3\xa4")
+        || word == "итого".as_bytes()
+        || word == "合計".as_bytes()
+        || word == "总用量".as_bytes()
+        || word == "합계".as_bytes()
+}
+
+/// The parts of an entry a format parser found, borrowed from the line.
+#[derive(Clone, Debug)]
+pub(crate) struct Parts<'a> {
+    pub name: &'a [u8],
+    pub kind: Kind,
+    pub size: Option<u64>,
+    pub modified: Option<DateTime>,
+    pub permissions: Option<&'a [u8]>,
+    pub owner: Option<&'a [u8]>,
+    pub group: Option<&'a [u8]>,
+    pub target: Option<&'a [u8]>,
+}
+
+impl<'a> Parts<'a> {
+    /// An entry with only a name and a kind so far.
+    pub fn new(name: &'a [u8], kind: Kind) -> Self {
+        Parts {
+            name,
+            kind,
+            size: None,
+            modified: None,
+            permissions: None,
+            owner: None,
+            group: None,
+            target: None,
+        }
     }
 
-    /// Feeds bytes; calls `line` for every complete line.
-    pub fn push(&mut self, mut data: &[u8], mut line: impl FnMut(&[u8])) {
-        while let Some(end) = data.iter().position(|&b| b == b'\n') {
-            let (head, rest) = data.split_at(end);
-            data = &rest[1..];
-            if self.pending.is_empty() {
-                line(strip_cr(head));
-            } else {
-                self.pending.extend_from_slice(head);
-                let whole = std::mem::take(&mut self.pending);
-                line(strip_cr(&whole));
+    /// The entry, with names decoded by `encoding` and `raw` the whole line.
+    pub fn build(&self, raw: &[u8], encoding: Encoding) -> Entry {
+        let text = |b: &[u8]| encoding.decode(b).into_owned();
+        Entry {
+            name: text(self.name),
+            kind: self.kind,
+            size: self.size,
+            modified: self.modified,
+            permissions: self.permissions.map(text),
+            owner: self.owner.map(text),
+            group: self.group.map(text),
+            target: self.target.map(text),
+            raw: text(raw),
+            name_bytes: self.name.to_vec(),
+            target_bytes: self.target.map(<[u8]>::to_vec),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the parsers' test vectors.
+
+    use super::ParseOptions;
+    use crate::{DateTime, Encoding};
+
+    /// Options with `now` at 2024-06-15T12:00:00Z and UTF-8 names.
+    pub fn options() -> ParseOptions {
+        ParseOptions { now: DateTime::new(2024, 6, 15, 12, 0, 0).unwrap(), encoding: Encoding::UTF_8 }
+    }
+
+    /// Declares tests of one parse function: `name: b"line" => (|entry| checks)` for a
+    /// line it must accept, `name: [b"line", ...] => None` for lines it must reject.
+    macro_rules! vectors {
+        ($parse:expr; $($name:ident: $line:expr => $check:tt;)*) => {$(
+            vectors!(@one $parse, $name, $line, $check);
+        )*};
+        (@one $parse:expr, $name:ident, $lines:expr, None) => {
+            #[test]
+            fn $name() {
+                let lines: &[&[u8]] = &$lines;
+                for &line in lines {
+                    let got = ($parse)(line);
+                    assert!(got.is_none(), "{:?} should be rejected, got {:?}", String::from_utf8_lossy(line), got);
+                }
+            }
+        };
+        (@one $parse:expr, $name:ident, $line:expr, (|$e:ident| $body:expr)) => {
+            #[test]
+            fn $name() {
+                let line: &[u8] = $line;
+                let $e = ($parse)(line)
+                    .unwrap_or_else(|| panic!("{:?} should parse", String::from_utf8_lossy(line)));
+                $body
+            }
+        };
+    }
+    pub(crate) use vectors;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::options;
+    use super::*;
+
+    fn parse_all(parser: &mut ListingParser, listing: &[u8]) -> Vec<Entry> {
+        let mut out = Vec::new();
+        let mut splitter = LineSplitter::new();
+        splitter.push(listing, |line| out.extend(parser.parse_line(line)));
+        splitter.finish(|line| out.extend(parser.parse_line(line)));
+        while let Some(e) = parser.finish() {
+            out.push(e);
+        }
+        out
+    }
+
+    fn names(entries: &[Entry]) -> Vec<(&str, Kind)> {
+        entries.iter().map(|e| (e.name.as_str(), e.kind)).collect()
+    }
+
+    #[test]
+    fn detects_unix_and_skips_totals() {
+        let mut p = ListingParser::new(options());
+        let listing =
+            b"total 12\r\ndrwxr-xr-x 2 a b 4096 Mar 29 03:26 dir\r\n-rw-r--r-- 1 a b 5 Mar 29 2020 f\r\n\r\n";
+        let entries = parse_all(&mut p, listing);
+        assert_eq!(names(&entries), [("dir", Kind::Dir), ("f", Kind::File)]);
+        assert_eq!(p.format(), Some(ListingFormat::Unix));
+    }
+
+    #[test]
+    fn unknown_lines_are_kept() {
+        let mut p = ListingParser::new(options());
+        let entries = parse_all(&mut p, b"hello world\n-rw-r--r-- 1 a b 5 Mar 29 2020 f\n\xff\x00\n");
+        assert_eq!(
+            names(&entries),
+            [("hello world", Kind::Unknown), ("f", Kind::File), ("\u{fffd}\0", Kind::Unknown)]
+        );
+        assert_eq!(entries[2].name_bytes, b"\xff\x00");
+    }
+
+    #[test]
+    fn preferred_format_falls_back() {
+        let mut p = ListingParser::new(options());
+        let entries = parse_all(
+            &mut p,
+            b"-rw-r--r-- 1 a b 5 Mar 29 2020 f\n03-29-24  03:26PM       <DIR>          d\ntype=file;size=3; m\n",
+        );
+        assert_eq!(names(&entries), [("f", Kind::File), ("d", Kind::Dir), ("m", Kind::File)]);
+        assert_eq!(p.format(), Some(ListingFormat::Unix));
+    }
+
+    #[test]
+    fn mlsd_parser_reads_lines_without_facts() {
+        let mut p = ListingParser::mlsd(options());
+        let e = p.parse_line(b" /no/facts").unwrap();
+        assert_eq!(e.name, "/no/facts");
+        let mut auto = ListingParser::new(options());
+        assert_eq!(auto.parse_line(b" /no/facts").unwrap().kind, Kind::Unknown);
+        assert_eq!(p.parse_line(b"-rw-r--r-- 1 a b 5 Mar 29 2020 f").unwrap().kind, Kind::File);
+    }
+
+    #[test]
+    fn vms_wrapped_entries() {
+        let listing = b"Directory USER1:[TEMP]\r\n\r\nUCX$REXECD_STARTUP.LOG;1098\r\n                         4/15         24-FEB-2003 13:17:24  [POSTWARE,LP]    (RWED,RWED,RE,)\r\nA.DIR;1  1/9  2-JUN-1998 07:32:04  [G,O]  (RWED,RWED,RE,)\r\n\r\nTotal of 2 files, 5/24 blocks.\r\n";
+        let mut p = ListingParser::new(options());
+        let entries = parse_all(&mut p, listing);
+        assert_eq!(names(&entries), [("UCX$REXECD_STARTUP.LOG", Kind::File), ("A.DIR", Kind::Dir)]);
+        assert_eq!(entries[0].size, Some(4 * 512));
+        assert_eq!(p.format(), Some(ListingFormat::Vms));
+    }
+
+    #[test]
+    fn vms_name_without_continuation_is_not_lost() {
+        let mut p = ListingParser::new(options());
+        let entries =
+            parse_all(&mut p, b"Directory X:[Y]\nA.TXT;1\nB.TXT;1  1/9  2-JUN-1998 07:32:04\nC.TXT;2\n");
+        assert_eq!(
+            names(&entries),
+            [("A.TXT;1", Kind::Unknown), ("B.TXT", Kind::File), ("C.TXT;2", Kind::Unknown)]
+        );
+        // Without finish() the last held line is still pending.
+        let mut p = ListingParser::new(options());
+        assert!(p.parse_line(b"A.TXT;1").is_none());
+        assert_eq!(p.parse_line(b"").unwrap().name, "A.TXT;1");
+        assert!(p.finish().is_none());
+    }
+
+    #[test]
+    fn mvs_member_lists_follow_their_header() {
+        let mut p = ListingParser::new(options());
+        let listing = b"Name     VV.MM   Created       Changed      Size  Init   Mod   Id\n\
+SAVE03    01.03 2002/09/12 2002/10/11 09:37    11    11     0 KIL001\n\
+SAVE04                                                              \n";
+        let entries = parse_all(&mut p, listing);
+        assert_eq!(names(&entries), [("SAVE03", Kind::File), ("SAVE04", Kind::File)]);
+        assert_eq!(p.format(), Some(ListingFormat::Mvs));
+    }
+
+    #[test]
+    fn noise_lines() {
+        for line in [
+            &b"total 0"[..],
+            b"  total 1234",
+            b"insgesamt 12",
+            "итого 8".as_bytes(),
+            b"total 1.2M",
+            b"Total of 6 files, 54 blocks.",
+            b"Grand total of 2 directories, 10 files, 100 blocks.",
+            b"Total 14 files",
+            b"Directory USER1:[TEMP]",
+            b"Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname",
+            b"File         Code             EOF   Last Modification    RWEP",
+        ] {
+            assert!(
+                ListingParser::new(options()).parse_line(line).is_none(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        for line in [&b"total"[..], b"total 12 extra", b"totals 12"] {
+            assert!(
+                ListingParser::new(options()).parse_line(line).is_some(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn blank_lines_hold_nothing() {
+        let mut p = ListingParser::new(options());
+        for line in [&b""[..], b" ", b"\t \t", b"      "] {
+            assert!(p.parse_line(line).is_none());
+        }
+    }
+
+    #[test]
+    fn hostile_lines_never_panic() {
+        let mut p = ListingParser::new(options());
+        let long = vec![b'9'; 100_000];
+        let samples: [&[u8]; 14] = [
+            b"\0\0\0",
+            b"-",
+            b"d",
+            b"drwxr-xr-x",
+            b"drwxr-xr-x+",
+            b"-rw-r--r-- 1 a b 99999999999999999999999 Mar 29 03:26 f",
+            b"type=",
+            b";",
+            b"=;",
+            b"+",
+            b"+\t",
+            b"03-29-24",
+            b"A;1",
+            &long,
+        ];
+        for line in samples {
+            let _ = p.parse_line(line);
+            let _ = ListingParser::mlsd(options()).parse_line(line);
+            let _ = parse_mlsx_line(line, &options());
+            for cut in 0..line.len().min(64) {
+                let _ = ListingParser::new(options()).parse_line(&line[..cut]);
             }
         }
-        self.pending.extend_from_slice(data);
+        while p.finish().is_some() {}
     }
 
-    /// Flushes a last line that had no line ending.
-    pub fn finish(&mut self, mut line: impl FnMut(&[u8])) {
-        if !self.pending.is_empty() {
-            let whole = std::mem::take(&mut self.pending);
-            line(strip_cr(&whole));
-        }
+    #[test]
+    fn entry_json_shape() {
+        let mut p = ListingParser::new(options());
+        let e = p.parse_line(b"lrwxrwxrwx 1 root root 7 Jan 25 00:17 bin -> usr/bin").unwrap();
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"bin","kind":"link","size":7,"modified":"2024-01-25T00:17:00Z","permissions":"rwxrwxrwx","owner":"root","group":"root","target":"usr/bin","raw":"lrwxrwxrwx 1 root root 7 Jan 25 00:17 bin -> usr/bin"}"#
+        );
     }
-}
-
-fn strip_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -1,0 +1,130 @@
+//! Splitting a listing's byte stream into lines, however the stream is cut.
+
+/// Splits a byte stream into lines at LF, dropping a CR before it.
+///
+/// Bytes may arrive cut anywhere; a line is handed out once its LF has arrived (or at
+/// [`LineSplitter::finish`]). Complete lines inside one chunk are handed out without
+/// copying. A line longer than [`LineSplitter::MAX_LINE`] is cut to that length (the
+/// rest of it, up to the next LF, is discarded), so a peer that never sends a line
+/// ending cannot make the buffer grow without bound.
+#[derive(Clone, Debug, Default)]
+pub struct LineSplitter {
+    pending: Vec<u8>,
+    truncated: bool,
+}
+
+impl LineSplitter {
+    /// The longest line handed out, in bytes.
+    pub const MAX_LINE: usize = 1 << 20;
+
+    /// A splitter with nothing buffered.
+    pub fn new() -> Self {
+        LineSplitter::default()
+    }
+
+    /// Feeds bytes; calls `line` for every complete line.
+    pub fn push(&mut self, mut data: &[u8], mut line: impl FnMut(&[u8])) {
+        while let Some(end) = data.iter().position(|&b| b == b'\n') {
+            let (head, rest) = data.split_at(end);
+            data = rest.get(1..).unwrap_or_default();
+            if self.pending.is_empty() && !self.truncated {
+                line(strip_cr(head.get(..Self::MAX_LINE).unwrap_or(head)));
+            } else {
+                self.append(head);
+                self.flush(&mut line);
+            }
+        }
+        self.append(data);
+    }
+
+    /// Flushes a last line that had no line ending.
+    pub fn finish(&mut self, mut line: impl FnMut(&[u8])) {
+        if !self.pending.is_empty() || self.truncated {
+            self.flush(&mut line);
+        }
+    }
+
+    fn append(&mut self, bytes: &[u8]) {
+        let room = Self::MAX_LINE.saturating_sub(self.pending.len());
+        if bytes.len() > room {
+            self.truncated = true;
+        }
+        self.pending.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
+    }
+
+    fn flush(&mut self, line: &mut impl FnMut(&[u8])) {
+        let mut whole = std::mem::take(&mut self.pending);
+        line(if self.truncated { &whole } else { strip_cr(&whole) });
+        self.truncated = false;
+        whole.clear();
+        self.pending = whole;
+    }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut s = LineSplitter::new();
+        for chunk in chunks {
+            s.push(chunk, |l| out.push(l.to_vec()));
+        }
+        s.finish(|l| out.push(l.to_vec()));
+        out
+    }
+
+    #[test]
+    fn splits_at_every_byte() {
+        let input: &[u8] = b"a\r\nbb\n\r\n\nccc\rd\r\n\r\xff\x00x";
+        let want = split(&[input]);
+        assert_eq!(want, [&b"a"[..], b"bb", b"", b"", b"ccc\rd", b"\r\xff\x00x"].map(<[u8]>::to_vec));
+        for cut in 0..=input.len() {
+            let (a, b) = input.split_at(cut);
+            assert_eq!(split(&[a, b]), want, "cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(split(&bytes), want);
+        for cut in 0..=input.len() {
+            for cut2 in cut..=input.len() {
+                let (a, bc) = input.split_at(cut);
+                let (b, c) = bc.split_at(cut2 - cut);
+                assert_eq!(split(&[a, b, c]), want, "cuts at {cut}, {cut2}");
+            }
+        }
+    }
+
+    #[test]
+    fn cr_split_from_lf() {
+        assert_eq!(split(&[b"x\r", b"\ny"]), [b"x".to_vec(), b"y".to_vec()]);
+        assert_eq!(split(&[b"x\r"]), [b"x".to_vec()], "a trailing CR at the end is dropped too");
+    }
+
+    #[test]
+    fn nothing_in_nothing_out() {
+        assert!(split(&[]).is_empty());
+        assert!(split(&[b""]).is_empty());
+        assert_eq!(split(&[b"\n"]), [Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn long_lines_are_cut() {
+        let long = vec![b'x'; LineSplitter::MAX_LINE + 10];
+        let mut input = long.clone();
+        input.extend_from_slice(b"\nnext\n");
+        for chunks in [vec![&input[..]], input.chunks(4096).collect()] {
+            let out = split(&chunks);
+            assert_eq!(out.len(), 2);
+            assert_eq!(out[0].len(), LineSplitter::MAX_LINE);
+            assert_eq!(out[1], b"next");
+        }
+        let out = split(&[&long]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].len(), LineSplitter::MAX_LINE);
+    }
+}
