@@ -613,6 +613,32 @@ fn mlsd_when_offered_and_fallback_when_refused() {
 }
 
 #[test]
+fn mlsd_leaves_out_the_directory_and_its_parent() {
+    let features = feat(&["MLST type*;size*;modify*;"]);
+    let mut h = Harness::logged_in(config(), &features);
+    let op = h.session.list(None, ListOptions { all: true, ..list_options() });
+    h.pump();
+    h.expect_command("EPSV");
+    h.reply("229 ok (|||40003|)");
+    let data = h.expect_connect("192.0.2.10", 40003);
+    h.data_connected(data);
+    h.expect_command("MLSD");
+    h.reply("150 Opening ASCII mode data connection for MLSD");
+    h.data(data, b"type=cdir;modify=20240101000000; /home/u\r\ntype=pdir;modify=20240101000000; /home\r\n");
+    h.data(data, b"type=file;size=5;modify=20240101000000; a.txt\r\nType=Dir;modify=20240101000000; sub\r\n");
+    h.eof(data);
+    h.reply("226 Transfer complete");
+    let mut names = Vec::new();
+    for event in h.take_events() {
+        if let Event::Entries { entries, .. } = event {
+            names.extend(entries.into_iter().map(|e| e.name));
+        }
+    }
+    let _ = op;
+    assert!(!names.iter().any(|n| n.contains("home")), "{names:?}");
+}
+
+#[test]
 fn empty_listing_226_without_150() {
     let mut h = Harness::logged_in(config(), PLAIN);
     let op = h.session.list(None, list_options());

@@ -238,7 +238,7 @@ impl Task {
                     let mut out = Vec::new();
                     for line in names.split(|&b| b == b'\n') {
                         let line = line.strip_suffix(b"\r").unwrap_or(line);
-                        if !line.is_empty() {
+                        if !line.is_empty() && line != b"." && line != b".." {
                             out.push(cx.server_path(line.to_vec()));
                         }
                     }
@@ -513,8 +513,7 @@ impl List {
         let mut keep = |line: &[u8]| {
             if let Some(entry) = parser.parse_line(line) {
                 let hidden = entry.kind != Kind::Unknown && entry.name.starts_with('.');
-                let dots = matches!(entry.name.as_str(), "." | "..");
-                if !dots && (all || !hidden) {
+                if !is_self_or_parent(&entry, line) && (all || !hidden) {
                     cx.entries.push(entry);
                 }
             }
@@ -742,4 +741,16 @@ impl Store {
             }
         }
     }
+}
+
+/// Whether an entry is the listed directory itself or its parent: `.` and `..`, or
+/// MLSD's `type=cdir` and `type=pdir` (whose names may be full paths).
+fn is_self_or_parent(entry: &Entry, line: &[u8]) -> bool {
+    if matches!(entry.name.as_str(), "." | "..") {
+        return true;
+    }
+    let facts = line.split(|&b| b == b' ').next().unwrap_or_default();
+    facts
+        .split(|&b| b == b';')
+        .any(|fact| fact.eq_ignore_ascii_case(b"type=cdir") || fact.eq_ignore_ascii_case(b"type=pdir"))
 }
