@@ -94,6 +94,8 @@ impl SessionShared {
 enum SessionEnd {
     /// The client closed the WebSocket.
     ClientClosed,
+    /// The client's connection ended without a close.
+    ClientGone,
     /// The client sent RESET on stream 0.
     ClientReset(CloseReason),
     /// Nothing moved for the idle timeout.
@@ -114,7 +116,10 @@ impl SessionEnd {
     /// The session-level RESET and the WebSocket close to send.
     fn farewell(&self) -> (Option<CloseReason>, Option<(u16, &'static str)>) {
         match self {
-            SessionEnd::ClientClosed | SessionEnd::Broken(_) | SessionEnd::WriterGone => (None, None),
+            SessionEnd::ClientClosed
+            | SessionEnd::ClientGone
+            | SessionEnd::Broken(_)
+            | SessionEnd::WriterGone => (None, None),
             SessionEnd::ClientReset(_) => (None, Some((1000, "session reset by the client"))),
             SessionEnd::Idle => (Some(CloseReason::IdleTimeout), Some((1000, "idle timeout"))),
             SessionEnd::Shutdown => (Some(CloseReason::ShuttingDown), Some((1001, "relay shutting down"))),
@@ -126,6 +131,7 @@ impl SessionEnd {
     fn as_str(&self) -> &'static str {
         match self {
             SessionEnd::ClientClosed => "client_closed",
+            SessionEnd::ClientGone => "client_gone",
             SessionEnd::ClientReset(_) => "client_reset",
             SessionEnd::Idle => "idle_timeout",
             SessionEnd::Shutdown => "shutting_down",
@@ -137,7 +143,13 @@ impl SessionEnd {
     }
 
     fn is_error(&self) -> bool {
-        !matches!(self, SessionEnd::ClientClosed | SessionEnd::ClientReset(_) | SessionEnd::Shutdown)
+        !matches!(
+            self,
+            SessionEnd::ClientClosed
+                | SessionEnd::ClientGone
+                | SessionEnd::ClientReset(_)
+                | SessionEnd::Shutdown
+        )
     }
 }
 
@@ -610,9 +622,13 @@ impl Core {
 /// A WebSocket read error as a session end: too big, or broken.
 fn read_error(error: axum::Error) -> SessionEnd {
     use tokio_tungstenite::tungstenite::Error as WsError;
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
     let inner = error.into_inner();
     match inner.downcast_ref::<WsError>() {
         Some(WsError::Capacity(_)) => SessionEnd::TooBig,
+        // The client went away without a close: not its protocol's fault.
+        Some(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake))
+        | Some(WsError::ConnectionClosed | WsError::AlreadyClosed) => SessionEnd::ClientGone,
         Some(WsError::Protocol(e)) => SessionEnd::Protocol(e.to_string()),
         _ => SessionEnd::Broken(inner.to_string()),
     }
