@@ -1,7 +1,7 @@
 //! Unix `ls -l` lines and the servers that imitate them.
 //!
 //! `drwxr-xr-x  2 owner group  4096 Mar 29 03:26 name`, with the variants met in the
-//! wild: leading spaces; an ACL or attribute mark after the permissions (`+`, `@`, `.`),
+//! wild: leading spaces; permissions missing their last letter; an ACL or attribute mark after the permissions (`+`, `@`, `.`),
 //! even glued to the link count (`drwxr-x---+1464`); no link count; no group; numeric
 //! ids; owner and group names with spaces (`Domain Users`, told apart by runs of two or
 //! more spaces); device numbers instead of a size (`1, 3`, `109,767`); symlinks
@@ -36,6 +36,13 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
         (perm_start + 9, false)
     } else if line.get(perm_start..perm_start + 12).is_some_and(enterprise_ok) {
         (perm_start + 12, true)
+    } else if line
+        .get(perm_start..perm_start + 8)
+        .is_some_and(|p| p.iter().enumerate().all(|(i, &c)| perm_ok(i, c)))
+        && line.get(perm_start + 8).is_some_and(|&b| is_blank(b))
+    {
+        // A server that drops the last letter: `drw-r--rw   1 root root ...`.
+        (perm_start + 8, false)
     } else {
         return None;
     };
@@ -133,12 +140,16 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
 
 /// `rwxr-xr-x` with the set-id, sticky and locking letters in execute positions.
 fn permissions_ok(p: &[u8]) -> bool {
-    p.len() == 9
-        && p.iter().enumerate().all(|(i, &c)| match i % 3 {
-            0 => c == b'r' || c == b'-',
-            1 => c == b'w' || c == b'-',
-            _ => matches!(c, b'x' | b'-' | b's' | b'S' | b't' | b'T' | b'l' | b'L'),
-        })
+    p.len() == 9 && p.iter().enumerate().all(|(i, &c)| perm_ok(i, c))
+}
+
+/// Whether `c` may stand at position `i` of the permission letters.
+fn perm_ok(i: usize, c: u8) -> bool {
+    match i % 3 {
+        0 => c == b'r' || c == b'-',
+        1 => c == b'w' || c == b'-',
+        _ => matches!(c, b'x' | b'-' | b's' | b'S' | b't' | b'T' | b'l' | b'L'),
+    }
 }
 
 /// Connect:Enterprise's `C--E-----FTP`: nine flag letters or dashes and a protocol.
@@ -343,6 +354,10 @@ mod tests {
             assert_eq!((e.name.as_str(), e.name_bytes.as_slice()), ("caf\u{fffd}", &b"caf\xe9"[..]));
         });
         nul_in_name: b"-rw-r--r-- 1 u g 5 Mar 29 03:26 a\0b" => (|e| assert_eq!(e.name_bytes, b"a\0b"));
+        eight_letters: b"drw-r--rw   1     root     root         0 Apr 21 19:31 Directory1" => (|e| {
+            assert_eq!(summary(&e), ("Directory1", Kind::Dir, Some(0), Some("root"), Some("root")));
+            assert_eq!(e.permissions.as_deref(), Some("rw-r--rw"));
+        });
         dot_entries: b"drwxr-xr-x    2 1001     1001         4096 Feb 25 19:03 ." => (|e| assert_eq!(e.name, "."));
         rejects_bad_lines: [
             b"zrwxr-xr-x   2 root     root         4096 Mar  2 15:13 zxbox",
