@@ -403,8 +403,15 @@ impl Core {
         }
     }
 
+    /// Queues a frame for the client; waits while the queue is full (a client that
+    /// does not read is not read from either), but not past a shutdown.
     async fn send(&self, frame: Frame<'_>) -> Result<(), SessionEnd> {
-        self.out.send(Message::Binary(frame.encode().into())).await.map_err(|_| SessionEnd::WriterGone)
+        let message = Message::Binary(frame.encode().into());
+        tokio::select! {
+            biased;
+            () = self.session.relay.shutdown.cancelled() => Err(SessionEnd::Shutdown),
+            result = self.out.send(message) => result.map_err(|_| SessionEnd::WriterGone),
+        }
     }
 
     fn on_event(&mut self, event: Event) {

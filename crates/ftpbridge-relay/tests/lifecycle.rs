@@ -26,13 +26,14 @@ async fn an_idle_session_is_closed_with_the_idle_reason() {
 #[tokio::test]
 async fn activity_keeps_a_session_open() {
     let mut config = RelayConfig::default();
-    config.timeouts.idle = Duration::from_millis(400);
+    config.timeouts.idle = Duration::from_millis(1000);
     let relay = TestRelay::start(config).await;
     let mut client = Client::connect(&relay.url()).await;
-    // Keep-alives well inside the idle timeout, for several timeouts' worth.
+    // Keep-alives well inside the idle timeout (pacing, not synchronisation), for
+    // more than two timeouts' worth.
     let started = tokio::time::Instant::now();
     let mut nonce = 0;
-    while started.elapsed() < Duration::from_millis(1200) {
+    while started.elapsed() < Duration::from_millis(2500) {
         nonce += 1;
         client.mux.ping(nonce);
         assert_eq!(client.event().await, MuxEvent::Pong { nonce });
