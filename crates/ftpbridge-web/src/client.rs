@@ -118,10 +118,10 @@ struct TransferOptions {
     on_progress: JsValue,
 }
 
-fn options<T: for<'de> Deserialize<'de> + Default>(value: JsValue) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
+fn options<T: for<'de> Deserialize<'de> + Default>(value: Option<JsValue>) -> Result<T, JsValue> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
-    }
+    };
     serde_wasm_bindgen::from_value(value).map_err(|e| js::error_of(ErrorKind::InvalidInput, &e.to_string()))
 }
 
@@ -185,8 +185,8 @@ impl FtpClient {
     #[wasm_bindgen(unchecked_return_type = "FtpEntry[]")]
     pub async fn list(
         &self,
-        path: Option<String>,
-        #[wasm_bindgen(unchecked_param_type = "ListOptionsJs | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] path: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptionsJs")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let options: ListOptionsJs = self::options(options)?;
         let now = wall_clock();
@@ -206,7 +206,7 @@ impl FtpClient {
     pub fn download(
         &self,
         path: String,
-        #[wasm_bindgen(unchecked_param_type = "DownloadOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let options: TransferOptions = self::options(options)?;
         let offset = options.offset.unwrap_or(0.0).max(0.0) as u64;
@@ -240,7 +240,7 @@ impl FtpClient {
         &self,
         path: String,
         #[wasm_bindgen(unchecked_param_type = "Blob | ReadableStream<Uint8Array>")] source: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "UploadOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<f64, JsValue> {
         let options: TransferOptions = self::options(options)?;
         let blob = source.dyn_ref::<web_sys::Blob>().cloned();

@@ -36,7 +36,7 @@ pub fn now() -> f64 {
 }
 
 /// The `FtpError` class, for `instanceof` checks in JavaScript.
-#[wasm_bindgen(js_name = FtpErrorClass)]
+#[wasm_bindgen(js_name = FtpErrorClass, unchecked_return_type = "typeof FtpError")]
 pub fn error_class() -> JsValue {
     ftp_error_class()
 }
