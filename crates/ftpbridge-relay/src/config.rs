@@ -175,6 +175,9 @@ pub struct Timeouts {
     /// On shutdown, sessions get this long to close before the relay exits.
     #[serde(with = "seconds")]
     pub drain: Duration,
+    /// An HTTP request's headers must arrive within this long (slow-loris clients).
+    #[serde(with = "seconds")]
+    pub request_headers: Duration,
 }
 
 impl Default for Timeouts {
@@ -185,6 +188,7 @@ impl Default for Timeouts {
             listen: Duration::from_secs(30),
             ping_interval: Duration::from_secs(30),
             drain: Duration::from_secs(10),
+            request_headers: Duration::from_secs(30),
         }
     }
 }
@@ -282,7 +286,7 @@ impl RelayConfig {
         }
         self.policy()?;
         let t = &self.timeouts;
-        if [t.connect, t.idle, t.listen, t.ping_interval].contains(&Duration::ZERO) {
+        if [t.connect, t.idle, t.listen, t.ping_interval, t.request_headers].contains(&Duration::ZERO) {
             return fail("timeouts must be longer than zero");
         }
         let active = &self.active;

@@ -15,9 +15,12 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, SUBPROTOCOL};
 use futures_util::{Sink, Stream, StreamExt};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
@@ -28,6 +31,7 @@ use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -100,9 +104,9 @@ impl Relay {
         self.shared.metrics.render()
     }
 
-    /// The routes: `/ws`, `/healthz`, `/metrics`, and the static files at `/`. Serve
-    /// it with `into_make_service_with_connect_info::<SocketAddr>()`: the upgrade
-    /// needs the peer's address.
+    /// The routes: `/ws`, `/healthz`, `/metrics`, and the static files at `/`. To
+    /// serve it yourself, use `into_make_service_with_connect_info::<SocketAddr>()`:
+    /// the upgrade needs the peer's address.
     pub fn router(&self) -> Router {
         let mut router = Router::new()
             .route("/ws", get(upgrade))
@@ -139,41 +143,68 @@ impl Relay {
     }
 
     /// Serves on `listener` until `shutdown` completes (or [`Relay::shutdown`] is
-    /// called), then stops accepting, lets sessions close and waits for them up to
-    /// the configured drain timeout.
+    /// called), then stops accepting, lets sessions close and waits for them and for
+    /// HTTP requests in progress up to the configured drain timeout.
+    ///
+    /// Connections are served by hyper's HTTP/1 server with a deadline for request
+    /// headers, like axum's `serve` otherwise (its `examples/serve-with-hyper`).
     pub async fn serve<F>(self, listener: TcpListener, shutdown: F) -> io::Result<()>
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let token = self.shared.shutdown.clone();
-        let signal = {
-            let token = token.clone();
-            async move {
-                tokio::select! {
-                    () = shutdown => {}
-                    () = token.cancelled() => {}
-                }
-                info!("shutting down");
-                token.cancel();
-            }
-        };
-        let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        // Small frames (credits, resets) go out at once, not after a delayed ACK.
-        let listener = listener.tap_io(|tcp| {
+        let router = self.router();
+        let header_timeout = self.shared.config.timeouts.request_headers;
+        let connections = TaskTracker::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (tcp, peer) = tokio::select! {
+                () = &mut shutdown => break,
+                () = token.cancelled() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    // The peer gave up before we accepted: nothing to do.
+                    Err(error) if is_connection_error(&error) => continue,
+                    Err(error) => {
+                        // Out of file descriptors, most likely: wait for some to close.
+                        warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                },
+            };
+            // Small frames (credits, resets) go out at once, not after a delayed ACK.
             let _ = tcp.set_nodelay(true);
-        });
-        let server = axum::serve(listener, app).with_graceful_shutdown(signal);
-        let mut server = std::pin::pin!(server.into_future());
-        let finished = tokio::select! {
-            result = &mut server => {
-                token.cancel();
-                result?;
-                true
-            }
-            () = token.cancelled() => false,
-        };
+            let service = router.clone().map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+            let token = token.clone();
+            connections.spawn(async move {
+                let mut builder = http1::Builder::new();
+                builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                let connection = builder
+                    .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service))
+                    .with_upgrades();
+                tokio::pin!(connection);
+                let result = tokio::select! {
+                    result = connection.as_mut() => result,
+                    () = token.cancelled() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(error) = result {
+                    debug!(%peer, %error, "HTTP connection ended");
+                }
+            });
+        }
+        info!("shutting down");
+        token.cancel();
+        drop(listener);
         let deadline = tokio::time::Instant::now() + self.shared.config.timeouts.drain;
-        if !finished && tokio::time::timeout_at(deadline, &mut server).await.is_err() {
+        connections.close();
+        if tokio::time::timeout_at(deadline, connections.wait()).await.is_err() {
             warn!("HTTP connections still open at the drain deadline");
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -205,6 +236,14 @@ impl Relay {
         let span = info_span!("session", session = id, client = %client);
         session::run(sink, incoming, session, grant).instrument(span).await;
     }
+}
+
+/// Errors of one connection, not of the listener.
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    )
 }
 
 /// Serves a relay with `config` on `listener` until `shutdown` completes; see

@@ -188,3 +188,17 @@ async fn a_message_over_the_size_limit_closes_with_1009() {
     let close = client.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1009);
 }
+
+#[tokio::test]
+async fn slow_request_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = RelayConfig::default();
+    config.timeouts.request_headers = Duration::from_millis(300);
+    let relay = TestRelay::start(config).await;
+    let mut tcp = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    // Never finishes its headers: the relay closes the connection.
+    let mut rest = Vec::new();
+    let _ = within("the relay to hang up", tcp.read_to_end(&mut rest)).await;
+    assert!(!String::from_utf8_lossy(&rest).contains("ok"));
+}
