@@ -76,7 +76,11 @@ impl Encoding {
     /// Decodes bytes to text, replacing what cannot be decoded.
     pub fn decode<'a>(&self, bytes: &'a [u8]) -> Cow<'a, str> {
         match self.0 {
-            Inner::Utf8 => String::from_utf8_lossy(bytes),
+            // `from_utf8` checks ASCII a word at a time; the lossy path only when needed.
+            Inner::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            },
             #[cfg(feature = "encoding_rs")]
             Inner::Builtin(e) => e.decode_without_bom_handling(bytes).0,
             Inner::Custom(codec) => codec.decode(bytes),

@@ -24,7 +24,7 @@ impl LineSplitter {
 
     /// Feeds bytes; calls `line` for every complete line.
     pub fn push(&mut self, mut data: &[u8], mut line: impl FnMut(&[u8])) {
-        while let Some(end) = data.iter().position(|&b| b == b'\n') {
+        while let Some(end) = find_lf(data) {
             let (head, rest) = data.split_at(end);
             data = rest.get(1..).unwrap_or_default();
             if self.pending.is_empty() && !self.truncated {
@@ -61,6 +61,24 @@ impl LineSplitter {
     }
 }
 
+/// The first LF in `data`, eight bytes at a time.
+fn find_lf(data: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const LFS: u64 = ONES * b'\n' as u64;
+    let mut words = data.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ LFS;
+        // A zero byte in `x` (an LF in `word`) sets its high bit here.
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            return word.iter().position(|&b| b == b'\n').map(|i| base + i);
+        }
+        base += 8;
+    }
+    words.remainder().iter().position(|&b| b == b'\n').map(|i| base + i)
+}
+
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
@@ -95,6 +113,22 @@ mod tests {
                 let (a, bc) = input.split_at(cut);
                 let (b, c) = bc.split_at(cut2 - cut);
                 assert_eq!(split(&[a, b, c]), want, "cuts at {cut}, {cut2}");
+            }
+        }
+    }
+
+    #[test]
+    fn finds_line_feeds_anywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut data = vec![b'x'; len];
+                data[at] = b'\n';
+                if at + 1 < len {
+                    data[len - 1] = b'\n';
+                }
+                assert_eq!(find_lf(&data), Some(at), "len {len}, at {at}");
+                data[at] = 0x8a;
+                assert_eq!(find_lf(&data[..at + 1]), None);
             }
         }
     }

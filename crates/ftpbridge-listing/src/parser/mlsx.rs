@@ -34,50 +34,33 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions, no_facts_ok: bool) -> Option<
     let mut sizd = None;
     let mut mode = None;
     let (mut owner, mut owner_name, mut group, mut group_name) = (None, None, None, None);
-    for fact in facts.split(|&b| b == b';') {
-        if fact.is_empty() {
+    for item in facts.split(|&b| b == b';') {
+        if item.is_empty() {
             continue;
         }
-        let eq = fact.iter().position(|&b| b == b'=')?;
-        let key = slice(fact, 0, eq);
-        let value = fact.get(eq + 1..)?;
+        let eq = item.iter().position(|&b| b == b'=')?;
+        let key = slice(item, 0, eq);
+        let value = item.get(eq + 1..)?;
         if key.is_empty() {
             return None;
         }
-        let is = |k: &str| key.eq_ignore_ascii_case(k.as_bytes());
-        if is("type") {
-            if !value.is_empty() {
+        match fact(key) {
+            Fact::Type if !value.is_empty() => {
                 let (k, target) = type_fact(value)?;
                 kind = Some(k);
                 parts.target = target;
             }
-        } else if is("size") {
-            if !value.is_empty() {
-                size = Some(parse_u64(value)?);
-            }
-        } else if is("sizd") {
-            if !value.is_empty() {
-                sizd = Some(parse_u64(value)?);
-            }
-        } else if is("modify") {
-            if !value.is_empty() {
-                parts.modified = Some(timeval(value)?);
-            }
-        } else if is("perm") {
-            parts.permissions = Some(value);
-        } else if is("unix.mode") {
-            if value.len() < 3 {
-                return None;
-            }
-            mode = Some(parse_octal(value, 4)?);
-        } else if is("unix.owner") || is("unix.uid") {
-            owner = owner.or(Some(value));
-        } else if is("unix.ownername") {
-            owner_name = Some(value);
-        } else if is("unix.group") || is("unix.gid") {
-            group = group.or(Some(value));
-        } else if is("unix.groupname") {
-            group_name = Some(value);
+            Fact::Size if !value.is_empty() => size = Some(parse_u64(value)?),
+            Fact::Sizd if !value.is_empty() => sizd = Some(parse_u64(value)?),
+            Fact::Modify if !value.is_empty() => parts.modified = Some(timeval(value)?),
+            Fact::Perm => parts.permissions = Some(value),
+            Fact::Mode if value.len() < 3 => return None,
+            Fact::Mode => mode = Some(parse_octal(value, 4)?),
+            Fact::Owner => owner = owner.or(Some(value)),
+            Fact::OwnerName => owner_name = Some(value),
+            Fact::Group => group = group.or(Some(value)),
+            Fact::GroupName => group_name = Some(value),
+            _ => {}
         }
     }
     parts.kind = match kind {
@@ -96,6 +79,42 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions, no_facts_ok: bool) -> Option<
         entry.permissions = Some(mode_string(mode));
     }
     Some(entry)
+}
+
+/// The facts this parser reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fact {
+    Type,
+    Size,
+    Sizd,
+    Modify,
+    Perm,
+    Mode,
+    Owner,
+    OwnerName,
+    Group,
+    GroupName,
+    Other,
+}
+
+/// Which fact a (case-insensitive) fact name is.
+fn fact(key: &[u8]) -> Fact {
+    let is = |name: &[u8]| key.eq_ignore_ascii_case(name);
+    match key.len() {
+        4 if is(b"type") => Fact::Type,
+        4 if is(b"size") => Fact::Size,
+        4 if is(b"sizd") => Fact::Sizd,
+        4 if is(b"perm") => Fact::Perm,
+        6 if is(b"modify") => Fact::Modify,
+        9 if is(b"unix.mode") => Fact::Mode,
+        8 if is(b"unix.uid") => Fact::Owner,
+        8 if is(b"unix.gid") => Fact::Group,
+        10 if is(b"unix.owner") => Fact::Owner,
+        10 if is(b"unix.group") => Fact::Group,
+        14 if is(b"unix.ownername") => Fact::OwnerName,
+        14 if is(b"unix.groupname") => Fact::GroupName,
+        _ => Fact::Other,
+    }
 }
 
 /// The kind (and link target) of a `type` fact value.

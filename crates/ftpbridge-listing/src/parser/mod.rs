@@ -245,6 +245,13 @@ enum Noise {
 fn noise(line: &[u8]) -> Option<Noise> {
     let mut tokens = scan::Tokens::new(line, 0);
     let first = tokens.next_bytes()?;
+    // Every word that starts such a line is short and starts with one of these.
+    let initial = first.first()?.to_ascii_lowercase();
+    if first.len() > 12
+        || !matches!(initial, b't' | b'i' | b'g' | b'd' | b'v' | b'n' | b'f' | b'j' | b'r' | b'y' | 0x80..)
+    {
+        return None;
+    }
     let second = tokens.next_bytes();
     let third = tokens.next_bytes();
     // `total 123`, `total 1.2M`, `insgesamt 12`, `итого 12`, `合計 12`, `总用量 12`.
@@ -311,21 +318,43 @@ impl<'a> Parts<'a> {
 
     /// The entry, with names decoded by `encoding` and `raw` the whole line.
     pub fn build(&self, raw: &[u8], encoding: Encoding) -> Entry {
-        let text = |b: &[u8]| encoding.decode(b).into_owned();
+        // The common case: a UTF-8 line that is valid as a whole. It is checked once and
+        // the fields are cut from it (they are borrowed from `raw`, so their place in
+        // it is known); only a field that is not part of `raw` is decoded on its own.
+        if encoding.is_utf8()
+            && let Ok(line) = std::str::from_utf8(raw)
+        {
+            let text = |b: &[u8]| match within(raw, b).and_then(|r| line.get(r)) {
+                Some(s) => s.to_owned(),
+                None => encoding.decode(b).into_owned(),
+            };
+            return self.entry(line.to_owned(), text);
+        }
+        self.entry(encoding.decode(raw).into_owned(), |b| encoding.decode(b).into_owned())
+    }
+
+    fn entry(&self, raw: String, text: impl Fn(&[u8]) -> String) -> Entry {
         Entry {
             name: text(self.name),
             kind: self.kind,
             size: self.size,
             modified: self.modified,
-            permissions: self.permissions.map(text),
-            owner: self.owner.map(text),
-            group: self.group.map(text),
-            target: self.target.map(text),
-            raw: text(raw),
+            permissions: self.permissions.map(&text),
+            owner: self.owner.map(&text),
+            group: self.group.map(&text),
+            target: self.target.map(&text),
+            raw,
             name_bytes: self.name.to_vec(),
             target_bytes: self.target.map(<[u8]>::to_vec),
         }
     }
+}
+
+/// Where `part` lies within `whole`, when it is a sub-slice of it.
+fn within(whole: &[u8], part: &[u8]) -> Option<std::ops::Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
 }
 
 #[cfg(test)]
