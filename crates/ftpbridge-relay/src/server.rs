@@ -150,7 +150,7 @@ impl Relay {
     /// headers, like axum's `serve` otherwise (its `examples/serve-with-hyper`).
     pub async fn serve<F>(self, listener: TcpListener, shutdown: F) -> io::Result<()>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future<Output = ()>,
     {
         let token = self.shared.shutdown.clone();
         let router = self.router();
@@ -250,7 +250,7 @@ fn is_connection_error(error: &io::Error) -> bool {
 /// [`Relay::serve`].
 pub async fn serve<F>(listener: TcpListener, config: RelayConfig, shutdown: F) -> io::Result<()>
 where
-    F: Future<Output = ()> + Send + 'static,
+    F: Future<Output = ()>,
 {
     let relay = Relay::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     relay.serve(listener, shutdown).await
