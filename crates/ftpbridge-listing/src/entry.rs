@@ -30,11 +30,13 @@ pub struct Entry {
     pub name: String,
     /// File, directory, link, other or unknown.
     pub kind: Kind,
-    /// Size in bytes, when the listing gives one.
+    /// Size in bytes, when the listing gives one (VMS: blocks used times 512).
     pub size: Option<u64>,
     /// Last modification time, when the listing gives one.
     pub modified: Option<DateTime>,
-    /// Permissions as printed (`rwxr-xr-x`, MLSD `perm` facts, VMS `(RWED,RWED,RE,)`).
+    /// Permissions as printed (`rwxr-xr-x`, MLSD `perm` facts, VMS `(RWED,RWED,RE,)`,
+    /// NetWare `RWCEAFMS`); numeric modes (MLSD `unix.mode`, EPLF `up`) rendered as
+    /// `rwxr-xr-x`.
     pub permissions: Option<String>,
     /// Owner as printed (a name or a numeric id).
     pub owner: Option<String>,

@@ -4,7 +4,7 @@
 //! format in the order of [`DETECTION_ORDER`]; the first format that accepts a line
 //! becomes the listing's format and is tried first for every later line, the others
 //! still being tried for a line it rejects. A line no format accepts comes back as
-//! [`Kind::Unknown`](crate::Kind::Unknown), never dropped.
+//! [`Kind::Unknown`], never dropped.
 //!
 //! Each format lives in its own module with its test vectors at the bottom.
 

@@ -6,7 +6,7 @@
 //! ids; owner and group names with spaces (`Domain Users`, told apart by runs of two or
 //! more spaces); device numbers instead of a size (`1, 3`, `109,767`); symlinks
 //! `a -> b`; names with leading, trailing and inner spaces; sizes up to `u64::MAX`; and
-//! every date form [`unix_date`](super::scan::unix_date) reads.
+//! every date form [`unix_date`] reads.
 //!
 //! The date is found by scanning: the first token after a number (the size) where a
 //! date starts. The name is everything after the date and one separator.
