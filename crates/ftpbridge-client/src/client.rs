@@ -360,10 +360,12 @@ impl<T: Transport> Client<T> {
         let now = self.now();
         self.session.handle_timeout(now);
         if self.session.is_closed() {
+            self.transport.finish().await;
             return;
         }
         let op = self.session.quit();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.run(op, &mut OpIo::default())).await;
+        self.transport.finish().await;
     }
 }
 

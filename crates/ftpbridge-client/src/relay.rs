@@ -30,7 +30,9 @@ pub struct RelayTransport {
     unconsumed: Option<(SocketId, usize)>,
     /// Why the WebSocket ended, once it did.
     closed: Option<String>,
-    tasks: Vec<JoinHandle<()>>,
+    /// Sends what is queued, then the WebSocket close.
+    writer: Option<JoinHandle<()>>,
+    reader: JoinHandle<()>,
 }
 
 impl RelayTransport {
@@ -81,7 +83,8 @@ impl RelayTransport {
             events: VecDeque::new(),
             unconsumed: None,
             closed: None,
-            tasks: vec![writer, reader],
+            writer: Some(writer),
+            reader,
         })
     }
 
@@ -146,8 +149,9 @@ impl RelayTransport {
 
 impl Drop for RelayTransport {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
+        self.reader.abort();
+        if let Some(writer) = &self.writer {
+            writer.abort();
         }
     }
 }
@@ -190,6 +194,16 @@ impl Transport for RelayTransport {
 
     fn can_send(&mut self, socket: SocketId) -> bool {
         self.sockets.can_send(socket)
+    }
+
+    async fn finish(&mut self) {
+        // Close the WebSocket with a close frame after what is queued (bounded wait).
+        let _ = self.outgoing.send(Message::Close(None));
+        let (replacement, _) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.outgoing, replacement));
+        if let Some(writer) = self.writer.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        }
     }
 
     async fn next_event(&mut self) -> TransportEvent {

@@ -48,6 +48,10 @@ pub trait Transport {
     fn can_send(&mut self, socket: SocketId) -> bool;
     /// The next event; waits until there is one.
     fn next_event(&mut self) -> impl std::future::Future<Output = TransportEvent>;
+    /// Ends the transport politely (a relay gets a WebSocket close), after the session.
+    fn finish(&mut self) -> impl std::future::Future<Output = ()> {
+        std::future::ready(())
+    }
 }
 
 /// Direct TCP or a relay, chosen at run time.
@@ -91,5 +95,8 @@ impl Transport for AnyTransport {
     }
     async fn next_event(&mut self) -> TransportEvent {
         delegate!(self, t => t.next_event().await)
+    }
+    async fn finish(&mut self) {
+        delegate!(self, t => t.finish().await)
     }
 }
