@@ -566,6 +566,114 @@ SAVE04                                                              \n";
         while p.finish().is_some() {}
     }
 
+    /// One line of every format.
+    const SAMPLES: [&[u8]; 14] = [
+        b"type=file;size=8192;modify=20181105163248.5;unix.mode=0644;UNIX.owner=0; a b.txt",
+        b"lrwxrwxrwx+  1 root     other          7 Jan 25 00:17 bin -> usr/bin",
+        b"crw-rw-rw- 1 root root 1, 3 Jan 1 00:00 null",
+        "-rw-rw---- 1 ep1adm sapsys 0 6月 3日 2003年 試験ファイル.csv".as_bytes(),
+        b"03-29-24  03:26PM            1,234,567 name.txt",
+        b"+i8388621.44468,m839956783,r,s10376,up644,\tRFCEPLF",
+        b"1-JUN.LIS;1  9/9  2-JUN-1998 07:32:04.50  [GROUP,OWNER]  (RWED,RWED,RW,R)",
+        b"587823    RSA    DIR   01-08-97   13:58  OS2KRNL",
+        b"PEP             36864 04/03/24 14:06:34 *DIR       dir1/",
+        b"SAVE01 3390   2004/06/23  1    1  FB     128  6144  PO    INCOMING.RPTBM024.D061704",
+        b"SAVE03    01.03 2002/09/12 2002/10/11 09:37    11    11     0 KIL001",
+        b"d [RWCEAFMS] rwinston                          512 Nov 24  2005 Favorites",
+        b"ALTERDAT      101             136   31-Jul-06 13:22:20  255, 1   \"nnnn\"",
+        b"IBMUSER1  JOB01906  OUTPUT    3 Spool Files",
+    ];
+
+    #[test]
+    fn every_sample_parses_as_its_format() {
+        let formats = [
+            ListingFormat::Mlsx,
+            ListingFormat::Unix,
+            ListingFormat::Unix,
+            ListingFormat::Unix,
+            ListingFormat::Dos,
+            ListingFormat::Eplf,
+            ListingFormat::Vms,
+            ListingFormat::Os2,
+            ListingFormat::Os400,
+            ListingFormat::Mvs,
+            ListingFormat::Mvs,
+            ListingFormat::NetWare,
+            ListingFormat::Tandem,
+            ListingFormat::Mvs,
+        ];
+        for (line, format) in SAMPLES.iter().zip(formats) {
+            let mut p = ListingParser::new(options());
+            let e = p.parse_line(line).unwrap();
+            assert_ne!(e.kind, Kind::Unknown, "{}", String::from_utf8_lossy(line));
+            assert_eq!(p.format(), Some(format), "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn cut_and_damaged_samples_never_panic() {
+        let parsers = [ListingParser::new(options()), ListingParser::mlsd(options())];
+        for line in SAMPLES {
+            for format in DETECTION_ORDER {
+                let p = &parsers[0];
+                for cut in 0..=line.len() {
+                    let _ = p.try_format(format, &line[..cut]);
+                    let _ = p.try_format(format, &line[cut..]);
+                }
+                for at in 0..line.len() {
+                    for byte in [0u8, b' ', b'\t', 0xff, b'9', b';', b'='] {
+                        let mut damaged = line.to_vec();
+                        damaged[at] = byte;
+                        let _ = p.try_format(format, &damaged);
+                        let _ = parsers[1].try_format(format, &damaged);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_entries_however_the_bytes_are_cut() {
+        let mut listing = b"Directory DISK$USER:[ME]\r\n\r\n".to_vec();
+        for line in SAMPLES {
+            listing.extend_from_slice(line);
+            listing.extend_from_slice(b"\r\n");
+        }
+        listing.extend_from_slice(
+            b"WRAPPED.LOG;3\r\n   4/15  24-FEB-2003 13:17:24  [SYS,LP]  (RWED,RWED,RE,)\r\nlast",
+        );
+        let whole = parse_all(&mut ListingParser::new(options()), &listing);
+        assert_eq!(whole.len(), SAMPLES.len() + 2);
+        for cut in 0..=listing.len() {
+            let mut p = ListingParser::new(options());
+            let mut out = Vec::new();
+            let mut splitter = LineSplitter::new();
+            splitter.push(&listing[..cut], |line| out.extend(p.parse_line(line)));
+            splitter.push(&listing[cut..], |line| out.extend(p.parse_line(line)));
+            splitter.finish(|line| out.extend(p.parse_line(line)));
+            while let Some(e) = p.finish() {
+                out.push(e);
+            }
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn legacy_encodings_decode_names_and_keep_bytes() {
+        let latin1 = Encoding::for_label("latin1").unwrap();
+        let mut p = ListingParser::new(ParseOptions { encoding: latin1, ..options() });
+        let e = p.parse_line(b"-rw-r--r-- 1 j\xfcrgen users 5 M\xe4r 29 03:26 caf\xe9 cr\xe8me").unwrap();
+        assert_eq!((e.name.as_str(), e.owner.as_deref()), ("café crème", Some("jürgen")));
+        assert_eq!(e.name_bytes, b"caf\xe9 cr\xe8me");
+        assert_eq!(e.modified.unwrap().month, 3);
+        let sjis = Encoding::for_label("shift_jis").unwrap();
+        let mut p = ListingParser::new(ParseOptions { encoding: sjis, ..options() });
+        let e =
+            p.parse_line(b"07-17-13  02:46PM                    5 \x83L\x83\x83\x83b\x83V\x83\x85").unwrap();
+        assert_eq!(e.name, "キャッシュ");
+        assert!(e.raw.ends_with("キャッシュ"));
+    }
+
     #[test]
     fn entry_json_shape() {
         let mut p = ListingParser::new(options());
