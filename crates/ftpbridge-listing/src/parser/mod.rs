@@ -115,7 +115,8 @@ impl ListingParser {
     }
 
     /// A parser for MLSD output. It still falls back to the other formats for a line
-    /// that holds no facts, for servers that answer MLSD with a `LIST` listing.
+    /// that holds no facts, for servers that answer MLSD with a `LIST` listing; a line
+    /// without facts that no format reads is an MLSD entry named by the rest of it.
     pub fn mlsd(options: ParseOptions) -> Self {
         ListingParser { format: Some(ListingFormat::Mlsx), mlsd: true, ..ListingParser::new(options) }
     }
@@ -201,13 +202,20 @@ impl ListingParser {
                 return Some(entry);
             }
         }
+        // An MLSD line without facts (` name`) only when no format reads the line: a
+        // server that answers MLSD with an indented `LIST` listing is likelier.
+        if self.mlsd
+            && let Some(entry) = mlsx::parse(line, &self.options, true)
+        {
+            return Some(entry);
+        }
         Some(Entry::unknown(line, self.options.encoding))
     }
 
     fn try_format(&self, format: ListingFormat, line: &[u8]) -> Option<Entry> {
         let o = &self.options;
         match format {
-            ListingFormat::Mlsx => mlsx::parse(line, o, self.mlsd),
+            ListingFormat::Mlsx => mlsx::parse(line, o, false),
             ListingFormat::Unix => unix::parse(line, o),
             ListingFormat::Dos => dos::parse(line, o),
             ListingFormat::Eplf => eplf::parse(line, o),
@@ -458,6 +466,8 @@ mod tests {
         let mut auto = ListingParser::new(options());
         assert_eq!(auto.parse_line(b" /no/facts").unwrap().kind, Kind::Unknown);
         assert_eq!(p.parse_line(b"-rw-r--r-- 1 a b 5 Mar 29 2020 f").unwrap().kind, Kind::File);
+        let e = p.parse_line(b" drwxr-xr-x+ 2 a b 5 Mar 29 2020 indented").unwrap();
+        assert_eq!((e.name.as_str(), e.kind), ("indented", Kind::Dir));
     }
 
     #[test]
