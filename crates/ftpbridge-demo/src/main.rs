@@ -27,6 +27,9 @@ struct Args {
     /// Folder the demo FTP server serves (created and filled with samples).
     #[arg(long)]
     files: Option<PathBuf>,
+    /// Run only the FTP server (for load tests against a separately started relay).
+    #[arg(long)]
+    ftp_only: bool,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -41,6 +44,18 @@ async fn run(args: Args) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("ftpbridge_relay=info"))
         .init();
+    if args.ftp_only {
+        let files = args.files.unwrap_or_else(|| std::env::temp_dir().join("ftpbridge-demo"));
+        ftp::seed(&files).map_err(|e| format!("cannot create the demo files in {}: {e}", files.display()))?;
+        let address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, args.ftp_port);
+        println!(
+            "FTP server on ftp://{}:{}@{address}/ serving {}",
+            ftp::USER,
+            ftp::PASSWORD,
+            files.display()
+        );
+        return ftp::serve(address, files, 50000..=59999).await;
+    }
     if !args.static_dir.join("index.html").exists() {
         return Err(format!("{} has no web app: run `cargo xtask web` first", args.static_dir.display()));
     }

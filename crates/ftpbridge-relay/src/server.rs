@@ -11,6 +11,9 @@ use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+
+/// The WebSocket read buffer of a session.
+const WS_BUFFER: usize = 8 * 1024;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -329,8 +332,14 @@ async fn upgrade(
     let max_message = HEADER_LEN + config.limits.max_payload as usize;
     let token = shared.tracker.token();
     let relay = relay.clone();
-    ws.protocols([SUBPROTOCOL]).max_message_size(max_message).max_frame_size(max_message).on_upgrade(
-        move |socket| async move {
+    // Small buffers: tungstenite's defaults (128 KiB each way) would be most of an idle
+    // session's memory; messages larger than the buffer still arrive whole.
+    ws.protocols([SUBPROTOCOL])
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .read_buffer_size(WS_BUFFER)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| async move {
             let _token = token;
             match slot {
                 Ok(_slot) => {
@@ -339,8 +348,7 @@ async fn upgrade(
                 }
                 Err(refusal) => refuse_session(&relay, socket, client, refusal).await,
             }
-        },
-    )
+        })
 }
 
 /// A session over a limit: `RESET(0, limit reached)`, close 1008.

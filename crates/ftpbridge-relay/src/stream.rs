@@ -26,7 +26,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -381,9 +381,20 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
     loop {
         let credit = task.shared.to_client.wait().await;
         let room = credit.min(max_payload) as usize;
-        let mut message = Frame::Data { stream: task.id, payload: &[] }.encode();
-        message.resize(HEADER_LEN + room, 0);
-        let n = reader.read(&mut message[HEADER_LEN..]).await.map_err(|e| End::Tcp(io_reason(&e)))?;
+        // Wait for bytes before allocating the buffer: an idle stream (a control
+        // connection between commands) then holds none.
+        let tcp: &TcpStream = reader.as_ref();
+        let (message, n) = loop {
+            tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
+            let mut message = Frame::Data { stream: task.id, payload: &[] }.encode();
+            message.resize(HEADER_LEN + room, 0);
+            match tcp.try_read(&mut message[HEADER_LEN..]) {
+                Ok(n) => break (message, n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(End::Tcp(io_reason(&e))),
+            }
+        };
+        let mut message = message;
         if n == 0 {
             return task.send(Frame::Fin { stream: task.id }).await;
         }
