@@ -7,6 +7,8 @@
 //!   tools when missing; prints the module's size raw and gzipped.
 //! - `demo`: builds the web app (as `web` does) and starts the demo: the relay serving
 //!   it on http://127.0.0.1:8080 with a built-in FTP server on 127.0.0.1:2121.
+//! - `load [sessions...]`: starts a release relay and the demo FTP server, then runs
+//!   `ftpbridge-load` at each session count (default 100 and 1000) and prints figures.
 //! - `bench`: runs the benchmarks and prints their figures.
 //! - `fuzz [seconds]`: runs every fuzz target for the given time (needs nightly and
 //!   cargo-fuzz); without them it builds the targets' code on stable and says so.
@@ -26,8 +28,12 @@ fn main() -> ExitCode {
             run(demo.args(&args[1..]))
         }),
         Some("bench") => bench(),
+        Some("load") => load(&args[1..]).map(|_| ()),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
-        _ => Err("usage: cargo xtask <wasm-check | web | demo | bench | fuzz [seconds]>".to_string()),
+        _ => {
+            Err("usage: cargo xtask <wasm-check | web | demo | load [sessions...] | bench | fuzz [seconds]>"
+                .to_string())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -197,6 +203,102 @@ fn gzipped_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = encoder.write_all(bytes);
     encoder.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+/// A child process killed when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `program` and waits until it prints a line containing `ready`.
+fn start_until(program: &Path, args: &[&str], ready: &str) -> Result<Child, String> {
+    use std::io::BufRead;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let child = Child(child);
+    for line in std::io::BufReader::new(stdout).lines() {
+        if line.map_err(|e| e.to_string())?.contains(ready) {
+            return Ok(child);
+        }
+    }
+    Err(format!("{} ended before it was ready", program.display()))
+}
+
+/// Runs the load generator at each session count; returns its summary lines.
+fn load(counts: &[String]) -> Result<Vec<String>, String> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "ftpbridge-relay",
+        "-p",
+        "ftpbridge-demo",
+        "-p",
+        "ftpbridge-load",
+    ]))?;
+    let bin = root().join("target/release");
+    let files = std::env::temp_dir().join("ftpbridge-load-files");
+    let ftp_port = free_port()?;
+    let ftp_port_text = ftp_port.to_string();
+    let files_text = files.to_string_lossy().into_owned();
+    let _ftp = start_until(
+        &bin.join("ftpbridge-demo"),
+        &["--ftp-only", "--ftp-port", &ftp_port_text, "--files", &files_text],
+        "FTP server on",
+    )?;
+    let counts: Vec<String> =
+        if counts.is_empty() { vec!["100".into(), "1000".into()] } else { counts.to_vec() };
+    let mut summaries = Vec::new();
+    for sessions in counts {
+        // A fresh relay per run, so memory figures start from the same baseline.
+        let relay_port = free_port()?;
+        let listen = format!("127.0.0.1:{relay_port}");
+        let control = format!("policy.control_ports=[{ftp_port}]");
+        let relay = start_until(
+            &bin.join("ftpbridge-relay"),
+            &[
+                "--listen",
+                &listen,
+                "--allow-private",
+                "--set",
+                &control,
+                "--set",
+                "limits.max_sessions=10000",
+                "--set",
+                "limits.max_sessions_per_ip=10000",
+            ],
+            "listening on",
+        )?;
+        let output = Command::new(bin.join("ftpbridge-load"))
+            .args(["--relay", &format!("ws://{listen}/ws"), "--relay-pid", &relay.0.id().to_string()])
+            .args(["--port", &ftp_port_text, "--sessions", &sessions, "--seconds", "20", "--summary"])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        print!("{text}");
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        summaries.extend(text.lines().filter(|l| l.starts_with("sessions=")).map(str::to_string));
+        if !output.status.success() {
+            return Err(format!("the load run with {sessions} sessions had errors"));
+        }
+    }
+    Ok(summaries)
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 fn bench() -> Result<(), String> {
