@@ -639,6 +639,34 @@ fn mlsd_leaves_out_the_directory_and_its_parent() {
 }
 
 #[test]
+fn a_vms_name_line_cut_off_at_the_end_is_kept() {
+    let mut h = Harness::logged_in(config(), PLAIN);
+    let op = h.session.list(None, list_options());
+    h.pump();
+    h.expect_command("EPSV");
+    h.reply("229 ok (|||40002|)");
+    let data = h.expect_connect("192.0.2.10", 40002);
+    h.data_connected(data);
+    h.expect_command("LIST");
+    h.reply("150 Here comes the listing");
+    h.data(data, b"Directory USER$DISK:[FTP]\r\n\r\nA.TXT;1         4/6     29-MAR-2024 03:26:00  [GROUP,OWNER]  (RWED,RWED,RE,)\r\n");
+    h.data(data, b"A_VERY_LONG_FILE_NAME_THAT_WRAPS.TXT;1\r\n");
+    h.eof(data);
+    h.reply("226 ok");
+    let mut entries = Vec::new();
+    for event in h.take_events() {
+        if let Event::Entries { entries: batch, .. } = event {
+            entries.extend(batch);
+        }
+    }
+    let _ = op;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0].name, "A.TXT");
+    assert_eq!(entries[1].kind, Kind::Unknown);
+    assert!(entries[1].raw.contains("A_VERY_LONG_FILE_NAME_THAT_WRAPS.TXT"));
+}
+
+#[test]
 fn empty_listing_226_without_150() {
     let mut h = Harness::logged_in(config(), PLAIN);
     let op = h.session.list(None, list_options());

@@ -510,18 +510,25 @@ impl List {
         };
         let all = self.options.all;
         let before = cx.entries.len();
-        let mut keep = |line: &[u8]| {
+        let mut keep = |entry: Entry| {
+            let hidden = entry.kind != Kind::Unknown && entry.name.starts_with('.');
+            if !is_self_or_parent(&entry) && (all || !hidden) {
+                cx.entries.push(entry);
+            }
+        };
+        let mut line = |line: &[u8]| {
             if let Some(entry) = parser.parse_line(line) {
-                let hidden = entry.kind != Kind::Unknown && entry.name.starts_with('.');
-                if !is_self_or_parent(&entry, line) && (all || !hidden) {
-                    cx.entries.push(entry);
-                }
+                keep(entry);
             }
         };
         if end {
-            self.splitter.finish(&mut keep);
+            self.splitter.finish(&mut line);
+            // Entries the parser still holds (a VMS name whose second line never came).
+            while let Some(entry) = parser.finish() {
+                keep(entry);
+            }
         } else {
-            self.splitter.push(data, &mut keep);
+            self.splitter.push(data, &mut line);
         }
         self.count += cx.entries.len() - before;
     }
@@ -745,12 +752,12 @@ impl Store {
 
 /// Whether an entry is the listed directory itself or its parent: `.` and `..`, or
 /// MLSD's `type=cdir` and `type=pdir` (whose names may be full paths).
-fn is_self_or_parent(entry: &Entry, line: &[u8]) -> bool {
+fn is_self_or_parent(entry: &Entry) -> bool {
     if matches!(entry.name.as_str(), "." | "..") {
         return true;
     }
-    let facts = line.split(|&b| b == b' ').next().unwrap_or_default();
+    let facts = entry.raw.split(' ').next().unwrap_or_default();
     facts
-        .split(|&b| b == b';')
-        .any(|fact| fact.eq_ignore_ascii_case(b"type=cdir") || fact.eq_ignore_ascii_case(b"type=pdir"))
+        .split(';')
+        .any(|fact| fact.eq_ignore_ascii_case("type=cdir") || fact.eq_ignore_ascii_case("type=pdir"))
 }

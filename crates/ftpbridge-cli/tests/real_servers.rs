@@ -1,0 +1,309 @@
+//! The `ftpbridge` binary against real FTP servers (vsftpd, proftpd, pure-ftpd,
+//! pyftpdlib) on 127.0.0.1, in EPSV, PASV and active mode: login, listings, byte-exact
+//! transfers, resume both ways, directory and file management, and names with spaces
+//! and non-Latin letters.
+//!
+//! Every scenario runs twice: directly, and through the relay (started in-process on
+//! 127.0.0.1 with a policy that allows the test server's control port).
+//!
+//! Each test starts its own server. Outside CI a server that is not installed is
+//! skipped with a message; with `CI=true` it fails.
+
+use ftpbridge_testkit::{RealServer, ServerKind};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// How data connections are made in a test.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    Epsv,
+    Pasv,
+    Active,
+}
+
+impl Mode {
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            Mode::Epsv => &["--passive"],
+            Mode::Pasv => &["--passive", "--no-epsv"],
+            Mode::Active => &["--active"],
+        }
+    }
+}
+
+/// A relay running in a thread of its own until dropped.
+struct Relay {
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Relay {
+    /// A relay that allows loopback servers on `control_port`, active mode included.
+    fn start(control_port: u16) -> Relay {
+        let mut config = ftpbridge_relay::RelayConfig::default();
+        config.policy.allow_private = true;
+        config.policy.control_ports = vec![control_port];
+        config.active.enabled = true;
+        config.active.bind_address = std::net::Ipv4Addr::LOCALHOST.into();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port for the relay");
+        listener.set_nonblocking(true).expect("non-blocking listener");
+        let url = format!("ws://{}/ws", listener.local_addr().expect("its address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            let runtime = runtime.expect("a runtime for the relay");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+                let shutdown = async move {
+                    let _ = stopped.await;
+                };
+                ftpbridge_relay::serve(listener, config, shutdown).await.expect("the relay runs");
+            });
+        });
+        Relay { url, stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Fixture {
+    server: RealServer,
+    mode: Mode,
+    local: tempfile::TempDir,
+    relay: Option<Relay>,
+}
+
+impl Fixture {
+    fn start(kind: ServerKind, mode: Mode, via_relay: bool) -> Option<Fixture> {
+        let server = RealServer::start(kind)?;
+        let local = tempfile::tempdir().expect("a local temp dir");
+        let relay = via_relay.then(|| Relay::start(server.port()));
+        Some(Fixture { server, mode, local, relay })
+    }
+
+    /// Runs `ftpbridge <subcommand> [mode flags] [--relay URL] args...`.
+    fn run(&self, subcommand: &str, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
+        command.arg(subcommand).args(self.mode.flags()).args(["--timeout", "20"]);
+        if let Some(relay) = &self.relay {
+            command.args(["--relay", &relay.url]);
+        }
+        command.args(args);
+        command.env_remove("FTPBRIDGE_RELAY").env_remove("FTPBRIDGE_PASSWORD");
+        command.output().expect("the ftpbridge binary runs")
+    }
+
+    /// Like `run`, and the command must succeed.
+    fn ok(&self, subcommand: &str, args: &[&str]) -> String {
+        let output = self.run(subcommand, args);
+        assert!(
+            output.status.success(),
+            "{} {subcommand} {args:?} ({:?}{}) failed with {}:\n{}\nserver log:\n{}",
+            self.server.kind(),
+            self.mode,
+            if self.relay.is_some() { ", through the relay" } else { "" },
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            self.server.log()
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    fn local(&self, name: &str) -> String {
+        self.local.path().join(name).to_string_lossy().into_owned()
+    }
+
+    fn names(&self, path: &str) -> Vec<(String, String, Option<u64>)> {
+        let stdout = self.ok("ls", &["--json", &self.url(path)]);
+        stdout
+            .lines()
+            .map(|line| {
+                let entry: Json = serde_json::from_str(line).expect("ls --json prints JSON lines");
+                (
+                    entry["name"].as_str().unwrap_or_default().to_string(),
+                    entry["kind"].as_str().unwrap_or_default().to_string(),
+                    entry["size"].as_u64(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Deterministic pseudo-random bytes.
+fn content(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+fn read(path: impl AsRef<Path>) -> Vec<u8> {
+    std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+/// The whole interop scenario for one server in one mode, directly or via the relay.
+fn interop(kind: ServerKind, mode: Mode, via_relay: bool) {
+    let Some(f) = Fixture::start(kind, mode, via_relay) else { return };
+    let big = content(3 * 1024 * 1024 + 17, 7);
+    f.server.write_file("big.bin", &big);
+    f.server.create_dir("docs");
+    f.server.write_file("docs/read me.txt", b"hello, world\n");
+    f.server.write_file("docs/Привет мир.txt", b"cyrillic\n");
+
+    // Listing (MLSD where offered, and LIST).
+    let listed = f.names("");
+    assert!(
+        listed.contains(&("big.bin".into(), "file".into(), Some(big.len() as u64))),
+        "{kind} {mode:?}: {listed:?}"
+    );
+    assert!(listed.iter().any(|(n, k, _)| n == "docs" && k == "dir"), "{kind} {mode:?}: {listed:?}");
+    let inside = f.names("docs/");
+    let names: Vec<&str> = inside.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"read me.txt") && names.contains(&"Привет мир.txt"),
+        "{kind} {mode:?}: {names:?}"
+    );
+    let by_list = f.ok("ls", &["--json", "--no-mlsd", &f.url("docs/")]);
+    assert!(
+        by_list.contains("\"name\":\"read me.txt\"") && by_list.contains("Привет мир.txt"),
+        "{kind}: {by_list}"
+    );
+
+    // Download byte-exact.
+    let out = f.local("big.bin");
+    f.ok("get", &["-o", &out, &f.url("big.bin")]);
+    assert_eq!(sha256(&read(&out)), sha256(&big), "{kind} {mode:?}: download differs");
+    let unicode = f.local("unicode.txt");
+    f.ok("get", &["-o", &unicode, &f.url("docs/Привет мир.txt")]);
+    assert_eq!(read(&unicode), b"cyrillic\n");
+
+    // Resume a download from the middle.
+    let partial = f.local("partial.bin");
+    std::fs::write(&partial, &big[..big.len() / 2]).unwrap();
+    f.ok("get", &["--resume", "-o", &partial, &f.url("big.bin")]);
+    assert_eq!(sha256(&read(&partial)), sha256(&big), "{kind} {mode:?}: resumed download differs");
+
+    // Upload byte-exact, to a name with spaces and non-Latin letters.
+    let upload = content(2 * 1024 * 1024 + 3, 11);
+    let source = f.local("upload.bin");
+    std::fs::write(&source, &upload).unwrap();
+    f.ok("put", &[&source, &f.url("up load é.bin")]);
+    assert_eq!(
+        sha256(&f.server.read_file("up load é.bin")),
+        sha256(&upload),
+        "{kind} {mode:?}: upload differs"
+    );
+
+    // Resume an upload from the middle.
+    f.server.write_file("resumed.bin", &upload[..upload.len() / 3]);
+    f.ok("put", &["--resume", &source, &f.url("resumed.bin")]);
+    assert_eq!(
+        sha256(&f.server.read_file("resumed.bin")),
+        sha256(&upload),
+        "{kind} {mode:?}: resumed upload differs"
+    );
+
+    // Directories and files.
+    f.ok("mkdir", &[&f.url("new dir")]);
+    assert!(f.server.path("new dir").is_dir());
+    f.ok("mv", &[&f.url("resumed.bin"), "renamed.bin"]);
+    assert!(f.server.path("renamed.bin").is_file() && !f.server.path("resumed.bin").exists());
+    f.ok("rm", &[&f.url("renamed.bin")]);
+    assert!(!f.server.path("renamed.bin").exists());
+    f.ok("rmdir", &[&f.url("new dir")]);
+    assert!(!f.server.path("new dir").exists());
+
+    // Errors a user sees: a missing file is exit code 5 and quotes the reply.
+    let missing = f.run("get", &["-o", &f.local("nope"), &f.url("no such file.bin")]);
+    assert_eq!(missing.status.code(), Some(5), "{kind}: {}", String::from_utf8_lossy(&missing.stderr));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("the server said \"5"));
+}
+
+macro_rules! interop_tests {
+    ($($name:ident: $kind:expr, $mode:expr, $relay:expr;)*) => {
+        $(#[test] fn $name() { interop($kind, $mode, $relay); })*
+    };
+}
+
+interop_tests! {
+    vsftpd_epsv: ServerKind::Vsftpd, Mode::Epsv, false;
+    vsftpd_pasv: ServerKind::Vsftpd, Mode::Pasv, false;
+    vsftpd_active: ServerKind::Vsftpd, Mode::Active, false;
+    proftpd_epsv: ServerKind::Proftpd, Mode::Epsv, false;
+    proftpd_pasv: ServerKind::Proftpd, Mode::Pasv, false;
+    proftpd_active: ServerKind::Proftpd, Mode::Active, false;
+    pureftpd_epsv: ServerKind::PureFtpd, Mode::Epsv, false;
+    pureftpd_pasv: ServerKind::PureFtpd, Mode::Pasv, false;
+    pureftpd_active: ServerKind::PureFtpd, Mode::Active, false;
+    pyftpdlib_epsv: ServerKind::Pyftpdlib, Mode::Epsv, false;
+    pyftpdlib_pasv: ServerKind::Pyftpdlib, Mode::Pasv, false;
+    pyftpdlib_active: ServerKind::Pyftpdlib, Mode::Active, false;
+    relay_vsftpd_epsv: ServerKind::Vsftpd, Mode::Epsv, true;
+    relay_vsftpd_pasv: ServerKind::Vsftpd, Mode::Pasv, true;
+    relay_vsftpd_active: ServerKind::Vsftpd, Mode::Active, true;
+    relay_proftpd_epsv: ServerKind::Proftpd, Mode::Epsv, true;
+    relay_proftpd_pasv: ServerKind::Proftpd, Mode::Pasv, true;
+    relay_proftpd_active: ServerKind::Proftpd, Mode::Active, true;
+    relay_pureftpd_epsv: ServerKind::PureFtpd, Mode::Epsv, true;
+    relay_pureftpd_pasv: ServerKind::PureFtpd, Mode::Pasv, true;
+    relay_pureftpd_active: ServerKind::PureFtpd, Mode::Active, true;
+    relay_pyftpdlib_epsv: ServerKind::Pyftpdlib, Mode::Epsv, true;
+    relay_pyftpdlib_pasv: ServerKind::Pyftpdlib, Mode::Pasv, true;
+    relay_pyftpdlib_active: ServerKind::Pyftpdlib, Mode::Active, true;
+}
+
+#[test]
+fn a_server_the_relay_does_not_allow_is_a_permission_error() {
+    let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, false) else { return };
+    let relay = Relay::start(21); // the test server is not on an allowed control port
+    let output = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        .args(["ls", "--relay", &relay.url, &f.url("")])
+        .output()
+        .expect("the ftpbridge binary runs");
+    assert_eq!(output.status.code(), Some(6), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("relay's policy"));
+}
+
+#[test]
+fn wrong_password_is_a_login_error() {
+    let Some(f) = Fixture::start(ServerKind::Vsftpd, Mode::Epsv, false) else { return };
+    let url = f.url("").replacen(f.server.password(), "not-the-password", 1);
+    let output = f.run("ls", &[&url]);
+    assert_eq!(output.status.code(), Some(4), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("530"));
+}
+
+#[test]
+fn verbose_transcript_masks_the_password() {
+    let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, true) else { return };
+    let output = f.run("ls", &["--verbose", &f.url("")]);
+    assert!(output.status.success());
+    let transcript = String::from_utf8_lossy(&output.stderr);
+    assert!(transcript.contains("> PASS ****"), "{transcript}");
+    assert!(!transcript.contains(f.server.password()), "{transcript}");
+}
