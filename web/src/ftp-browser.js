@@ -1,0 +1,2106 @@
+// <ftp-browser>: an FTP file browser as a custom element, on the ftpbridge FtpClient.
+//
+//   attributes ─► connect form ─► FtpClient (browsing) ─► grid, breadcrumbs, log
+//                                 FtpClient (transfers, opened on first use) ─► queue
+//                                   downloads ─► save picker | service worker | Blob URL
+//                                   uploads   ◄─ file chooser | drag and drop (folders too)
+//
+// Two sessions: browsing stays responsive while a transfer runs, because one FTP
+// control connection does one thing at a time. Plain JavaScript, no dependencies.
+
+import init, { FtpClient, FtpErrorClass } from './pkg/ftpbridge.js';
+import {
+  baseName,
+  describeError,
+  formatDate,
+  formatDuration,
+  formatSize,
+  formatSpeed,
+  isHidden,
+  joinPath,
+  normalizePath,
+  parentPath,
+  pathSegments,
+  relayHealthUrl,
+  sameOriginRelay,
+  sortEntries,
+} from './ftp-util.js';
+
+let wasm = null;
+
+/** Loads and instantiates the wasm module once; resolves with `{ FtpClient, FtpError }`. */
+export function loadFtpBridge(moduleOrPath) {
+  wasm ??= init(moduleOrPath ? { module_or_path: moduleOrPath } : undefined).then(() => ({
+    FtpClient,
+    FtpError: FtpErrorClass(),
+  }));
+  return wasm;
+}
+
+const Base = globalThis.HTMLElement ?? class {};
+
+const svg = (body, extra = '') =>
+  `<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" ${extra}>${body}</svg>`;
+const ICONS = {
+  folder: svg('<path class="fill" d="M3 7.2C3 6 3.9 5 5.1 5h4.1l2 2.2h7.7c1.2 0 2.1.9 2.1 2.1v8.6c0 1.2-.9 2.1-2.1 2.1H5.1C3.9 20 3 19.1 3 17.9z"/>'),
+  file: svg('<path d="M6.5 3h7.2L18 7.3V20a1 1 0 0 1-1 1H6.5a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z"/><path d="M13.5 3v4.5H18"/>'),
+  link: svg('<path d="M6.5 3h7.2L18 7.3V20a1 1 0 0 1-1 1H6.5a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z"/><path d="M9 16l5-5M10.5 11H14v3.5"/>'),
+  up: svg('<path d="M12 19V5M5.5 11.5 12 5l6.5 6.5"/>'),
+  refresh: svg('<path d="M19.5 12a7.5 7.5 0 1 1-2.2-5.3"/><path d="M19.5 4.5v4.7h-4.7"/>'),
+  newFolder: svg('<path d="M3 7.2C3 6 3.9 5 5.1 5h4.1l2 2.2h7.7c1.2 0 2.1.9 2.1 2.1v8.6c0 1.2-.9 2.1-2.1 2.1H5.1C3.9 20 3 19.1 3 17.9z"/><path d="M12 10.5v6M9 13.5h6"/>'),
+  upload: svg('<path d="M12 15.5V4M7 9l5-5 5 5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
+  uploadFolder: svg('<path d="M3 7.2C3 6 3.9 5 5.1 5h4.1l2 2.2h7.7c1.2 0 2.1.9 2.1 2.1v8.6c0 1.2-.9 2.1-2.1 2.1H5.1C3.9 20 3 19.1 3 17.9z"/><path d="M12 17v-6M9.5 13.5 12 11l2.5 2.5"/>'),
+  download: svg('<path d="M12 4v11.5M7 10.5l5 5 5-5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
+  rename: svg('<path d="M4 20h4.2L19.3 8.9a2 2 0 0 0 0-2.8l-1.4-1.4a2 2 0 0 0-2.8 0L4 15.8z"/><path d="M13.5 6.5l4 4"/>'),
+  trash: svg('<path d="M4 7h16M10 11v6M14 11v6M9 7V4.5h6V7M6 7l1 12.5c.1.8.7 1.5 1.5 1.5h7c.8 0 1.4-.7 1.5-1.5L18 7"/>'),
+  eye: svg('<path d="M2.5 12S6 5.5 12 5.5 21.5 12 21.5 12 18 18.5 12 18.5 2.5 12 2.5 12z"/><circle cx="12" cy="12" r="2.8"/>'),
+  log: svg('<rect x="3.5" y="4.5" width="17" height="15" rx="2"/><path d="M7.5 9.5 10 12l-2.5 2.5M12.5 14.5h4"/>'),
+  power: svg('<path d="M12 3.5V12"/><path d="M6.8 7a7.5 7.5 0 1 0 10.4 0"/>'),
+  close: svg('<path d="M6.5 6.5l11 11M17.5 6.5l-11 11"/>'),
+  play: svg('<path d="M8 5.5v13l10-6.5z"/>'),
+  retry: svg('<path d="M4.5 12a7.5 7.5 0 1 0 2.2-5.3"/><path d="M4.5 4.5v4.7h4.7"/>'),
+  server: svg('<rect x="3.5" y="4" width="17" height="7" rx="1.8"/><rect x="3.5" y="13" width="17" height="7" rx="1.8"/><path d="M7 7.5h.01M7 16.5h.01"/>'),
+  home: svg('<path d="M4 11 12 4l8 7M6 9.5V20h4.5v-5h3v5H18V9.5"/>'),
+  chevronUp: svg('<path d="M6 14.5l6-6 6 6"/>'),
+  chevronDown: svg('<path d="M6 9.5l6 6 6-6"/>'),
+  check: svg('<path d="M5 12.5l4.5 4.5L19 7.5"/>'),
+  alert: svg('<circle cx="12" cy="12" r="9"/><path d="M12 7.5v5.5M12 16.2v.1"/>'),
+  drop: svg('<path d="M12 15.5V4M7 9l5-5 5 5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
+  sortUp: svg('<path d="M12 6l5 6H7z" class="fill"/>'),
+};
+
+const ENCODINGS = [
+  ['', 'UTF-8 (default)'],
+  ['latin1', 'Western, Latin-1 (ISO-8859-1)'],
+  ['windows-1252', 'Western (Windows-1252)'],
+  ['iso-8859-2', 'Central European (ISO-8859-2)'],
+  ['windows-1250', 'Central European (Windows-1250)'],
+  ['windows-1251', 'Cyrillic (Windows-1251)'],
+  ['koi8-r', 'Cyrillic (KOI8-R)'],
+  ['iso-8859-7', 'Greek (ISO-8859-7)'],
+  ['shift_jis', 'Japanese (Shift_JIS)'],
+  ['euc-jp', 'Japanese (EUC-JP)'],
+  ['gbk', 'Chinese, Simplified (GBK)'],
+  ['big5', 'Chinese, Traditional (Big5)'],
+  ['euc-kr', 'Korean (EUC-KR)'],
+];
+
+const STYLE = /* css */ `
+:host {
+  --_font: var(--ftp-font, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif);
+  --_mono: var(--ftp-mono-font, ui-monospace, "SFMono-Regular", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace);
+  --_size: var(--ftp-font-size, 14px);
+  --_bg: var(--ftp-bg, #ffffff);
+  --_fg: var(--ftp-fg, #1c2024);
+  --_muted: var(--ftp-muted, #60646c);
+  --_surface: var(--ftp-surface, #f7f8fa);
+  --_border: var(--ftp-border, #e1e4e8);
+  --_accent: var(--ftp-accent, #2563eb);
+  --_accent-fg: var(--ftp-accent-fg, #ffffff);
+  --_hover: var(--ftp-hover, #f1f3f6);
+  --_selected: var(--ftp-selected, #e4ecfd);
+  --_focus: var(--ftp-focus, var(--_accent));
+  --_danger: var(--ftp-danger, #d12c2c);
+  --_success: var(--ftp-success, #18794e);
+  --_warning: var(--ftp-warning, #b45309);
+  --_folder: var(--ftp-folder, #5b8def);
+  --_radius: var(--ftp-radius, 8px);
+  --_row: var(--ftp-row-height, 36px);
+  display: block;
+  position: relative;
+  box-sizing: border-box;
+  min-height: 320px;
+  font: var(--_size)/1.45 var(--_font);
+  color: var(--_fg);
+  background: var(--_bg);
+  border: 1px solid var(--_border);
+  border-radius: var(--_radius);
+  overflow: hidden;
+  container-type: inline-size;
+  color-scheme: light;
+}
+:host([theme="dark"]) {
+  --_bg: var(--ftp-bg, #17191c);
+  --_fg: var(--ftp-fg, #eceef0);
+  --_muted: var(--ftp-muted, #9ba1a6);
+  --_surface: var(--ftp-surface, #1f2226);
+  --_border: var(--ftp-border, #2f3338);
+  --_accent: var(--ftp-accent, #5b8def);
+  --_hover: var(--ftp-hover, #24282d);
+  --_selected: var(--ftp-selected, #1e3160);
+  --_danger: var(--ftp-danger, #ff6369);
+  --_success: var(--ftp-success, #3dd68c);
+  --_warning: var(--ftp-warning, #f1a10d);
+  --_folder: var(--ftp-folder, #6d9cf5);
+  color-scheme: dark;
+}
+@media (prefers-color-scheme: dark) {
+  :host([theme="auto"]) {
+    --_bg: var(--ftp-bg, #17191c);
+    --_fg: var(--ftp-fg, #eceef0);
+    --_muted: var(--ftp-muted, #9ba1a6);
+    --_surface: var(--ftp-surface, #1f2226);
+    --_border: var(--ftp-border, #2f3338);
+    --_accent: var(--ftp-accent, #5b8def);
+    --_hover: var(--ftp-hover, #24282d);
+    --_selected: var(--ftp-selected, #1e3160);
+    --_danger: var(--ftp-danger, #ff6369);
+    --_success: var(--ftp-success, #3dd68c);
+    --_warning: var(--ftp-warning, #f1a10d);
+    --_folder: var(--ftp-folder, #6d9cf5);
+    color-scheme: dark;
+  }
+}
+*, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
+svg { width: 18px; height: 18px; flex: none; fill: none; stroke: currentColor; stroke-width: 1.7; stroke-linecap: round; stroke-linejoin: round; }
+svg .fill { fill: currentColor; stroke: none; }
+button, input, select { font: inherit; color: inherit; }
+:focus-visible { outline: 2px solid var(--_focus); outline-offset: 2px; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.root { display: flex; flex-direction: column; height: 100%; min-height: inherit; }
+
+/* Buttons */
+.btn { display: inline-flex; align-items: center; gap: 6px; height: 32px; padding: 0 10px; border: 1px solid transparent; border-radius: 6px; background: transparent; cursor: pointer; white-space: nowrap; color: var(--_fg); }
+.btn:hover:not(:disabled) { background: var(--_hover); }
+.btn:disabled { opacity: .45; cursor: default; }
+.btn.icon { width: 32px; padding: 0; justify-content: center; }
+.btn.primary { background: var(--_accent); color: var(--_accent-fg); border-color: var(--_accent); }
+.btn.primary:hover:not(:disabled) { background: var(--_accent); filter: brightness(1.08); }
+.btn.outline { border-color: var(--_border); background: var(--_bg); }
+.btn.danger { background: var(--_danger); border-color: var(--_danger); color: #fff; }
+.btn[aria-pressed="true"] { background: var(--_selected); color: var(--_accent); }
+.btn.small { height: 26px; padding: 0 8px; font-size: .9em; }
+.btn.small.icon { width: 26px; padding: 0; }
+
+/* Connect form */
+.connect { flex: 1; display: grid; place-items: center; padding: 32px 16px; background: var(--_surface); overflow: auto; }
+.card { width: min(460px, 100%); background: var(--_bg); border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 28px; box-shadow: 0 1px 2px rgb(0 0 0 / .04), 0 8px 24px rgb(0 0 0 / .06); }
+.card h2 { margin: 0 0 4px; font-size: 1.3em; font-weight: 650; letter-spacing: -.01em; display: flex; align-items: center; gap: 10px; }
+.card h2 svg { width: 24px; height: 24px; color: var(--_accent); }
+.card .lead { margin: 0 0 20px; color: var(--_muted); }
+.grid2 { display: grid; grid-template-columns: 1fr 100px; gap: 12px; }
+.field { display: flex; flex-direction: column; gap: 5px; margin-bottom: 14px; min-width: 0; }
+.field label, .field .label { font-weight: 550; font-size: .93em; }
+.field input, .field select { height: 38px; padding: 0 11px; border: 1px solid var(--_border); border-radius: 6px; background: var(--_bg); width: 100%; }
+.field input:focus-visible, .field select:focus-visible { outline: 2px solid var(--_focus); outline-offset: 0; border-color: var(--_focus); }
+.field input:disabled { background: var(--_surface); color: var(--_muted); }
+.check { display: flex; align-items: center; gap: 8px; margin: -2px 0 16px; }
+.check input { width: 16px; height: 16px; accent-color: var(--_accent); margin: 0; }
+details.advanced { margin: 0 0 18px; border-top: 1px solid var(--_border); padding-top: 12px; }
+details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 550; margin-bottom: 10px; }
+.form-actions { display: flex; justify-content: flex-end; gap: 8px; }
+.form-actions .btn { height: 38px; padding: 0 18px; font-weight: 600; }
+.spinner { width: 16px; height: 16px; border-radius: 50%; border: 2px solid currentColor; border-right-color: transparent; animation: spin .8s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
+
+/* Alerts */
+.alert { display: flex; gap: 10px; align-items: flex-start; padding: 11px 14px; border: 1px solid color-mix(in srgb, var(--_danger) 35%, transparent); background: color-mix(in srgb, var(--_danger) 8%, var(--_bg)); border-radius: 6px; color: var(--_fg); }
+.alert > svg { color: var(--_danger); margin-top: 1px; }
+.alert .text { flex: 1; min-width: 0; }
+.alert .title { font-weight: 600; }
+.alert .hint { color: var(--_muted); }
+.alert details { margin-top: 4px; font-size: .88em; color: var(--_muted); }
+.alert details summary { cursor: pointer; }
+.alert details code { font-family: var(--_mono); overflow-wrap: anywhere; }
+.alert .actions { display: flex; gap: 6px; flex: none; }
+.connect .alert { margin-bottom: 16px; }
+.browser > .alert { margin: 8px 12px 0; }
+
+/* Browser */
+.browser { flex: 1; display: flex; flex-direction: column; min-height: 0; }
+.toolbar { display: flex; align-items: center; gap: 4px; padding: 8px 10px; border-bottom: 1px solid var(--_border); background: var(--_bg); min-height: 52px; }
+.toolbar .sep { width: 1px; height: 22px; background: var(--_border); margin: 0 4px; flex: none; }
+.crumbs { flex: 1; min-width: 0; }
+.crumbs ol { display: flex; align-items: center; list-style: none; margin: 0; padding: 0; overflow: hidden; white-space: nowrap; }
+.crumbs li { display: flex; align-items: center; min-width: 0; }
+.crumbs li + li::before { content: ""; width: 14px; height: 14px; flex: none; margin: 0 1px; background: var(--_muted); opacity: .6;
+  -webkit-mask: url('data:image/svg+xml;utf8,<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M9.5 6l6 6-6 6" fill="none" stroke="black" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>') center/contain no-repeat;
+  mask: url('data:image/svg+xml;utf8,<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M9.5 6l6 6-6 6" fill="none" stroke="black" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>') center/contain no-repeat; }
+.crumbs button { border: 0; background: none; padding: 4px 7px; border-radius: 5px; cursor: pointer; max-width: 220px; overflow: hidden; text-overflow: ellipsis; display: inline-flex; align-items: center; gap: 6px; color: var(--_muted); }
+.crumbs button:hover { background: var(--_hover); color: var(--_fg); }
+.crumbs [aria-current="page"] { color: var(--_fg); font-weight: 600; }
+.crumbs .host { font-weight: 600; color: var(--_fg); }
+.crumbs .host svg { color: var(--_accent); }
+.label-wide { display: none; }
+@container (min-width: 820px) { .label-wide { display: inline; } }
+
+.table-wrap { position: relative; flex: 1; overflow: auto; min-height: 120px; outline: none; }
+table { width: 100%; border-collapse: separate; border-spacing: 0; table-layout: fixed; }
+thead th { position: sticky; top: 0; z-index: 1; background: var(--_surface); border-bottom: 1px solid var(--_border); text-align: left; font-weight: 600; font-size: .86em; color: var(--_muted); padding: 0; height: 34px; }
+thead th button { all: unset; box-sizing: border-box; display: flex; align-items: center; gap: 4px; width: 100%; height: 34px; padding: 0 12px; cursor: pointer; }
+thead th button:hover { color: var(--_fg); }
+thead th button:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
+thead th .arrow svg { width: 12px; height: 12px; opacity: 0; transition: transform .15s; }
+thead th[aria-sort="ascending"] .arrow svg { opacity: 1; }
+thead th[aria-sort="descending"] .arrow svg { opacity: 1; transform: rotate(180deg); }
+thead th[aria-sort="ascending"], thead th[aria-sort="descending"] { color: var(--_fg); }
+th.size, td.size { text-align: right; }
+th.size button { justify-content: flex-end; }
+col.c-size { width: 110px; } col.c-modified { width: 190px; } col.c-perms { width: 120px; }
+@container (max-width: 640px) { col.c-perms, th.perms, td.perms { display: none; } col.c-modified { width: 150px; } }
+@container (max-width: 480px) { col.c-modified, th.modified, td.modified { display: none; } }
+tbody tr { height: var(--_row); cursor: default; outline: none; }
+tbody td { padding: 0 12px; border-bottom: 1px solid color-mix(in srgb, var(--_border) 60%, transparent); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+tbody tr:hover td { background: var(--_hover); }
+tbody tr[aria-selected="true"] td { background: var(--_selected); }
+tbody tr:focus-visible td { box-shadow: inset 0 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
+tbody tr:focus-visible td:first-child { box-shadow: inset 2px 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
+tbody tr:focus-visible td:last-child { box-shadow: inset -2px 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
+td.name .cell { display: flex; align-items: center; gap: 10px; min-width: 0; }
+td.name .label { overflow: hidden; text-overflow: ellipsis; }
+td.name svg { color: var(--_muted); }
+tr[data-kind="dir"] td.name svg { color: var(--_folder); }
+tr[data-kind="dir"] td.name .label { font-weight: 550; }
+td.name .target { color: var(--_muted); margin-left: 4px; }
+td.size, td.modified, td.perms { color: var(--_muted); font-variant-numeric: tabular-nums; }
+td.perms { font-family: var(--_mono); font-size: .88em; }
+td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var(--_focus); border-radius: 5px; background: var(--_bg); outline: 2px solid color-mix(in srgb, var(--_focus) 25%, transparent); }
+.empty { padding: 48px 16px; text-align: center; color: var(--_muted); }
+.empty svg { width: 36px; height: 36px; display: block; margin: 0 auto 8px; opacity: .6; }
+.loading-bar { position: absolute; top: 34px; left: 0; right: 0; height: 2px; overflow: hidden; z-index: 2; }
+.loading-bar::after { content: ""; position: absolute; inset: 0; width: 30%; background: var(--_accent); animation: slide 1s ease-in-out infinite; }
+@keyframes slide { from { transform: translateX(-100%); } to { transform: translateX(400%); } }
+.drop-overlay { position: absolute; inset: 8px; border: 2px dashed var(--_accent); border-radius: var(--_radius); background: color-mix(in srgb, var(--_accent) 9%, var(--_bg)); display: grid; place-items: center; text-align: center; color: var(--_accent); font-weight: 600; pointer-events: none; z-index: 3; }
+.drop-overlay svg { width: 32px; height: 32px; display: block; margin: 0 auto 6px; }
+
+/* Dock: transfers and log */
+.dock { border-top: 1px solid var(--_border); background: var(--_bg); display: flex; flex-direction: column; }
+.dock-head { display: flex; align-items: center; gap: 2px; padding: 0 8px; background: var(--_surface); border-bottom: 1px solid var(--_border); }
+.dock[data-open="false"] .dock-head { border-bottom: 0; }
+.tab { border: 0; background: none; padding: 9px 10px 7px; border-bottom: 2px solid transparent; cursor: pointer; font-weight: 550; color: var(--_muted); display: inline-flex; gap: 6px; align-items: center; }
+.tab[aria-selected="true"] { color: var(--_fg); border-bottom-color: var(--_accent); }
+.tab .count { background: var(--_border); color: var(--_fg); border-radius: 999px; padding: 0 7px; font-size: .8em; line-height: 18px; }
+.tab .count:empty { display: none; }
+.dock-head .spacer { flex: 1; }
+.dock-body { height: clamp(140px, 30vh, 300px); overflow: auto; }
+.dock[data-open="false"] .dock-body { display: none; }
+.transfers { list-style: none; margin: 0; padding: 4px 0; }
+.transfers li { display: grid; grid-template-columns: 24px minmax(0, 1fr) auto; gap: 2px 10px; align-items: center; padding: 8px 12px; border-bottom: 1px solid color-mix(in srgb, var(--_border) 60%, transparent); }
+.transfers li > svg { color: var(--_muted); grid-row: span 2; }
+.transfers .t-name { font-weight: 550; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.transfers .t-name small { font-weight: 400; color: var(--_muted); margin-left: 6px; }
+.transfers .t-actions { grid-row: span 2; display: flex; gap: 2px; }
+.transfers .t-line { display: flex; align-items: center; gap: 10px; min-width: 0; font-size: .88em; color: var(--_muted); font-variant-numeric: tabular-nums; }
+.transfers .t-line .t-text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.transfers progress { flex: 0 1 260px; min-width: 60px; height: 6px; border: 0; border-radius: 3px; background: var(--_border); overflow: hidden; appearance: none; -webkit-appearance: none; }
+.transfers progress::-webkit-progress-bar { background: var(--_border); border-radius: 3px; }
+.transfers progress::-webkit-progress-value { background: var(--_accent); border-radius: 3px; }
+.transfers progress::-moz-progress-bar { background: var(--_accent); border-radius: 3px; }
+.transfers li[data-state="done"] progress::-webkit-progress-value { background: var(--_success); }
+.transfers li[data-state="done"] progress::-moz-progress-bar { background: var(--_success); }
+.transfers li[data-state="failed"] progress::-webkit-progress-value { background: var(--_danger); }
+.transfers li[data-state="cancelled"] progress::-webkit-progress-value { background: var(--_muted); }
+.transfers li[data-state="done"] .t-state { color: var(--_success); }
+.transfers li[data-state="failed"] .t-state { color: var(--_danger); }
+.transfers .t-state { font-weight: 550; }
+.transfers .t-error { grid-column: 2 / 3; color: var(--_danger); font-size: .88em; }
+.dock .none { padding: 20px; color: var(--_muted); text-align: center; }
+.log { margin: 0; padding: 6px 0; list-style: none; font: .85em/1.55 var(--_mono); }
+.log li { padding: 0 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.log li .dir { display: inline-block; width: 1.6em; color: var(--_muted); user-select: none; }
+.log li.sent { color: var(--_accent); }
+.log li.note { color: var(--_muted); font-style: italic; }
+.log li .who { color: var(--_muted); user-select: none; margin-right: .5em; }
+
+.statusbar { display: flex; gap: 16px; justify-content: space-between; padding: 5px 12px; font-size: .84em; color: var(--_muted); border-top: 1px solid var(--_border); background: var(--_surface); }
+.statusbar span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+
+dialog { border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 22px; width: min(420px, calc(100% - 32px)); background: var(--_bg); color: var(--_fg); box-shadow: 0 12px 40px rgb(0 0 0 / .18); }
+dialog::backdrop { background: rgb(15 17 20 / .35); }
+dialog h3 { margin: 0 0 6px; font-size: 1.1em; overflow-wrap: anywhere; }
+dialog p { margin: 0 0 18px; color: var(--_muted); }
+dialog .form-actions .btn { height: 34px; padding: 0 14px; }
+`;
+
+let sheet = null;
+function styles(root) {
+  try {
+    sheet ??= (() => {
+      const s = new CSSStyleSheet();
+      s.replaceSync(STYLE);
+      return s;
+    })();
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement('style');
+    style.textContent = STYLE;
+    root.prepend(style);
+  }
+}
+
+/** Builds an element: `h('button', { class: 'btn', onclick }, 'text', child)`. */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (value === false && !(key in el)) continue;
+    else if (key === 'html') el.innerHTML = value; // only for our own icons
+    else if (key in el && key !== 'list' && key !== 'form' && !key.includes('-')) el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+const icon = (name) => {
+  const span = document.createElement('span');
+  span.className = 'i';
+  span.style.display = 'contents';
+  span.innerHTML = ICONS[name];
+  return span;
+};
+
+let nextId = 1;
+
+/**
+ * `<ftp-browser relay host port path user mode encoding anonymous show-hidden
+ *  download-strategy download-worker theme>`: see the README for every attribute,
+ * property, event and CSS custom property.
+ */
+export class FtpBrowser extends Base {
+  static observedAttributes = [
+    'relay',
+    'host',
+    'port',
+    'path',
+    'user',
+    'mode',
+    'encoding',
+    'anonymous',
+    'show-hidden',
+  ];
+
+  #shadow;
+  #el = {};
+  #client = null;
+  #transfer = null; // Promise<FtpClient> for transfers
+  #session = null; // { relay, host, port, user, mode, encoding, anonymous }
+  #password = '';
+  #state = 'idle'; // idle | form | connecting | connected
+  #cwd = '/';
+  #entries = [];
+  #view = [];
+  #sort = { key: 'name', dir: 1 };
+  #showHidden = false;
+  #selected = -1;
+  #navSeq = 0;
+  #editing = null;
+  #typeahead = { text: '', at: 0 };
+  #transfers = [];
+  #queueRunning = false;
+  #log = [];
+  #logShown = 0;
+  #dockTab = 'transfers';
+  #dockOpen = false;
+  #refreshing = null;
+  #refreshAgain = false;
+  #dragDepth = 0;
+  #autoTried = false;
+
+  constructor() {
+    super();
+    this.#shadow = this.attachShadow({ mode: 'open' });
+    styles(this.#shadow);
+    this.#build();
+  }
+
+  // ── Public API ────────────────────────────────────────────────────────────────
+
+  /** The browsing session's `FtpClient` once connected, else `null`. */
+  get client() {
+    return this.#client;
+  }
+
+  /** The current remote folder. */
+  get path() {
+    return this.#cwd;
+  }
+
+  /** Whether a session is open. */
+  get connected() {
+    return this.#state === 'connected';
+  }
+
+  /** The password for the next `connect()`; kept in memory only, never reflected. */
+  set password(value) {
+    this.#password = value == null ? '' : String(value);
+    if (this.#el.password) this.#el.password.value = this.#password;
+  }
+
+  get password() {
+    return '';
+  }
+
+  /** The transfers, newest last: `{ id, direction, name, path, state, bytes, total }`. */
+  get transfers() {
+    return this.#transfers.map((t) => this.#transferInfo(t));
+  }
+
+  connectedCallback() {
+    if (!this.hasAttribute('theme')) this.setAttribute('theme', 'light');
+    // Start fetching the module while the form is on screen.
+    const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 1));
+    idle(() => loadFtpBridge().catch(() => {}));
+    if (this.#state !== 'idle') return;
+    this.#fillForm();
+    if (!this.#autoTried && this.#hasCredentials()) {
+      this.#autoTried = true;
+      this.connect();
+    } else {
+      this.#setState('form');
+    }
+  }
+
+  disconnectedCallback() {
+    queueMicrotask(() => {
+      if (!this.isConnected && this.#state === 'connected') this.disconnect();
+    });
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value) return;
+    if (name === 'show-hidden') {
+      const show = value !== null;
+      if (show !== this.#showHidden) this.#toggleHidden(show);
+      return;
+    }
+    if (name === 'path' && this.#state === 'connected') {
+      if (value && normalizePath(value) !== this.#cwd) this.navigate(value);
+      return;
+    }
+    if (this.#state === 'form' || this.#state === 'idle') this.#fillForm();
+  }
+
+  /**
+   * Connects with the attributes, the form, or `options` (`{ relay, host, port, user,
+   * password, anonymous, mode, encoding, path }`); resolves with whether it worked.
+   */
+  async connect(options = {}) {
+    const form = this.#state === 'form' ? this.#readForm() : {};
+    const attr = this.#attributes();
+    const o = { ...attr, ...form, ...options };
+    if (options.password != null) this.#password = String(options.password);
+    else if (form.password != null) this.#password = form.password;
+    const anonymous = Boolean(o.anonymous) || !o.user;
+    const session = {
+      relay: o.relay || sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' }),
+      host: String(o.host || '').trim(),
+      port: Number(o.port) || 21,
+      user: anonymous ? '' : String(o.user).trim(),
+      mode: ['auto', 'passive', 'active'].includes(o.mode) ? o.mode : 'auto',
+      encoding: (o.encoding || '').trim(),
+      anonymous,
+    };
+    if (!session.host) {
+      this.#setState('form');
+      this.#showFormError({ title: 'Enter the server’s host name.', hint: 'For example ftp.example.com.', detail: '' });
+      this.#el.host.focus();
+      return false;
+    }
+    if (this.#client) await this.disconnect({ quiet: true });
+    this.#setState('connecting');
+    this.#announce(`Connecting to ${session.host}…`);
+    let client;
+    try {
+      const { FtpClient } = await loadFtpBridge();
+      client = await FtpClient.connect(this.#clientOptions(session));
+    } catch (error) {
+      const described = await this.#describe(error, { op: 'connect', ...session });
+      this.#setState('form');
+      this.#showFormError(described);
+      this.#announce(described.title);
+      this.#emit('ftp-error', { op: 'connect', ...described });
+      if (error?.code === 'login') this.#el.password.focus();
+      return false;
+    }
+    this.#session = session;
+    this.#client = client;
+    client.onLog((line) => this.#addLog(line, 'browse'));
+    this.#setState('connected');
+    this.#hideAlert();
+    const start = options.path ?? attr.path ?? '';
+    let ok = await this.#open(start || '', { initial: true });
+    if (!ok && start) ok = await this.#open('', { initial: true });
+    this.#emit('ftp-connect', { ...this.#where() });
+    this.#announce(`Connected to ${session.host}. ${this.#summary()}`);
+    this.#focusGrid();
+    return true;
+  }
+
+  /** Closes the sessions and shows the connect form. */
+  async disconnect({ quiet = false } = {}) {
+    const client = this.#client;
+    const transfer = this.#transfer;
+    this.#client = null;
+    this.#transfer = null;
+    for (const t of this.#transfers) if (t.state === 'running' || t.state === 'queued') this.#cancel(t);
+    await Promise.allSettled([
+      client?.close(),
+      transfer?.then((c) => c.close()),
+    ]);
+    try {
+      client?.free();
+    } catch {}
+    this.#entries = [];
+    this.#view = [];
+    this.#navSeq += 1;
+    this.#setState('form');
+    this.#fillForm(this.#session);
+    if (!quiet) {
+      this.#emit('ftp-disconnect', { host: this.#session?.host ?? '' });
+      this.#announce('Disconnected.');
+    }
+  }
+
+  /** Opens the folder `path` (absolute, or relative to the current one). */
+  async navigate(path) {
+    if (!this.#client) return false;
+    return this.#open(joinPath(this.#cwd, String(path || '/')));
+  }
+
+  /** Lists the current folder again. */
+  refresh() {
+    return this.#refresh();
+  }
+
+  /** Queues uploads of `files` (File objects) into the current folder (or `dir`). */
+  upload(files, dir = this.#cwd) {
+    const list = [...files].map((file) => ({ rel: file.webkitRelativePath || file.name, file }));
+    return this.#queueUploads(list, dir);
+  }
+
+  /** Downloads the file `path` (a user gesture is needed for the save picker). */
+  download(path, options = {}) {
+    const full = joinPath(this.#cwd, path);
+    const entry = this.#entries.find((e) => joinPath(this.#cwd, e.name) === full);
+    return this.#startDownload({ name: baseName(full), size: entry?.size ?? null, kind: 'file' }, full, options);
+  }
+
+  // ── Building the DOM ──────────────────────────────────────────────────────────
+
+  #build() {
+    const e = this.#el;
+    const ids = `ftpb${nextId++}`;
+    e.live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+
+    // Connect form
+    e.formAlert = h('div', { class: 'alert', role: 'alert', hidden: true });
+    e.host = h('input', { id: `${ids}-host`, name: 'host', autocomplete: 'url', placeholder: 'ftp.example.com', required: true, spellcheck: false, autocapitalize: 'off' });
+    e.port = h('input', { id: `${ids}-port`, name: 'port', type: 'number', min: 1, max: 65535, value: '21', inputmode: 'numeric' });
+    e.user = h('input', { id: `${ids}-user`, name: 'user', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
+    e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password' });
+    e.anonymous = h('input', { id: `${ids}-anon`, name: 'anonymous', type: 'checkbox', onchange: () => this.#syncAnonymous() });
+    e.mode = h('select', { id: `${ids}-mode`, name: 'mode' },
+      h('option', { value: 'auto' }, 'Automatic (recommended)'),
+      h('option', { value: 'passive' }, 'Passive'),
+      h('option', { value: 'active' }, 'Active'));
+    e.encoding = h('select', { id: `${ids}-enc`, name: 'encoding' }, ENCODINGS.map(([value, label]) => h('option', { value }, label)));
+    e.relay = h('input', { id: `${ids}-relay`, name: 'relay', type: 'url', spellcheck: false, placeholder: 'wss://relay.example.com/ws' });
+    e.relayField = h('div', { class: 'field' }, h('label', { for: e.relay.id }, 'Relay'), e.relay);
+    e.connectBtn = h('button', { class: 'btn primary', type: 'submit' }, 'Connect');
+    const field = (label, input) => h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
+    e.form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': `${ids}-title`, onsubmit: (ev) => { ev.preventDefault(); this.connect(); } },
+      h('h2', { id: `${ids}-title`, html: `${ICONS.server}<span>Connect to an FTP server</span>` }),
+      h('p', { class: 'lead' }, 'Browse, download and upload files right in the browser.'),
+      e.formAlert,
+      h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)),
+      field('User name', e.user),
+      field('Password', e.password),
+      h('label', { class: 'check' }, e.anonymous, 'Anonymous login'),
+      h('details', { class: 'advanced' },
+        h('summary', {}, 'Advanced'),
+        h('div', { class: 'grid2', style: 'grid-template-columns: 1fr 1fr' }, field('Transfer mode', e.mode), field('File name encoding', e.encoding)),
+        e.relayField),
+      h('div', { class: 'form-actions' }, e.connectBtn));
+    e.connect = h('section', { class: 'connect', part: 'connect', hidden: true }, e.form);
+
+    // Toolbar
+    e.crumbs = h('ol');
+    const tool = (name, label, onclick, extra = {}) =>
+      h('button', { class: 'btn icon', type: 'button', title: label, 'aria-label': label, onclick, html: ICONS[name], ...extra });
+    const labelled = (name, label, onclick, extra = {}) =>
+      h('button', { class: 'btn', type: 'button', title: label, onclick, ...extra }, icon(name), h('span', { class: 'label-wide' }, label));
+    e.upBtn = tool('up', 'Up one level (Backspace)', () => this.#goUp());
+    e.refreshBtn = tool('refresh', 'Refresh', () => this.#refresh({ announce: true }));
+    e.downloadBtn = labelled('download', 'Download', () => this.#openSelected(true), { disabled: true });
+    e.renameBtn = tool('rename', 'Rename (F2)', () => this.#beginRename(), { disabled: true });
+    e.deleteBtn = tool('trash', 'Delete (Delete)', () => this.#deleteSelected(), { disabled: true });
+    e.mkdirBtn = labelled('newFolder', 'New folder', () => this.#beginMkdir());
+    e.fileInput = h('input', { type: 'file', multiple: true, hidden: true, onchange: () => this.#filesChosen(e.fileInput) });
+    e.folderInput = h('input', { type: 'file', multiple: true, hidden: true, webkitdirectory: true, onchange: () => this.#filesChosen(e.folderInput) });
+    e.uploadBtn = labelled('upload', 'Upload files', () => e.fileInput.click());
+    e.uploadFolderBtn = tool('uploadFolder', 'Upload a folder', () => e.folderInput.click());
+    e.hiddenBtn = tool('eye', 'Show hidden files', () => this.#toggleHidden(!this.#showHidden), { 'aria-pressed': 'false' });
+    e.logBtn = tool('log', 'Protocol log', () => this.#toggleLog(), { 'aria-pressed': 'false' });
+    e.disconnectBtn = tool('power', 'Disconnect', () => this.disconnect());
+    e.toolbar = h('div', { class: 'toolbar', part: 'toolbar', role: 'toolbar', 'aria-label': 'Folder actions', onkeydown: (ev) => this.#toolbarKeys(ev) },
+      e.upBtn,
+      h('nav', { class: 'crumbs', 'aria-label': 'Current folder' }, e.crumbs),
+      e.refreshBtn,
+      h('span', { class: 'sep' }),
+      e.downloadBtn, e.renameBtn, e.deleteBtn,
+      h('span', { class: 'sep' }),
+      e.mkdirBtn, e.uploadBtn, e.uploadFolderBtn,
+      h('span', { class: 'sep' }),
+      e.hiddenBtn, e.logBtn, e.disconnectBtn,
+      e.fileInput, e.folderInput);
+
+    // Table
+    const th = (key, label, cls) =>
+      h('th', { role: 'columnheader', class: cls, 'aria-sort': 'none', 'data-key': key, scope: 'col' },
+        h('button', { type: 'button', onclick: () => this.#sortBy(key) }, label, h('span', { class: 'arrow', html: ICONS.sortUp })));
+    e.headers = [th('name', 'Name', 'name'), th('size', 'Size', 'size'), th('modified', 'Modified', 'modified'), th('permissions', 'Permissions', 'perms')];
+    e.tbody = h('tbody', {
+      onclick: (ev) => this.#rowClick(ev),
+      ondblclick: (ev) => this.#rowDblClick(ev),
+      onkeydown: (ev) => this.#gridKeys(ev),
+      onfocusin: (ev) => this.#rowFocus(ev),
+    });
+    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'false', 'aria-rowcount': '1', part: 'grid' },
+      h('colgroup', {}, h('col', { class: 'c-name' }), h('col', { class: 'c-size' }), h('col', { class: 'c-modified' }), h('col', { class: 'c-perms' })),
+      h('thead', {}, h('tr', { role: 'row', 'aria-rowindex': '1' }, e.headers)),
+      e.tbody);
+    e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
+    e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
+    e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', {}, 'Drop to upload')));
+    e.tableWrap = h('div', {
+      class: 'table-wrap',
+      part: 'table',
+      ondragenter: (ev) => this.#dragEnter(ev),
+      ondragover: (ev) => this.#dragOver(ev),
+      ondragleave: (ev) => this.#dragLeave(ev),
+      ondrop: (ev) => this.#drop(ev),
+    }, e.loading, e.grid, e.empty, e.dropOverlay);
+
+    // Dock
+    e.transfersTab = h('button', { class: 'tab', role: 'tab', type: 'button', id: `${ids}-tt`, 'aria-controls': `${ids}-tp`, 'aria-selected': 'true', onclick: () => this.#showDock('transfers', true) },
+      'Transfers', h('span', { class: 'count' }));
+    e.logTab = h('button', { class: 'tab', role: 'tab', type: 'button', id: `${ids}-lt`, 'aria-controls': `${ids}-lp`, 'aria-selected': 'false', tabindex: '-1', onclick: () => this.#showDock('log', true) },
+      'Protocol log');
+    e.clearBtn = h('button', { class: 'btn small', type: 'button', onclick: () => this.#clearDock() }, 'Clear');
+    e.copyLogBtn = h('button', { class: 'btn small', type: 'button', hidden: true, onclick: () => this.#copyLog() }, 'Copy');
+    e.dockToggle = h('button', { class: 'btn small icon', type: 'button', 'aria-expanded': 'false', 'aria-label': 'Show the panel', title: 'Show or hide the panel', onclick: () => this.#setDock(!this.#dockOpen), html: ICONS.chevronUp });
+    e.transferList = h('ul', { class: 'transfers', 'aria-label': 'Transfers' });
+    e.noTransfers = h('div', { class: 'none' }, 'No transfers yet. Downloads and uploads show up here.');
+    e.transfersPanel = h('div', { role: 'tabpanel', id: `${ids}-tp`, 'aria-labelledby': e.transfersTab.id, class: 'dock-body', tabindex: '-1' }, e.noTransfers, e.transferList);
+    e.logList = h('ol', { class: 'log', 'aria-label': 'Protocol log' });
+    e.logPanel = h('div', { role: 'tabpanel', id: `${ids}-lp`, 'aria-labelledby': e.logTab.id, class: 'dock-body', hidden: true, tabindex: '0' }, e.logList);
+    e.dock = h('section', { class: 'dock', part: 'dock', 'data-open': 'false', 'aria-label': 'Transfers and log' },
+      h('div', { class: 'dock-head' },
+        h('div', { role: 'tablist', 'aria-label': 'Panels', onkeydown: (ev) => this.#tabKeys(ev) }, e.transfersTab, e.logTab),
+        h('span', { class: 'spacer' }), e.copyLogBtn, e.clearBtn, e.dockToggle),
+      e.transfersPanel, e.logPanel);
+
+    e.statusLeft = h('span');
+    e.statusRight = h('span');
+    e.alert = h('div', { class: 'alert', role: 'alert', hidden: true, part: 'alert' });
+    e.browser = h('section', { class: 'browser', hidden: true, part: 'browser' },
+      e.toolbar, e.alert, e.tableWrap, e.dock,
+      h('footer', { class: 'statusbar', part: 'statusbar' }, e.statusLeft, e.statusRight));
+
+    // Confirmation dialog
+    e.dialogTitle = h('h3', { id: `${ids}-dt` });
+    e.dialogText = h('p', { id: `${ids}-dd` });
+    e.dialogCancel = h('button', { class: 'btn outline', type: 'button', value: 'cancel' }, 'Cancel');
+    e.dialogOk = h('button', { class: 'btn danger', type: 'button', value: 'ok' }, 'Delete');
+    e.dialog = h('dialog', { 'aria-labelledby': `${ids}-dt`, 'aria-describedby': `${ids}-dd`, part: 'dialog' },
+      e.dialogTitle, e.dialogText, h('div', { class: 'form-actions' }, e.dialogCancel, e.dialogOk));
+
+    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog);
+    this.#shadow.append(e.root);
+  }
+
+  // ── State, form and attributes ───────────────────────────────────────────────
+
+  #attributes() {
+    const attr = (name) => this.getAttribute(name);
+    return {
+      relay: attr('relay') || '',
+      host: attr('host') || '',
+      port: Number(attr('port')) || 21,
+      user: attr('user') || '',
+      path: attr('path') || '',
+      mode: attr('mode') || 'auto',
+      encoding: attr('encoding') || '',
+      anonymous: this.hasAttribute('anonymous'),
+    };
+  }
+
+  #hasCredentials() {
+    const a = this.#attributes();
+    if (!a.host) return false;
+    if (a.anonymous || /^(anonymous|ftp)$/i.test(a.user)) return true;
+    return Boolean(a.user && this.#password);
+  }
+
+  #fillForm(from = null) {
+    const e = this.#el;
+    const a = from ?? this.#attributes();
+    e.host.value = a.host ?? '';
+    e.port.value = String(a.port || 21);
+    e.user.value = a.anonymous ? '' : a.user ?? '';
+    e.anonymous.checked = Boolean(a.anonymous) || (!a.user && Boolean(a.host) && this.hasAttribute('anonymous'));
+    e.mode.value = a.mode || 'auto';
+    const encoding = (a.encoding || '').toLowerCase();
+    if (encoding && ![...e.encoding.options].some((o) => o.value === encoding)) {
+      e.encoding.append(h('option', { value: encoding }, encoding));
+    }
+    e.encoding.value = encoding;
+    e.relay.value = a.relay || this.getAttribute('relay') || '';
+    e.relayField.hidden = this.hasAttribute('relay');
+    if (!e.relay.value) e.relay.placeholder = sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' });
+    this.#syncAnonymous();
+  }
+
+  #readForm() {
+    const e = this.#el;
+    return {
+      host: e.host.value.trim(),
+      port: Number(e.port.value) || 21,
+      user: e.user.value.trim(),
+      password: e.password.value,
+      anonymous: e.anonymous.checked,
+      mode: e.mode.value,
+      encoding: e.encoding.value,
+      relay: this.getAttribute('relay') || e.relay.value.trim(),
+    };
+  }
+
+  #syncAnonymous() {
+    const e = this.#el;
+    const anon = e.anonymous.checked;
+    e.user.disabled = anon;
+    e.password.disabled = anon;
+  }
+
+  #clientOptions(session) {
+    const options = { relay: session.relay, host: session.host, port: session.port, mode: session.mode };
+    if (!session.anonymous) {
+      options.user = session.user;
+      options.password = this.#password;
+    }
+    if (session.encoding) options.encoding = session.encoding;
+    const timeout = Number(this.getAttribute('timeout'));
+    if (timeout > 0) options.timeoutMs = timeout * 1000;
+    return options;
+  }
+
+  #setState(state) {
+    this.#state = state;
+    const e = this.#el;
+    e.root.dataset.state = state;
+    const showForm = state === 'form' || state === 'connecting';
+    e.connect.hidden = !showForm;
+    e.browser.hidden = state !== 'connected';
+    const busy = state === 'connecting';
+    e.connectBtn.disabled = busy;
+    e.connectBtn.replaceChildren(...(busy ? [h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Connecting…'] : ['Connect']));
+    for (const input of [e.host, e.port, e.mode, e.encoding, e.relay, e.anonymous]) input.disabled = busy;
+    if (busy) {
+      e.user.disabled = true;
+      e.password.disabled = true;
+      e.formAlert.hidden = true;
+    } else this.#syncAnonymous();
+    this.setAttribute('aria-busy', String(busy));
+  }
+
+  #showFormError(described) {
+    this.#renderAlert(this.#el.formAlert, described, []);
+  }
+
+  #renderAlert(target, described, actions) {
+    const children = [
+      icon('alert'),
+      h('div', { class: 'text' },
+        h('div', { class: 'title' }, described.title),
+        described.hint ? h('div', { class: 'hint' }, described.hint) : null,
+        described.detail && described.detail !== described.title
+          ? h('details', {}, h('summary', {}, 'Technical details'), h('code', {}, described.detail))
+          : null),
+    ];
+    if (actions.length) children.push(h('div', { class: 'actions' }, actions));
+    target.replaceChildren(...children);
+    target.dataset.code = described.code ?? '';
+    target.hidden = false;
+  }
+
+  #showAlert(described, op) {
+    const actions = [];
+    if (described.code === 'closed' || (described.code === 'connection' && op !== 'download' && op !== 'upload')) {
+      actions.push(h('button', { class: 'btn small outline', type: 'button', onclick: () => this.#reconnect() }, 'Reconnect'));
+    }
+    actions.push(h('button', { class: 'btn small icon', type: 'button', 'aria-label': 'Dismiss', title: 'Dismiss', html: ICONS.close, onclick: () => { this.#hideAlert(); this.#focusGrid(); } }));
+    this.#renderAlert(this.#el.alert, described, actions);
+    this.#emit('ftp-error', { op, ...described });
+  }
+
+  #hideAlert() {
+    this.#el.alert.hidden = true;
+  }
+
+  async #describe(error, context) {
+    const origin = globalThis.location?.origin;
+    let relayReachable;
+    const message = String(error?.message ?? '');
+    if (error?.code === 'connection' && /relay/i.test(message) && /10\d\d|closed/.test(message)) {
+      relayReachable = await probe(context.relay ?? this.#session?.relay);
+    }
+    return describeError(error, { ...this.#session, ...context, origin, relayReachable });
+  }
+
+  async #reconnect() {
+    const session = this.#session;
+    const cwd = this.#cwd;
+    if (!session) return;
+    this.#hideAlert();
+    await this.connect({ ...session, path: cwd, password: this.#password });
+  }
+
+  // ── Listing ───────────────────────────────────────────────────────────────────
+
+  /** Changes to `path` ('' = the login folder) and lists it. */
+  async #open(path, { initial = false, select = null } = {}) {
+    const client = this.#client;
+    if (!client) return false;
+    const seq = ++this.#navSeq;
+    this.#busy(true);
+    try {
+      let dir;
+      if (path) {
+        const changed = await client.cd(path);
+        dir = typeof changed === 'string' && changed ? changed : await client.pwd();
+      } else {
+        dir = await client.pwd();
+      }
+      const entries = await client.list(undefined, { all: this.#showHidden });
+      if (seq !== this.#navSeq) return false;
+      const previous = this.#cwd;
+      this.#cwd = normalizePath(dir);
+      this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
+      // Going up: select the folder we came from.
+      const from = !initial && previous.startsWith(`${this.#cwd}/`) ? previous.slice(this.#cwd.length + 1).split('/')[0] : null;
+      this.#render(select ?? from);
+      this.#hideAlert();
+      this.#emit('ftp-navigate', { ...this.#where() });
+      if (!initial) this.#announce(`${this.#cwd}. ${this.#summary()}`);
+      return true;
+    } catch (error) {
+      if (seq !== this.#navSeq) return false;
+      this.#showAlert(await this.#describe(error, { op: 'list', name: baseName(path) }), 'list');
+      return false;
+    } finally {
+      if (seq === this.#navSeq) this.#busy(false);
+    }
+  }
+
+  async #refresh({ announce = false, select = null } = {}) {
+    if (!this.#client) return;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    const keep = select ?? this.#view[this.#selected]?.name ?? null;
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        const seq = ++this.#navSeq;
+        this.#busy(true);
+        try {
+          const entries = await this.#client.list(this.#cwd, { all: this.#showHidden });
+          if (seq !== this.#navSeq) continue;
+          this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
+          this.#render(keep);
+          if (announce) this.#announce(`Refreshed. ${this.#summary()}`);
+        } catch (error) {
+          if (seq === this.#navSeq) this.#showAlert(await this.#describe(error, { op: 'list' }), 'list');
+        } finally {
+          if (seq === this.#navSeq) this.#busy(false);
+        }
+      } while (this.#refreshAgain && this.#client);
+    })();
+    try {
+      await this.#refreshing;
+    } finally {
+      this.#refreshing = null;
+    }
+  }
+
+  #busy(on) {
+    this.#el.loading.hidden = !on;
+    this.#el.tableWrap.setAttribute('aria-busy', String(on));
+  }
+
+  #render(selectName = null) {
+    const e = this.#el;
+    const shown = this.#showHidden ? this.#entries : this.#entries.filter((entry) => !isHidden(entry));
+    this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
+    this.#editing = null;
+    const hadFocus = this.#gridHasFocus();
+    const rows = this.#view.map((entry, i) => this.#row(entry, i));
+    e.tbody.replaceChildren(...rows);
+    e.grid.setAttribute('aria-rowcount', String(this.#view.length + 1));
+    e.empty.hidden = this.#view.length > 0;
+    for (const header of e.headers) {
+      const key = header.dataset.key;
+      header.setAttribute('aria-sort', key === this.#sort.key ? (this.#sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+    }
+    this.#renderCrumbs();
+    let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
+    if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
+    this.#select(index, { focus: hadFocus, scroll: true });
+    this.#renderStatus();
+  }
+
+  #row(entry, i) {
+    const kind = entry.kind === 'dir' ? 'folder' : entry.kind === 'link' ? 'link' : 'file';
+    const name = h('span', { class: 'label' }, entry.name);
+    const cell = h('span', { class: 'cell' }, icon(kind), name, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
+    const size = entry.kind === 'dir' ? '—' : formatSize(entry.size);
+    const tr = h('tr', {
+      role: 'row',
+      'aria-rowindex': String(i + 2),
+      'aria-selected': 'false',
+      tabindex: '-1',
+      'data-index': String(i),
+      'data-name': entry.name,
+      'data-kind': entry.kind,
+    },
+      h('td', { role: 'gridcell', class: 'name', title: entry.name }, cell),
+      h('td', { role: 'gridcell', class: 'size', title: entry.size != null ? `${entry.size.toLocaleString()} bytes` : '' }, size),
+      h('td', { role: 'gridcell', class: 'modified', title: entry.modified ?? '' }, formatDate(entry.modified, entry.raw)),
+      h('td', { role: 'gridcell', class: 'perms' }, entry.permissions ?? ''));
+    return tr;
+  }
+
+  #renderCrumbs() {
+    const e = this.#el;
+    const crumbs = pathSegments(this.#cwd);
+    e.crumbs.replaceChildren(...crumbs.map((crumb, i) => {
+      const last = i === crumbs.length - 1;
+      const label = i === 0 ? [icon('home'), h('span', { class: 'host' }, this.#session?.host ?? '/')] : [crumb.name];
+      return h('li', {}, h('button', {
+        type: 'button',
+        'aria-current': last ? 'page' : null,
+        title: crumb.path,
+        'aria-label': i === 0 ? `${this.#session?.host ?? ''} (root folder)` : null,
+        onclick: () => this.#open(crumb.path),
+      }, label));
+    }));
+    e.upBtn.disabled = this.#cwd === '/';
+  }
+
+  #renderStatus() {
+    const s = this.#session;
+    this.#el.statusLeft.textContent = this.#summary();
+    if (s) {
+      const who = s.anonymous ? 'anonymous' : s.user;
+      const port = s.port !== 21 ? `:${s.port}` : '';
+      this.#el.statusRight.textContent = `${who}@${s.host}${port} · ${s.mode === 'auto' ? 'automatic mode' : `${s.mode} mode`} · ${s.encoding || 'utf-8'}`;
+    }
+  }
+
+  #summary() {
+    const folders = this.#view.filter((entry) => entry.kind === 'dir').length;
+    const files = this.#view.length - folders;
+    const bytes = this.#view.reduce((sum, entry) => sum + (entry.kind !== 'dir' && entry.size ? entry.size : 0), 0);
+    if (!this.#view.length) return 'Empty folder';
+    const parts = [];
+    if (folders) parts.push(`${folders} folder${folders === 1 ? '' : 's'}`);
+    if (files) parts.push(`${files} file${files === 1 ? '' : 's'}${bytes ? ` (${formatSize(bytes)})` : ''}`);
+    return parts.join(', ');
+  }
+
+  #sortBy(key) {
+    if (this.#sort.key === key) this.#sort.dir = -this.#sort.dir;
+    else this.#sort = { key, dir: key === 'name' || key === 'permissions' ? 1 : -1 };
+    const keep = this.#view[this.#selected]?.name ?? null;
+    this.#render(keep);
+    const header = this.#el.headers.find((th) => th.dataset.key === key);
+    this.#announce(`Sorted by ${header?.textContent.trim().toLowerCase()}, ${this.#sort.dir === 1 ? 'ascending' : 'descending'}`);
+  }
+
+  #toggleHidden(show) {
+    this.#showHidden = show;
+    this.#el.hiddenBtn.setAttribute('aria-pressed', String(show));
+    this.#el.hiddenBtn.title = show ? 'Hidden files are shown' : 'Show hidden files';
+    if (this.#client) this.#refresh();
+  }
+
+  // ── Selection and keyboard ───────────────────────────────────────────────────
+
+  #rows() {
+    return this.#el.tbody.children;
+  }
+
+  #select(index, { focus = false, scroll = true } = {}) {
+    const rows = this.#rows();
+    if (!rows.length) {
+      this.#selected = -1;
+      this.#syncSelectionButtons();
+      return;
+    }
+    index = Math.max(0, Math.min(index, rows.length - 1));
+    const old = rows[this.#selected];
+    if (old && old !== rows[index]) {
+      old.setAttribute('aria-selected', 'false');
+      old.tabIndex = -1;
+    }
+    for (const row of rows) if (row !== rows[index] && row.tabIndex === 0) row.tabIndex = -1;
+    const row = rows[index];
+    row.setAttribute('aria-selected', 'true');
+    row.tabIndex = 0;
+    this.#selected = index;
+    if (focus) row.focus({ preventScroll: !scroll });
+    if (scroll) row.scrollIntoView?.({ block: 'nearest' });
+    this.#syncSelectionButtons();
+  }
+
+  #syncSelectionButtons() {
+    const entry = this.#view[this.#selected];
+    const e = this.#el;
+    e.downloadBtn.disabled = !entry || entry.kind === 'dir';
+    e.renameBtn.disabled = !entry;
+    e.deleteBtn.disabled = !entry;
+  }
+
+  #gridHasFocus() {
+    const active = this.#shadow.activeElement;
+    return Boolean(active && this.#el.tbody.contains(active));
+  }
+
+  #focusGrid() {
+    const row = this.#rows()[this.#selected];
+    if (row) row.focus();
+    else this.#el.uploadBtn.focus();
+  }
+
+  #rowOf(ev) {
+    const row = ev.target.closest?.('tr[data-index]');
+    return row && this.#el.tbody.contains(row) ? row : null;
+  }
+
+  #rowClick(ev) {
+    const row = this.#rowOf(ev);
+    if (!row || this.#editing) return;
+    this.#select(Number(row.dataset.index), { focus: true, scroll: false });
+  }
+
+  #rowDblClick(ev) {
+    const row = this.#rowOf(ev);
+    if (!row || this.#editing) return;
+    this.#select(Number(row.dataset.index), { focus: true, scroll: false });
+    this.#openSelected();
+  }
+
+  #rowFocus(ev) {
+    const row = this.#rowOf(ev);
+    if (row && !this.#editing && Number(row.dataset.index) !== this.#selected) {
+      this.#select(Number(row.dataset.index), { scroll: false });
+    }
+  }
+
+  #gridKeys(ev) {
+    if (this.#editing || ev.target.tagName === 'INPUT') return;
+    const count = this.#view.length;
+    const page = Math.max(1, Math.floor(this.#el.tableWrap.clientHeight / (this.#rows()[0]?.offsetHeight || 36)) - 1);
+    const move = (to) => {
+      ev.preventDefault();
+      if (count) this.#select(to, { focus: true });
+    };
+    switch (ev.key) {
+      case 'ArrowDown': return move(this.#selected + 1);
+      case 'ArrowUp':
+        if (ev.altKey) { ev.preventDefault(); return this.#goUp(); }
+        return move(this.#selected - 1);
+      case 'Home': return move(0);
+      case 'End': return move(count - 1);
+      case 'PageDown': return move(this.#selected + page);
+      case 'PageUp': return move(this.#selected - page);
+      case 'Enter':
+        ev.preventDefault();
+        return this.#openSelected();
+      case 'Backspace':
+        ev.preventDefault();
+        return this.#goUp();
+      case 'Delete':
+        ev.preventDefault();
+        return this.#deleteSelected();
+      case 'F2':
+        ev.preventDefault();
+        return this.#beginRename();
+      default:
+        if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && ev.key !== ' ') {
+          this.#typeAhead(ev.key);
+          ev.preventDefault();
+        }
+    }
+  }
+
+  #typeAhead(key) {
+    const now = Date.now();
+    const t = this.#typeahead;
+    t.text = now - t.at > 800 ? key : t.text + key;
+    t.at = now;
+    const lower = t.text.toLowerCase();
+    const start = t.text.length === 1 ? this.#selected + 1 : this.#selected;
+    const n = this.#view.length;
+    for (let k = 0; k < n; k++) {
+      const i = (start + k) % n;
+      if (this.#view[i].name.toLowerCase().startsWith(lower)) {
+        this.#select(i, { focus: true });
+        return;
+      }
+    }
+  }
+
+  #toolbarKeys(ev) {
+    // Roving focus among the toolbar's buttons with the arrow keys.
+    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+    if (!ev.target.matches('.toolbar > .btn')) return;
+    const buttons = [...this.#el.toolbar.querySelectorAll(':scope > .btn')].filter((b) => !b.disabled);
+    const i = buttons.indexOf(ev.target);
+    const next = buttons[(i + (ev.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length];
+    next?.focus();
+    ev.preventDefault();
+  }
+
+  #goUp() {
+    if (this.#cwd === '/' || !this.#client) return;
+    this.#open(parentPath(this.#cwd));
+  }
+
+  async #openSelected(downloadOnly = false) {
+    const entry = this.#view[this.#selected];
+    if (!entry) return;
+    const path = joinPath(this.#cwd, entry.name);
+    if (entry.kind === 'dir' && !downloadOnly) {
+      await this.#open(path);
+      return;
+    }
+    if (entry.kind === 'link' && !downloadOnly) {
+      // A link to a folder opens it; to a file, downloads it (the key press or click
+      // still counts as the gesture the save picker needs a moment later).
+      const seq = this.#navSeq;
+      try {
+        const changed = await this.#client.cd(path);
+        if (seq === this.#navSeq) await this.#open(typeof changed === 'string' ? changed : path);
+        return;
+      } catch {
+        return this.#startDownload(entry, path);
+      }
+    }
+    if (entry.kind === 'dir') return;
+    return this.#startDownload(entry, path);
+  }
+
+  // ── Rename, new folder, delete ───────────────────────────────────────────────
+
+  #beginRename() {
+    const entry = this.#view[this.#selected];
+    const row = this.#rows()[this.#selected];
+    if (!entry || !row || this.#editing) return;
+    const cell = row.querySelector('td.name .cell');
+    const label = cell.querySelector('.label');
+    const input = h('input', { type: 'text', value: entry.name, 'aria-label': `New name for ${entry.name}`, spellcheck: false });
+    label.replaceWith(input);
+    const dot = entry.kind !== 'dir' ? entry.name.lastIndexOf('.') : -1;
+    this.#editing = { input, row };
+    input.focus();
+    input.setSelectionRange(0, dot > 0 ? dot : entry.name.length);
+    const finish = async (commit) => {
+      if (this.#editing?.input !== input) return;
+      this.#editing = null;
+      const name = input.value.trim();
+      if (!commit || !name || name === entry.name) {
+        input.replaceWith(label);
+        row.focus();
+        return;
+      }
+      if (name.includes('/')) {
+        input.replaceWith(label);
+        this.#showAlert({ title: 'A name cannot contain “/”.', hint: 'To move a file, rename it with its folder’s full path is not supported here.', detail: '', code: 'invalid_input' }, 'rename');
+        row.focus();
+        return;
+      }
+      label.textContent = name;
+      input.replaceWith(label);
+      try {
+        await this.#client.rename(joinPath(this.#cwd, entry.name), joinPath(this.#cwd, name));
+        this.#announce(`Renamed ${entry.name} to ${name}.`);
+        await this.#refresh({ select: name });
+      } catch (error) {
+        label.textContent = entry.name;
+        this.#showAlert(await this.#describe(error, { op: 'rename', name: entry.name, kind: entry.kind }), 'rename');
+      }
+      this.#focusGrid();
+    };
+    input.addEventListener('keydown', (ev) => {
+      ev.stopPropagation();
+      if (ev.key === 'Enter') { ev.preventDefault(); finish(true); }
+      else if (ev.key === 'Escape') { ev.preventDefault(); finish(false); }
+    });
+    input.addEventListener('blur', () => finish(true));
+  }
+
+  #beginMkdir() {
+    if (!this.#client || this.#editing) return;
+    const existing = new Set(this.#entries.map((entry) => entry.name));
+    let name = 'New folder';
+    for (let n = 2; existing.has(name); n++) name = `New folder ${n}`;
+    const input = h('input', { type: 'text', value: name, 'aria-label': 'Name of the new folder', spellcheck: false });
+    const row = h('tr', { role: 'row', 'aria-rowindex': '2', 'aria-selected': 'true', 'data-kind': 'dir', class: 'new' },
+      h('td', { role: 'gridcell', class: 'name' }, h('span', { class: 'cell' }, icon('folder'), input)),
+      h('td', { role: 'gridcell', class: 'size' }, '—'), h('td', { role: 'gridcell', class: 'modified' }), h('td', { role: 'gridcell', class: 'perms' }));
+    this.#el.tbody.prepend(row);
+    this.#el.empty.hidden = true;
+    this.#editing = { input, row };
+    row.scrollIntoView?.({ block: 'nearest' });
+    input.focus();
+    input.select();
+    const finish = async (commit) => {
+      if (this.#editing?.input !== input) return;
+      this.#editing = null;
+      const value = input.value.trim();
+      row.remove();
+      this.#el.empty.hidden = this.#view.length > 0;
+      if (!commit || !value) {
+        this.#focusGrid();
+        return;
+      }
+      try {
+        await this.#client.mkdir(joinPath(this.#cwd, value));
+        this.#announce(`Created the folder ${value}.`);
+        await this.#refresh({ select: value });
+      } catch (error) {
+        this.#showAlert(await this.#describe(error, { op: 'mkdir', name: value }), 'mkdir');
+      }
+      this.#focusGrid();
+    };
+    input.addEventListener('keydown', (ev) => {
+      ev.stopPropagation();
+      if (ev.key === 'Enter') { ev.preventDefault(); finish(true); }
+      else if (ev.key === 'Escape') { ev.preventDefault(); finish(false); }
+    });
+    input.addEventListener('blur', () => finish(true));
+  }
+
+  async #deleteSelected() {
+    const entry = this.#view[this.#selected];
+    if (!entry || !this.#client) return;
+    const dir = entry.kind === 'dir';
+    const ok = await this.#confirm(
+      `Delete “${entry.name}”?`,
+      dir ? 'The folder and everything in it will be deleted from the server. This cannot be undone.' : 'The file will be deleted from the server. This cannot be undone.',
+      'Delete',
+    );
+    if (!ok) {
+      this.#focusGrid();
+      return;
+    }
+    const index = this.#selected;
+    const path = joinPath(this.#cwd, entry.name);
+    try {
+      if (dir) await this.#removeTree(path);
+      else await this.#client.delete(path);
+      this.#announce(`Deleted ${entry.name}.`);
+      await this.#refresh();
+      this.#select(Math.min(index, this.#view.length - 1), { focus: true });
+    } catch (error) {
+      this.#showAlert(await this.#describe(error, { op: 'delete', name: entry.name, kind: entry.kind }), 'delete');
+      await this.#refresh();
+    }
+  }
+
+  async #removeTree(path) {
+    const client = this.#client;
+    const entries = await client.list(path, { all: true });
+    for (const entry of entries) {
+      if (entry.name === '.' || entry.name === '..') continue;
+      const child = joinPath(path, entry.name);
+      if (entry.kind === 'dir') await this.#removeTree(child);
+      else await client.delete(child);
+    }
+    await client.rmdir(path);
+  }
+
+  #confirm(title, text, okLabel) {
+    const e = this.#el;
+    e.dialogTitle.textContent = title;
+    e.dialogText.textContent = text;
+    e.dialogOk.textContent = okLabel;
+    return new Promise((resolve) => {
+      const done = (value) => {
+        e.dialogOk.onclick = null;
+        e.dialogCancel.onclick = null;
+        e.dialog.onclose = null;
+        if (e.dialog.open) e.dialog.close();
+        resolve(value);
+      };
+      e.dialogOk.onclick = () => done(true);
+      e.dialogCancel.onclick = () => done(false);
+      e.dialog.onclose = () => done(false);
+      e.dialog.showModal();
+      e.dialogCancel.focus();
+    });
+  }
+
+  // ── Transfers ─────────────────────────────────────────────────────────────────
+
+  /** The transfer session, opened on first use (and again after it was lost). */
+  #transferClient() {
+    if (!this.#transfer) {
+      const session = this.#session;
+      const attempt = loadFtpBridge()
+        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session)))
+        .then((client) => {
+          client.onLog((line) => this.#addLog(line, 'transfer'));
+          return client;
+        });
+      this.#transfer = attempt;
+      attempt.catch(() => {
+        if (this.#transfer === attempt) this.#transfer = null;
+      });
+    }
+    return this.#transfer;
+  }
+
+  #dropTransferClient(client) {
+    const current = this.#transfer;
+    if (!current) return;
+    current.then((c) => {
+      if (c === client && this.#transfer === current) {
+        this.#transfer = null;
+        c.close().catch(() => {}).finally(() => { try { c.free(); } catch {} });
+      }
+    }, () => {});
+  }
+
+  #strategy() {
+    const wanted = this.getAttribute('download-strategy') || 'auto';
+    const picker = typeof globalThis.showSaveFilePicker === 'function';
+    const worker = Boolean(this.getAttribute('download-worker')) && 'serviceWorker' in navigator && globalThis.isSecureContext;
+    if (wanted === 'picker') return picker ? 'picker' : worker ? 'worker' : 'blob';
+    if (wanted === 'service-worker') return worker ? 'worker' : 'blob';
+    if (wanted === 'blob') return 'blob';
+    return picker ? 'picker' : worker ? 'worker' : 'blob';
+  }
+
+  /**
+   * Where a download goes. The save picker must be opened now, in the click or key
+   * press; the service worker and Blob sinks are made when the transfer starts.
+   */
+  #pickTarget(entry) {
+    const strategy = this.#strategy();
+    const target = { strategy, handle: null, ready: Promise.resolve(true) };
+    if (strategy === 'picker') {
+      target.ready = globalThis.showSaveFilePicker({ suggestedName: entry.name }).then(
+        (handle) => {
+          target.handle = handle;
+          return true;
+        },
+        (error) => {
+          if (error?.name === 'AbortError') return false; // the person closed the picker
+          // No user gesture, or not allowed in this frame: the next best sink.
+          const worker = this.getAttribute('download-worker') && 'serviceWorker' in navigator && globalThis.isSecureContext;
+          target.strategy = worker ? 'worker' : 'blob';
+          return true;
+        },
+      );
+    }
+    return target;
+  }
+
+  async #startDownload(entry, path, options = {}, target = this.#pickTarget(entry)) {
+    if (!(await target.ready)) return null;
+    const t = this.#addTransfer({
+      direction: 'download',
+      name: entry.name,
+      path,
+      total: entry.size ?? null,
+      strategy: target.strategy,
+      handle: target.handle,
+      chunks: [],
+    });
+    if (options.onDone) t.onDone = options.onDone;
+    return t.id;
+  }
+
+  #filesChosen(input) {
+    const files = [...input.files];
+    input.value = '';
+    if (!files.length) return;
+    const list = files.map((file) => ({ rel: file.webkitRelativePath || file.name, file }));
+    this.#queueUploads(list, this.#cwd);
+  }
+
+  /** Queues `items` (`{ rel, file }`, `rel` a relative path) for upload below `dir`. */
+  #queueUploads(items, dir, dirs = []) {
+    const folders = new Set(dirs);
+    for (const { rel } of items) {
+      const parts = rel.split('/').slice(0, -1);
+      for (let i = 1; i <= parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+    }
+    const sorted = [...folders].filter(Boolean).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+    if (sorted.length) {
+      this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: dir, folders: sorted, hiddenRow: true });
+    }
+    const ids = [];
+    for (const { rel, file } of items) {
+      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(dir, rel), total: file.size, file, rel });
+      ids.push(t.id);
+    }
+    return ids;
+  }
+
+  #addTransfer(fields) {
+    const t = {
+      id: nextId++,
+      state: 'queued',
+      bytes: 0,
+      total: null,
+      error: null,
+      samples: [],
+      speed: 0,
+      controller: null,
+      el: null,
+      ...fields,
+    };
+    this.#transfers.push(t);
+    if (!t.hiddenRow) {
+      t.el = this.#transferRow(t);
+      this.#el.transferList.append(t.el);
+      this.#el.noTransfers.hidden = true;
+      this.#showDock('transfers', false);
+      this.#updateCount();
+    }
+    this.#emitTransfer(t);
+    this.#pump();
+    return t;
+  }
+
+  async #pump() {
+    if (this.#queueRunning) return;
+    this.#queueRunning = true;
+    try {
+      for (;;) {
+        const t = this.#transfers.find((x) => x.state === 'queued');
+        if (!t || !this.#session) break;
+        await this.#run(t);
+      }
+    } finally {
+      this.#queueRunning = false;
+    }
+  }
+
+  async #run(t) {
+    t.controller = new AbortController();
+    t.state = 'running';
+    t.error = null;
+    t.started = performance.now();
+    t.samples = [{ at: t.started, bytes: t.bytes }];
+    this.#paint(t);
+    this.#emitTransfer(t);
+    if (t.direction !== 'mkdir') this.#announce(`${t.direction === 'download' ? 'Downloading' : 'Uploading'} ${t.name}…`);
+    let client = null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        client = await this.#transferClient();
+        if (t.direction === 'download') await this.#runDownload(t, client);
+        else if (t.direction === 'upload') await this.#runUpload(t, client);
+        else await this.#runMkdirs(t, client);
+        t.state = 'done';
+        break;
+      } catch (error) {
+        if (t.controller.signal.aborted || error?.code === 'aborted') {
+          t.state = 'cancelled';
+          break;
+        }
+        // A session lost while idle: open a new one and try once more.
+        if (attempt === 0 && (error?.code === 'closed' || (error?.code === 'connection' && t.bytes === 0))) {
+          this.#dropTransferClient(client);
+          continue;
+        }
+        t.state = 'failed';
+        t.error = await this.#describe(error, { op: t.direction === 'mkdir' ? 'mkdir' : t.direction, name: t.name });
+        if (error?.code === 'closed' || error?.code === 'connection' || error?.code === 'timeout') this.#dropTransferClient(client);
+        break;
+      }
+    }
+    t.controller = null;
+    this.#paint(t);
+    this.#emitTransfer(t);
+    if (t.direction === 'mkdir') {
+      if (t.state === 'failed') this.#showAlert(t.error, 'mkdir');
+      if (t.path === this.#cwd) this.#refresh();
+      return;
+    }
+    const size = t.total != null ? ` (${formatSize(t.total)})` : '';
+    if (t.state === 'done') {
+      this.#announce(`${t.direction === 'download' ? 'Downloaded' : 'Uploaded'} ${t.name}${size}.`);
+      if (t.direction === 'upload' && parentPath(t.path) === this.#cwd) this.#refresh();
+      t.onDone?.(t);
+    } else if (t.state === 'cancelled') {
+      this.#announce(`Cancelled ${t.name}.`);
+    } else {
+      this.#announce(`${t.direction === 'download' ? 'Download' : 'Upload'} of ${t.name} failed: ${t.error.title}`);
+      this.#emit('ftp-error', { op: t.direction, path: t.path, ...t.error });
+    }
+  }
+
+  async #runDownload(t, client) {
+    const signal = t.controller.signal;
+    const offset = t.bytes;
+    const stream = client.download(t.path, {
+      offset,
+      signal,
+      onProgress: (_done, total) => {
+        if (total != null) t.total = total;
+      },
+    });
+    const reader = stream.getReader();
+    let sink = null;
+    try {
+      // The first bytes (or the end) before any sink: a missing file fails here, before
+      // the browser shows a download.
+      let next = await reader.read();
+      if (signal.aborted) throw abortError();
+      sink = await this.#openSink(t, offset);
+      while (!next.done) {
+        await sink.write(next.value);
+        t.bytes += next.value.byteLength;
+        this.#progress(t);
+        if (signal.aborted) throw abortError();
+        next = await reader.read();
+        if (signal.aborted) throw abortError();
+      }
+      await sink.close();
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      if (sink) await sink.pause(error).catch(() => {});
+      if (!sink?.resumable) {
+        t.bytes = 0;
+        t.chunks = [];
+      }
+      throw error;
+    }
+  }
+
+  async #openSink(t, offset) {
+    if (t.strategy === 'picker' && t.handle) {
+      const writable = await t.handle.createWritable({ keepExistingData: offset > 0 });
+      if (offset > 0) {
+        await writable.truncate(offset);
+        await writable.seek(offset);
+      }
+      return {
+        resumable: true,
+        write: (chunk) => writable.write(chunk),
+        close: () => writable.close(),
+        // Keep what arrived, so that the transfer can resume from there.
+        pause: () => writable.close(),
+      };
+    }
+    if (t.strategy === 'worker') {
+      try {
+        return await openWorkerSink(this.getAttribute('download-worker'), t.name, t.total, this.#shadow);
+      } catch (error) {
+        this.#addLog({ direction: 'note', text: `download worker unavailable (${error?.message ?? error}); saving through memory instead` }, 'transfer');
+        t.strategy = 'blob';
+      }
+    }
+    // Blob: the bytes stay in memory until the end; a resumed download keeps them.
+    const total = () => t.chunks.reduce((n, c) => n + c.byteLength, 0);
+    if (total() !== offset) t.chunks = [];
+    return {
+      resumable: true,
+      write: async (chunk) => { t.chunks.push(chunk); },
+      close: async () => {
+        const blob = new Blob(t.chunks, { type: 'application/octet-stream' });
+        t.chunks = [];
+        saveBlob(blob, t.name, this.#shadow);
+      },
+      pause: async () => {},
+    };
+  }
+
+  async #runUpload(t, client) {
+    const resume = t.bytes > 0;
+    await client.upload(t.path, t.file, {
+      resume,
+      signal: t.controller.signal,
+      onProgress: (sent, total) => {
+        t.bytes = sent;
+        if (total != null) t.total = total;
+        this.#progress(t);
+      },
+    });
+    t.bytes = t.file.size;
+  }
+
+  async #runMkdirs(t, client) {
+    for (const rel of t.folders) {
+      const path = joinPath(t.path, rel);
+      try {
+        await client.mkdir(path);
+      } catch (error) {
+        // Already there is fine: check by listing it.
+        try {
+          await client.list(path);
+        } catch {
+          throw error;
+        }
+      }
+    }
+  }
+
+  #cancel(t) {
+    if (t.state === 'queued') {
+      t.state = 'cancelled';
+      this.#paint(t);
+      this.#emitTransfer(t);
+      return;
+    }
+    t.controller?.abort();
+  }
+
+  #resume(t) {
+    if (t.state !== 'cancelled' && t.state !== 'failed') return;
+    t.state = 'queued';
+    t.error = null;
+    this.#paint(t);
+    this.#pump();
+  }
+
+  #remove(t) {
+    if (t.state === 'running' || t.state === 'queued') return;
+    this.#transfers = this.#transfers.filter((x) => x !== t);
+    t.el?.remove();
+    t.url && URL.revokeObjectURL(t.url);
+    this.#updateCount();
+    this.#el.noTransfers.hidden = this.#transfers.some((x) => x.el);
+  }
+
+  #progress(t) {
+    const now = performance.now();
+    const last = t.samples[t.samples.length - 1];
+    if (!last || now - last.at > 250) {
+      t.samples.push({ at: now, bytes: t.bytes });
+      while (t.samples.length > 2 && now - t.samples[0].at > 3000) t.samples.shift();
+      const first = t.samples[0];
+      const seconds = (now - first.at) / 1000;
+      if (seconds > 0.2) t.speed = (t.bytes - first.bytes) / seconds;
+    }
+    if (!t.frame) {
+      t.frame = requestAnimationFrame(() => {
+        t.frame = 0;
+        this.#paint(t);
+      });
+    }
+  }
+
+  #transferRow(t) {
+    const isDown = t.direction === 'download';
+    const el = h('li', { 'data-id': String(t.id), 'data-direction': t.direction, 'data-state': t.state, 'aria-label': `${isDown ? 'Download' : 'Upload'} ${t.name}` });
+    el._name = h('div', { class: 't-name', title: t.path }, t.name, h('small', {}, isDown ? `from ${parentPath(t.path)}` : `to ${parentPath(t.path)}`));
+    el._progress = h('progress', { max: 1, value: 0, 'aria-label': `Progress of ${t.name}` });
+    el._state = h('span', { class: 't-state' });
+    el._text = h('span', { class: 't-text' });
+    el._actions = h('div', { class: 't-actions' });
+    el._error = h('div', { class: 't-error', hidden: true });
+    el.append(icon(isDown ? 'download' : 'upload'), el._name, el._actions, h('div', { class: 't-line' }, el._progress, el._state, el._text), el._error);
+    this.#paintRow(t, el);
+    return el;
+  }
+
+  #paint(t) {
+    if (t.el) this.#paintRow(t, t.el);
+    this.#updateCount();
+  }
+
+  #paintRow(t, el) {
+    el.dataset.state = t.state;
+    el.dataset.bytes = String(t.bytes);
+    const total = t.total ?? (t.file ? t.file.size : null);
+    if (total) {
+      el._progress.max = total;
+      el._progress.value = Math.min(t.bytes, total);
+    } else if (t.state === 'done') {
+      el._progress.max = 1;
+      el._progress.value = 1;
+    } else {
+      el._progress.removeAttribute('value');
+    }
+    const states = { queued: 'Waiting', running: '', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' };
+    el._state.textContent = states[t.state];
+    let text = '';
+    if (t.state === 'running') {
+      text = total ? `${formatSize(t.bytes)} of ${formatSize(total)}` : formatSize(t.bytes);
+      if (t.speed > 0) {
+        text += ` · ${formatSpeed(t.speed)}`;
+        if (total) text += ` · ${formatDuration((total - t.bytes) / t.speed)} left`;
+      }
+    } else if (t.state === 'done') {
+      const seconds = t.started ? (performance.now() - t.started) / 1000 : 0;
+      text = `${formatSize(total ?? t.bytes)}${seconds > 0.5 && total ? ` · ${formatSpeed(total / seconds)} average` : ''}`;
+    } else if (t.state === 'cancelled' || t.state === 'failed') {
+      text = t.bytes && total ? `${formatSize(t.bytes)} of ${formatSize(total)}` : '';
+    } else if (total) {
+      text = formatSize(total);
+    }
+    el._text.textContent = text;
+    el._error.hidden = !t.error;
+    el._error.textContent = t.error ? [t.error.title, t.error.hint].filter(Boolean).join(' ') : '';
+    el._error.title = t.error?.detail ?? '';
+    const button = (name, label, onclick) =>
+      h('button', { class: 'btn small icon', type: 'button', title: label, 'aria-label': `${label} ${t.name}`, 'data-action': name, onclick, html: ICONS[name === 'cancel' ? 'close' : name === 'resume' ? 'play' : name === 'retry' ? 'retry' : 'close'] });
+    const actions = [];
+    if (t.state === 'running' || t.state === 'queued') actions.push(button('cancel', 'Cancel', () => this.#cancel(t)));
+    if (t.state === 'cancelled' || t.state === 'failed') {
+      const resumable = t.bytes > 0 && (t.direction === 'upload' || t.strategy !== 'worker');
+      actions.push(resumable ? button('resume', 'Resume', () => this.#resume(t)) : button('retry', 'Retry', () => this.#resume(t)));
+    }
+    if (t.state !== 'running' && t.state !== 'queued') actions.push(button('remove', 'Remove from the list', () => this.#remove(t)));
+    // Keep the focused button focused across repaints when it stays.
+    const focused = this.#shadow.activeElement;
+    const keep = focused && el._actions.contains(focused) ? focused.dataset.action : null;
+    const same = [...el._actions.children].map((b) => b.dataset.action).join() === actions.map((b) => b.dataset.action).join();
+    if (!same) {
+      el._actions.replaceChildren(...actions);
+      if (keep) {
+        const again = [...el._actions.children].find((b) => b.dataset.action === keep) ?? el._actions.firstElementChild;
+        again?.focus();
+      } else if (focused && !focused.isConnected) {
+        el._actions.firstElementChild?.focus();
+      }
+    }
+  }
+
+  #updateCount() {
+    const active = this.#transfers.filter((t) => t.el && (t.state === 'running' || t.state === 'queued')).length;
+    this.#el.transfersTab.querySelector('.count').textContent = active ? String(active) : '';
+  }
+
+  #transferInfo(t) {
+    return { id: t.id, direction: t.direction, name: t.name, path: t.path, state: t.state, bytes: t.bytes, total: t.total, error: t.error };
+  }
+
+  #emitTransfer(t) {
+    if (t.direction === 'mkdir') return;
+    this.#emit('ftp-transfer', this.#transferInfo(t));
+  }
+
+  // ── Drag and drop ────────────────────────────────────────────────────────────
+
+  #hasFiles(ev) {
+    return [...(ev.dataTransfer?.types ?? [])].includes('Files');
+  }
+
+  #dragEnter(ev) {
+    if (!this.#hasFiles(ev) || !this.#client) return;
+    ev.preventDefault();
+    this.#dragDepth += 1;
+    this.#el.dropOverlay.hidden = false;
+    this.#el.dropOverlay.querySelector('span').textContent = `Drop to upload to ${this.#cwd}`;
+  }
+
+  #dragOver(ev) {
+    if (!this.#hasFiles(ev) || !this.#client) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = 'copy';
+  }
+
+  #dragLeave() {
+    this.#dragDepth = Math.max(0, this.#dragDepth - 1);
+    if (!this.#dragDepth) this.#el.dropOverlay.hidden = true;
+  }
+
+  #drop(ev) {
+    if (!this.#client) return;
+    ev.preventDefault();
+    this.#dragDepth = 0;
+    this.#el.dropOverlay.hidden = true;
+    const row = this.#rowOf(ev);
+    const entry = row ? this.#view[Number(row.dataset.index)] : null;
+    const dir = entry?.kind === 'dir' ? joinPath(this.#cwd, entry.name) : this.#cwd;
+    // Entries must be taken now: the DataTransfer empties after the event.
+    const items = [...(ev.dataTransfer?.items ?? [])].filter((item) => item.kind === 'file');
+    const taken = items.map((item) => ({ entry: item.webkitGetAsEntry?.() ?? null, file: item.getAsFile?.() ?? null }));
+    if (!taken.length) {
+      for (const file of ev.dataTransfer?.files ?? []) taken.push({ entry: null, file });
+    }
+    this.#collectDropped(taken)
+      .then(({ files, dirs }) => {
+        if (!files.length && !dirs.length) return;
+        this.#queueUploads(files, dir, dirs);
+      })
+      .catch(async (error) => {
+        this.#showAlert({ title: 'The dropped files could not be read.', hint: 'Try the “Upload files” button instead.', detail: String(error?.message ?? error), code: 'invalid_input' }, 'upload');
+      });
+  }
+
+  async #collectDropped(taken) {
+    const files = [];
+    const dirs = [];
+    const walk = async (entry, prefix) => {
+      if (entry.isFile) {
+        const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+        files.push({ rel: prefix + entry.name, file });
+      } else if (entry.isDirectory) {
+        const rel = prefix + entry.name;
+        dirs.push(rel);
+        const reader = entry.createReader();
+        for (;;) {
+          const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+          if (!batch.length) break;
+          for (const child of batch) await walk(child, `${rel}/`);
+        }
+      }
+    };
+    for (const { entry, file } of taken) {
+      if (entry) await walk(entry, '');
+      else if (file) files.push({ rel: file.name, file });
+    }
+    return { files, dirs };
+  }
+
+  // ── Dock: transfers and the protocol log ─────────────────────────────────────
+
+  #setDock(open) {
+    this.#dockOpen = open;
+    const e = this.#el;
+    e.dock.dataset.open = String(open);
+    e.dockToggle.setAttribute('aria-expanded', String(open));
+    e.dockToggle.setAttribute('aria-label', open ? 'Hide the panel' : 'Show the panel');
+    e.dockToggle.innerHTML = open ? ICONS.chevronDown : ICONS.chevronUp;
+    e.logBtn.setAttribute('aria-pressed', String(open && this.#dockTab === 'log'));
+    if (open && this.#dockTab === 'log') this.#renderLog();
+  }
+
+  #showDock(tab, focus) {
+    const e = this.#el;
+    this.#dockTab = tab;
+    const log = tab === 'log';
+    e.transfersTab.setAttribute('aria-selected', String(!log));
+    e.logTab.setAttribute('aria-selected', String(log));
+    e.transfersTab.tabIndex = log ? -1 : 0;
+    e.logTab.tabIndex = log ? 0 : -1;
+    e.transfersPanel.hidden = log;
+    e.logPanel.hidden = !log;
+    e.copyLogBtn.hidden = !log;
+    this.#setDock(true);
+    if (focus) (log ? e.logTab : e.transfersTab).focus();
+  }
+
+  #toggleLog() {
+    if (this.#dockOpen && this.#dockTab === 'log') this.#setDock(false);
+    else this.#showDock('log', false);
+  }
+
+  #tabKeys(ev) {
+    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+    ev.preventDefault();
+    this.#showDock(this.#dockTab === 'log' ? 'transfers' : 'log', true);
+  }
+
+  #clearDock() {
+    if (this.#dockTab === 'log') {
+      this.#log = [];
+      this.#logShown = 0;
+      this.#el.logList.replaceChildren();
+    } else {
+      for (const t of [...this.#transfers]) if (t.state !== 'running' && t.state !== 'queued') this.#remove(t);
+    }
+  }
+
+  #addLog(line, who) {
+    this.#log.push({ ...line, who });
+    if (this.#log.length > 5000) {
+      this.#log.splice(0, 1000);
+      this.#logShown = Math.max(0, this.#logShown - 1000);
+      for (let i = 0; i < 1000 && this.#el.logList.firstChild; i++) this.#el.logList.firstChild.remove();
+    }
+    if (this.#dockOpen && this.#dockTab === 'log' && !this.#logFrame) {
+      this.#logFrame = requestAnimationFrame(() => {
+        this.#logFrame = 0;
+        this.#renderLog();
+      });
+    }
+  }
+
+  #logFrame = 0;
+
+  #renderLog() {
+    const panel = this.#el.logPanel;
+    const atBottom = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 8;
+    const arrows = { sent: '→', received: '←', note: '·' };
+    const fragment = document.createDocumentFragment();
+    for (const line of this.#log.slice(this.#logShown)) {
+      fragment.append(h('li', { class: line.direction },
+        h('span', { class: 'who', title: line.who === 'transfer' ? 'transfer session' : 'browsing session' }, line.who === 'transfer' ? 'T' : 'B'),
+        h('span', { class: 'dir', 'aria-label': line.direction }, arrows[line.direction] ?? ''),
+        line.text));
+    }
+    this.#logShown = this.#log.length;
+    this.#el.logList.append(fragment);
+    if (atBottom) panel.scrollTop = panel.scrollHeight;
+  }
+
+  async #copyLog() {
+    const text = this.#log.map((l) => `${l.who === 'transfer' ? 'T' : 'B'} ${l.direction === 'sent' ? '>' : l.direction === 'received' ? '<' : '#'} ${l.text}`).join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+      this.#announce('Protocol log copied.');
+    } catch {
+      this.#announce('The browser did not allow copying.');
+    }
+  }
+
+  // ── Helpers ──────────────────────────────────────────────────────────────────
+
+  #where() {
+    const s = this.#session ?? {};
+    return { host: s.host, port: s.port, user: s.anonymous ? '' : s.user, path: this.#cwd, mode: s.mode, encoding: s.encoding };
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  #announce(text) {
+    // Re-set the text so that the same message is announced again.
+    const live = this.#el.live;
+    live.textContent = '';
+    requestAnimationFrame(() => {
+      live.textContent = text;
+    });
+  }
+}
+
+function abortError() {
+  return Object.assign(new Error('cancelled'), { code: 'aborted' });
+}
+
+/** Whether the relay answers HTTP at all (a refused WebSocket vs. an unreachable relay). */
+async function probe(relay) {
+  const url = relay && relayHealthUrl(relay);
+  if (!url) return undefined;
+  try {
+    await fetch(url, { mode: 'no-cors', cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Saves a Blob through a temporary link. */
+function saveBlob(blob, name, root) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  root.append(a);
+  a.click();
+  a.remove();
+  // The browser has the URL once the download started; free the memory a bit later.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Waits for a service worker registration to have an active worker. */
+function activeWorker(registration) {
+  if (registration.active) return Promise.resolve(registration.active);
+  const worker = registration.installing ?? registration.waiting;
+  return new Promise((resolve, reject) => {
+    if (!worker) return reject(new Error('no service worker'));
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'activated') resolve(worker);
+      if (worker.state === 'redundant') reject(new Error('the service worker failed to install'));
+    });
+  });
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A download streamed through the service worker into the browser's downloads: the
+ * worker answers a hidden iframe's request with a stream it fills from this port,
+ * one chunk per pull, so the transfer goes as fast as the disk takes it.
+ */
+async function openWorkerSink(workerUrl, name, size, root) {
+  const registration = await navigator.serviceWorker.register(workerUrl);
+  const worker = await withTimeout(activeWorker(registration), 10_000, 'the download worker');
+  const channel = new MessageChannel();
+  const port = channel.port1;
+  let credits = 0;
+  let cancelled = false;
+  let wake = null;
+  let onReady;
+  let onStarted;
+  const ready = new Promise((resolve) => { onReady = resolve; });
+  const started = new Promise((resolve) => { onStarted = resolve; });
+  port.onmessage = ({ data }) => {
+    if (data?.type === 'ready') onReady();
+    else if (data?.type === 'started') onStarted();
+    else if (data?.type === 'pull') credits += 1;
+    else if (data?.type === 'cancel') cancelled = true;
+    wake?.();
+  };
+  const id = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  worker.postMessage({ type: 'ftpbridge-download', id, name, size: size ?? undefined }, [channel.port2]);
+  await withTimeout(ready, 10_000, 'the download worker');
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.src = new URL(`ftpbridge-download/${id}/${encodeURIComponent(name)}`, registration.scope).href;
+  root.append(frame);
+  try {
+    await withTimeout(started, 10_000, 'the download worker');
+  } catch (error) {
+    frame.remove();
+    port.close();
+    throw error;
+  }
+  const cleanup = () => setTimeout(() => frame.remove(), 60_000);
+  return {
+    resumable: false,
+    async write(chunk) {
+      while (credits === 0 && !cancelled) await new Promise((resolve) => { wake = resolve; });
+      wake = null;
+      if (cancelled) throw Object.assign(new Error('the browser cancelled the download'), { code: 'aborted' });
+      credits -= 1;
+      const buffer = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk.buffer : chunk.slice().buffer;
+      port.postMessage({ type: 'chunk', chunk: buffer }, [buffer]);
+    },
+    async close() {
+      port.postMessage({ type: 'done' });
+      cleanup();
+    },
+    async pause(error) {
+      port.postMessage({ type: 'error', message: String(error?.message ?? 'cancelled') });
+      cleanup();
+    },
+  };
+}
+
+/** Registers `<ftp-browser>` (or `name`) once. */
+export function defineFtpBrowser(name = 'ftp-browser') {
+  if (!globalThis.customElements) return undefined;
+  if (!customElements.get(name)) {
+    const taken = name !== 'ftp-browser' || customElements.getName?.(FtpBrowser);
+    customElements.define(name, taken ? class extends FtpBrowser {} : FtpBrowser);
+  }
+  return customElements.get(name);
+}

@@ -1,0 +1,366 @@
+// Pure helpers of <ftp-browser> and the app: remote paths, sizes and dates for people,
+// sorting, deep links, and FtpError turned into messages a person can act on.
+// Nothing here touches the DOM or the wasm module, so Node's test runner loads it as is.
+
+/** `dir` + `name` as an absolute remote path. */
+export function joinPath(dir, name) {
+  if (name.startsWith('/')) return normalizePath(name);
+  const base = dir.endsWith('/') ? dir : `${dir}/`;
+  return normalizePath(base + name);
+}
+
+/** Collapses `//`, `.` and `..`; always absolute, no trailing slash (except `/`). */
+export function normalizePath(path) {
+  const out = [];
+  for (const part of String(path).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/** The folder above `path` (`/` for `/`). */
+export function parentPath(path) {
+  const clean = normalizePath(path);
+  const cut = clean.lastIndexOf('/');
+  return cut <= 0 ? '/' : clean.slice(0, cut);
+}
+
+/** The last part of `path`. */
+export function baseName(path) {
+  const clean = normalizePath(path);
+  return clean.slice(clean.lastIndexOf('/') + 1);
+}
+
+/** Breadcrumbs: `[{ name: '/', path: '/' }, { name: 'pub', path: '/pub' }, ...]`. */
+export function pathSegments(path) {
+  const crumbs = [{ name: '/', path: '/' }];
+  let at = '';
+  for (const part of normalizePath(path).split('/')) {
+    if (!part) continue;
+    at += `/${part}`;
+    crumbs.push({ name: part, path: at });
+  }
+  return crumbs;
+}
+
+const UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
+
+/** `1234567` → `"1.2 MB"` (powers of 1000, like most file managers). */
+export function formatSize(bytes) {
+  if (bytes == null || !Number.isFinite(bytes)) return '';
+  if (bytes < 1000) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+/** Bytes per second for people: `"8.4 MB/s"`. */
+export function formatSpeed(bytesPerSecond) {
+  if (!bytesPerSecond || !Number.isFinite(bytesPerSecond)) return '';
+  return `${formatSize(Math.round(bytesPerSecond)).replace(/ bytes?$/, ' B')}/s`;
+}
+
+/** Seconds left for people: `"42 s"`, `"3 min"`, `"1 h 5 min"`. */
+export function formatDuration(seconds) {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * A listing date for people. MLSD times are UTC and shown in the reader's time zone;
+ * LIST times are the server's wall clock (labelled UTC by the parser) and shown as
+ * they are, because their time zone is unknown.
+ */
+export function formatDate(iso, raw = '', locale = undefined, now = new Date()) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const isMlsd = /(^|;)\s*modify=/i.test(raw);
+  const year = isMlsd ? date.getFullYear() : date.getUTCFullYear();
+  // This year: day and time; older: day and year (like ls).
+  const options =
+    year === now.getFullYear()
+      ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+      : { year: 'numeric', month: 'short', day: 'numeric' };
+  if (!isMlsd) options.timeZone = 'UTC';
+  try {
+    return new Intl.DateTimeFormat(locale, options).format(date);
+  } catch {
+    return iso;
+  }
+}
+
+/** Whether a listing entry is a dot file. */
+export function isHidden(entry) {
+  return entry.name.startsWith('.');
+}
+
+const KIND_ORDER = { dir: 0, link: 1, file: 2, other: 3, unknown: 3 };
+const collator = typeof Intl !== 'undefined' ? new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }) : null;
+
+/**
+ * A sorted copy: folders first (whatever the direction), then by `key` (`name`,
+ * `size`, `modified`, `permissions`) in `direction` (1 or -1), names breaking ties.
+ */
+export function sortEntries(entries, key = 'name', direction = 1) {
+  const byName = (a, b) => (collator ? collator.compare(a.name, b.name) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const value = (entry) => {
+    if (key === 'size') return entry.size ?? -1;
+    if (key === 'modified') return entry.modified ? Date.parse(entry.modified) || 0 : 0;
+    if (key === 'permissions') return entry.permissions ?? '';
+    return null;
+  };
+  return [...entries].sort((a, b) => {
+    const folders = (a.kind === 'dir' ? 0 : 1) - (b.kind === 'dir' ? 0 : 1);
+    if (folders !== 0) return folders;
+    let order = 0;
+    if (key === 'name') order = byName(a, b);
+    else {
+      const va = value(a);
+      const vb = value(b);
+      order = va < vb ? -1 : va > vb ? 1 : 0;
+      if (order === 0) order = (KIND_ORDER[a.kind] ?? 3) - (KIND_ORDER[b.kind] ?? 3);
+      if (order === 0) return byName(a, b);
+    }
+    return order * direction;
+  });
+}
+
+/**
+ * An `FtpError` (or anything thrown) as words a person can act on.
+ *
+ * `context.op` is what was being done: `connect`, `list`, `download`, `upload`, `mkdir`,
+ * `rename`, `delete`; `context.name`, `context.host`, `context.port`, `context.relay`,
+ * `context.origin` and `context.encoding` fill in the sentences; `context.relayReachable`
+ * (true/false/undefined) tells a refused WebSocket from an unreachable relay.
+ *
+ * Returns `{ title, hint, detail, code, replyCode, retry }`: `title` says what happened,
+ * `hint` what to do, `detail` is the technical message (with the server's reply).
+ */
+export function describeError(error, context = {}) {
+  const code = (error && typeof error === 'object' && typeof error.code === 'string' && error.code) || 'unknown';
+  const replyCode = (error && typeof error === 'object' && Number.isInteger(error.replyCode) && error.replyCode) || null;
+  const detail = String((error && typeof error === 'object' && 'message' in error ? error.message : error) ?? '');
+  const lower = detail.toLowerCase();
+  const op = context.op ?? '';
+  const name = context.name ? `“${context.name}”` : 'this';
+  const server = context.host ? `${context.host}${context.port && Number(context.port) !== 21 ? `:${context.port}` : ''}` : 'the server';
+  const out = (title, hint = '', retry = false) => ({ title, hint, detail, code, replyCode, retry });
+  const what = { download: 'file', delete: 'file', rename: 'file', list: 'folder', mkdir: 'folder', upload: 'folder' }[op];
+
+  switch (code) {
+    case 'login':
+      return out(
+        replyCode === 332 || replyCode === 532
+          ? 'The server wants an account name as well, which is not supported.'
+          : 'The server refused the user name or password.',
+        'Check them and try again. Public servers usually accept anonymous login.',
+      );
+    case 'not_found':
+      if (op === 'list') return out('This folder no longer exists (or you may not open it).', 'Go up a level and refresh.');
+      if (op === 'mkdir') return out(`The folder ${name} could not be created: it may exist already, or its parent was removed.`, 'Refresh the listing to see the current state.');
+      if (op === 'upload') return out(`The server could not create ${name} here: the folder may no longer exist.`, 'Refresh the listing and try again.');
+      if (op === 'delete' && context.kind === 'dir') return out(`The folder ${name} could not be removed: it may not be empty, or it no longer exists.`, 'Refresh the listing to see its contents.');
+      if (what === 'file' || op === '') return out('This file no longer exists.', 'Refresh the listing: someone may have moved or deleted it.');
+      return out('This no longer exists.', 'Refresh the listing.');
+    case 'permission':
+      if (lower.includes('relay') || lower.includes('policy')) {
+        return out(`The relay does not allow connections to ${server}.`, 'Its operator decides which servers and ports may be reached; ask them, or use another relay.');
+      }
+      if (op === 'connect') return out('The server refused the login.', 'Check the user name and password.');
+      if (op === 'download') return out(`You are not allowed to read ${name}.`, 'Ask the server’s administrator for access.');
+      if (op === 'upload') return out('The server does not allow uploading here.', 'Try a folder where you have write access (an “incoming” or “upload” folder on public servers).');
+      if (op === 'delete') return out(`You are not allowed to delete ${name}.`);
+      if (op === 'rename') return out(`You are not allowed to rename ${name}.`);
+      if (op === 'mkdir') return out('You are not allowed to create folders here.');
+      if (op === 'list') return out('You are not allowed to open this folder.');
+      return out('The server does not allow this.');
+    case 'timeout':
+      if (op === 'connect') return out(`${server} did not answer in time.`, 'Check the host name and port, or try again later.', true);
+      return out('The server stopped responding.', 'Try again. If it keeps happening, switch the transfer mode (passive or active) when connecting.', true);
+    case 'incomplete':
+      return out('The transfer stopped before the end.', 'Resume it to fetch the rest.', true);
+    case 'aborted':
+      return out('Cancelled.');
+    case 'closed':
+      return out('The connection to the server was closed.', 'Reconnect to continue.', true);
+    case 'invalid_input':
+      if (lower.includes('encoding') && lower.includes('unknown')) return out('This encoding is not known to the browser.', 'Pick one from the list, e.g. utf-8 or latin1.');
+      if (lower.includes('encod') || lower.includes('represent')) return out(`This name cannot be written in the server’s encoding${context.encoding ? ` (${context.encoding})` : ''}.`, 'Choose a name with other characters.');
+      if (lower.includes('reading the file')) return out('The browser could not read the local file.', 'It may have been moved or changed while uploading. Choose it again.');
+      if (lower.includes('cannot open')) return out('The relay address is not a valid WebSocket URL.', 'It should look like wss://relay.example.com/ws.');
+      if (lower.includes('line break') || lower.includes('newline')) return out('Names cannot contain line breaks.');
+      return out('This request is not valid.', '');
+    case 'rejected':
+      if (replyCode === 552 || replyCode === 452) return out('The server is out of space, or your quota is full.', 'Free some space on the server and try again.');
+      if (replyCode === 500 || replyCode === 502 || replyCode === 504) return out('The server does not support this command.');
+      return out('The server refused the request.', '', false);
+    case 'protocol':
+      return out('The server answered in a way ftpbridge does not understand.', 'The protocol log shows the exchange; try another transfer mode or report it.');
+    case 'connection':
+      break;
+    default:
+      return out(detail || 'Something went wrong.');
+  }
+
+  // Connection problems: the relay or the FTP server.
+  if (replyCode === 425 || replyCode === 426 || lower.includes('data connection')) {
+    return out('The server could not open a data connection.', 'Reconnect with the other transfer mode (passive or active).', true);
+  }
+  if (replyCode === 421) return out('The server closed the connection (it may be busy or shutting down).', 'Try again in a moment.', true);
+  if (/\brelay\b/.test(lower) && /(10\d\d|closed|refused|policy)/.test(lower)) {
+    if (lower.includes('policy') || lower.includes('1008')) {
+      return out('The relay refused this session (its policy or its limits).', 'Try again later, or ask the relay’s operator.');
+    }
+    if (context.relayReachable === true) {
+      const origin = context.origin ? ` (${context.origin})` : '';
+      return out(`The relay refused this page${origin}: this site is not on its list of allowed origins, or it requires a ticket.`, 'The relay’s operator can allow this site with --allow-origin.');
+    }
+    if (context.relayReachable === false) {
+      return out(`The relay${context.relay ? ` at ${context.relay}` : ''} cannot be reached.`, 'Check your network connection and the relay address.', true);
+    }
+    if (op === 'connect') return out('The connection to the relay failed.', 'Check the relay address, and that the relay allows this site.', true);
+    return out('The connection to the relay was lost.', 'Reconnect to continue.', true);
+  }
+  if (lower.includes('refused')) return out(`Nothing accepts connections at ${server}.`, 'Check the host name and the port.', true);
+  if (lower.includes('unreachable') || lower.includes('resolve') || lower.includes('no route')) {
+    return out(`${server} cannot be reached.`, 'Check the host name: it may be misspelt or the server may be down.', true);
+  }
+  if (op === 'connect') return out(`Could not connect to ${server}.`, 'Check the host name and the port, and try again.', true);
+  return out('The connection to the server was lost.', 'Reconnect to continue.', true);
+}
+
+const MODES = new Set(['auto', 'passive', 'active']);
+
+/**
+ * Parses a deep link: `ftp://user@host:21/pub/dir?mode=active&encoding=latin1`
+ * (the `ftp://` is optional; a password in it is dropped, never returned).
+ * Returns `null` when there is no host.
+ */
+export function parseFtpUrl(text) {
+  if (!text) return null;
+  let rest = String(text).trim();
+  if (rest.startsWith('#')) rest = rest.slice(1);
+  rest = rest.replace(/^ftp:\/\//i, '');
+  if (!rest) return null;
+  let query = '';
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    query = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  const slash = rest.indexOf('/');
+  let authority = slash >= 0 ? rest.slice(0, slash) : rest;
+  const rawPath = slash >= 0 ? rest.slice(slash) : '/';
+  let user = '';
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    authority = authority.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    user = safeDecode(colon >= 0 ? userinfo.slice(0, colon) : userinfo);
+  }
+  let host = authority;
+  let port = 21;
+  const bracket = authority.match(/^\[([^\]]+)\](?::(\d+))?$/);
+  if (bracket) {
+    host = bracket[1];
+    if (bracket[2]) port = Number(bracket[2]);
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon >= 0 && authority.indexOf(':') === colon) {
+      host = authority.slice(0, colon);
+      port = Number(authority.slice(colon + 1)) || 21;
+    }
+  }
+  host = safeDecode(host);
+  if (!host) return null;
+  const path = normalizePath(rawPath.split('/').map(safeDecode).join('/'));
+  const params = new URLSearchParams(query);
+  const mode = params.get('mode');
+  const encoding = params.get('encoding');
+  return {
+    host,
+    port: port > 0 && port < 65536 ? port : 21,
+    user,
+    path,
+    mode: mode && MODES.has(mode) ? mode : 'auto',
+    encoding: encoding ?? '',
+  };
+}
+
+/** The deep link for a location (never with a password). */
+export function formatFtpUrl({ host, port = 21, user = '', path = '/', mode = 'auto', encoding = '' }) {
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const userPart = user ? `${encodeURIComponent(user)}@` : '';
+  const portPart = port && Number(port) !== 21 ? `:${port}` : '';
+  const pathPart = normalizePath(path)
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/%40/g, '@').replace(/%2C/g, ','))
+    .join('/');
+  const params = new URLSearchParams();
+  if (mode && mode !== 'auto') params.set('mode', mode);
+  if (encoding && encoding.toLowerCase() !== 'utf-8') params.set('encoding', encoding);
+  const query = params.toString();
+  return `ftp://${userPart}${hostPart}${portPart}${pathPart}${query ? `?${query}` : ''}`;
+}
+
+/** Reads `?host=&port=&user=&path=&mode=&encoding=` (a password there is ignored). */
+export function parseQuery(search) {
+  const params = new URLSearchParams(search);
+  const host = params.get('host');
+  if (!host) return null;
+  const mode = params.get('mode');
+  return {
+    host,
+    port: Number(params.get('port')) || 21,
+    user: params.get('user') ?? '',
+    path: normalizePath(params.get('path') ?? '/'),
+    mode: mode && MODES.has(mode) ? mode : 'auto',
+    encoding: params.get('encoding') ?? '',
+  };
+}
+
+/** The WebSocket URL of a relay serving the page at `location` on `/ws`. */
+export function sameOriginRelay(location) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
+
+/** The relay's HTTP health URL for its WebSocket URL (`ws://h/ws` → `http://h/healthz`). */
+export function relayHealthUrl(relay) {
+  try {
+    const url = new URL(relay);
+    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+    url.pathname = url.pathname.replace(/\/[^/]*$/, '/healthz');
+    url.search = '';
+    url.hash = '';
+    return url.toString();
+  } catch {
+    return null;
+  }
+}
+
+/** A file name safe for a `Content-Disposition` header's `filename="..."`. */
+export function asciiFileName(name) {
+  const ascii = name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\/]/g, '_').trim();
+  return ascii || 'download';
+}
+
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

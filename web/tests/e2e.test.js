@@ -1,0 +1,510 @@
+// The web app and <ftp-browser> in headless Chromium (playwright-core, Debian's chromium).
+// Run by crates/ftpbridge-e2e (cargo test -p ftpbridge-e2e), which starts vsftpd, the
+// relay and two static sites and passes them in FTPBRIDGE_E2E_* variables; without
+// them every test here is skipped.
+//
+// The tests share one page and run in order. They wait for elements and states, never
+// for time. What they upload is written to FTPBRIDGE_E2E_RESULTS so that the Rust side
+// checks the bytes on the server's disk.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const env = (name) => process.env[`FTPBRIDGE_E2E_${name}`] ?? '';
+const APP = env('APP_URL');
+const FTP = {
+  host: env('FTP_HOST'),
+  port: env('FTP_PORT'),
+  user: env('FTP_USER'),
+  password: env('FTP_PASSWORD'),
+};
+const SHOTS = env('SCREENSHOTS') || 'target/screenshots';
+const WORK = env('WORK');
+const skip = APP ? false : 'needs the servers of crates/ftpbridge-e2e (cargo test -p ftpbridge-e2e)';
+
+const FLAGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const results = { files: [], absent: [], dirs: [] };
+
+let browser;
+let context;
+let page;
+
+/**
+ * In every page: a save picker that writes to the origin-private file system (headless
+ * Chromium has no picker), with a gate the test can close to hold a download mid-way.
+ */
+function pickerInitScript() {
+  const gate = { hold: false, after: 0, reached: false, release: null };
+  window.__ftpGate = gate;
+  window.__ftpSaved = [];
+  window.__ftpHold = (bytes) => {
+    gate.hold = true;
+    gate.after = bytes;
+    gate.reached = false;
+  };
+  window.__ftpRelease = () => {
+    gate.hold = false;
+    gate.release?.();
+  };
+  let n = 0;
+  window.showSaveFilePicker = async ({ suggestedName } = {}) => {
+    const root = await navigator.storage.getDirectory();
+    const name = `${++n}-${suggestedName ?? 'download'}`;
+    const handle = await root.getFileHandle(name, { create: true });
+    window.__ftpSaved.push(name);
+    return {
+      kind: 'file',
+      name: suggestedName,
+      async createWritable(options) {
+        const writable = await handle.createWritable(options);
+        let written = 0;
+        return {
+          async write(chunk) {
+            if (gate.hold && written >= gate.after) {
+              gate.reached = true;
+              await new Promise((resolve) => {
+                gate.release = resolve;
+              });
+            }
+            written += chunk.byteLength;
+            return writable.write(chunk);
+          },
+          seek: (at) => writable.seek(at),
+          truncate: (size) => writable.truncate(size),
+          close: () => writable.close(),
+          abort: (reason) => writable.abort(reason),
+        };
+      },
+    };
+  };
+}
+
+/** SHA-256 of a file the mock picker saved, computed in the page. */
+async function savedHash(p, index = -1) {
+  return p.evaluate(async (index) => {
+    const name = window.__ftpSaved.at(index);
+    const root = await navigator.storage.getDirectory();
+    const file = await (await root.getFileHandle(name)).getFile();
+    const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+    return { size: file.size, hash: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  }, index);
+}
+
+const el = (p) => p.locator('ftp-browser');
+const row = (p, name) => p.locator(`ftp-browser tbody tr[data-name="${name}"]`);
+const transfer = (p, name) => p.locator('ftp-browser .transfers li').filter({ has: p.locator('.t-name', { hasText: name }) }).last();
+
+async function shot(p, name) {
+  await mkdir(SHOTS, { recursive: true });
+  await p.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function pathIs(p, path) {
+  await p.waitForFunction((path) => document.querySelector('ftp-browser')?.path === path, path);
+}
+
+/** Waits until the transfer of `name` ends and returns its state and error text. */
+async function finished(p, name) {
+  const item = transfer(p, name);
+  await item.and(p.locator('[data-state="done"], [data-state="failed"], [data-state="cancelled"]')).waitFor();
+  return { state: await item.getAttribute('data-state'), error: await item.locator('.t-error').textContent() };
+}
+
+async function fillForm(p, { user = FTP.user, password = FTP.password, port = FTP.port, mode, encoding } = {}) {
+  await p.getByRole('textbox', { name: 'Host' }).fill(FTP.host);
+  await p.getByRole('spinbutton', { name: 'Port' }).fill(String(port));
+  await p.getByRole('textbox', { name: 'User name' }).fill(user);
+  await p.getByLabel('Password').fill(password);
+  if (mode || encoding) {
+    const advanced = p.locator('ftp-browser details.advanced');
+    if (!(await advanced.evaluate((d) => d.open))) await p.getByText('Advanced').click();
+    if (mode) await p.getByRole('combobox', { name: 'Transfer mode' }).selectOption(mode);
+    if (encoding) await p.getByRole('combobox', { name: 'File name encoding' }).selectOption(encoding);
+  }
+}
+
+async function connect(p, options) {
+  await fillForm(p, options);
+  await p.getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+async function freshPage() {
+  const p = await context.newPage();
+  p.setDefaultTimeout(Number(env("TIMEOUT_MS")) || 30_000);
+  p.on('pageerror', (error) => console.error('page error:', error));
+  return p;
+}
+
+describe('ftpbridge in headless Chromium', { skip }, () => {
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: env('CHROMIUM') || '/usr/bin/chromium', args: FLAGS });
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(pickerInitScript);
+    page = await freshPage();
+  });
+
+  after(async () => {
+    if (env('RESULTS')) await writeFile(env('RESULTS'), JSON.stringify(results, null, 2));
+    await browser?.close();
+  });
+
+  test('the connect form, and a wrong password gives a readable error', async () => {
+    await page.goto(APP);
+    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+    await shot(page, '01-connect-form');
+    await connect(page, { password: 'wrong-password' });
+    const alert = page.locator('ftp-browser .connect [role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /refused the user name or password/);
+    assert.doesNotMatch(await alert.locator('.title').innerText(), /530/);
+    await shot(page, '02-wrong-password');
+  });
+
+  test('connect and list; the URL carries the place but never the password', async () => {
+    await connect(page);
+    await row(page, 'docs').waitFor();
+    await row(page, 'big.bin').waitFor();
+    assert.equal(await row(page, '.hidden-file').count(), 0, 'hidden files are hidden by default');
+    const grid = page.getByRole('grid', { name: 'Files' });
+    assert.equal(await grid.getAttribute('aria-rowcount'), String((await page.locator('ftp-browser tbody tr').count()) + 1));
+    assert.equal(await row(page, 'docs').getAttribute('aria-selected'), 'true', 'the first row is selected');
+    assert.match(page.url(), new RegExp(`#ftp://${FTP.user}@${FTP.host}:${FTP.port}/`));
+    assert.ok(!page.url().includes(FTP.password), 'no password in the URL');
+    assert.equal(await row(page, 'big.bin').locator('td.size').innerText(), '52.4 MB');
+    await shot(page, '03-listing');
+  });
+
+  test('folders: Enter opens, Backspace goes up, breadcrumbs, back and forward', async () => {
+    await row(page, 'docs').click();
+    await page.keyboard.press('Enter');
+    await pathIs(page, '/docs');
+    await row(page, 'readme.txt').waitFor();
+    await row(page, 'guide').dblclick();
+    await pathIs(page, '/docs/guide');
+    await row(page, 'chapter-1.txt').waitFor();
+    assert.equal(await page.locator('ftp-browser .crumbs [aria-current="page"]').innerText(), 'guide');
+    await page.keyboard.press('Backspace');
+    await pathIs(page, '/docs');
+    await row(page, 'guide').and(page.locator('[aria-selected="true"]')).waitFor();
+    // Back and forward walk the folders.
+    await page.goBack();
+    await pathIs(page, '/docs/guide');
+    await page.goBack();
+    await pathIs(page, '/docs');
+    await page.goForward();
+    await pathIs(page, '/docs/guide');
+    assert.match(page.url(), /\/docs\/guide$/);
+    await page.locator('ftp-browser .crumbs button').first().click();
+    await pathIs(page, '/');
+    await row(page, 'docs').waitFor();
+  });
+
+  test('sorting by column and the hidden-files toggle', async () => {
+    const names = () => page.locator('ftp-browser tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.name));
+    const size = page.locator('ftp-browser th[data-key="size"]');
+    await size.getByRole('button').click();
+    assert.equal(await size.getAttribute('aria-sort'), 'descending');
+    const bySize = await names();
+    const files = bySize.filter((n) => n.includes('.'));
+    assert.deepEqual(files.slice(0, 2), ['big.bin', 'medium.bin']);
+    assert.ok(bySize.indexOf('docs') < bySize.indexOf('big.bin'), 'folders first');
+    const name = page.locator('ftp-browser th[data-key="name"]');
+    await name.getByRole('button').click();
+    assert.equal(await name.getAttribute('aria-sort'), 'ascending');
+    const hidden = page.getByRole('button', { name: 'Show hidden files' });
+    assert.equal(await hidden.getAttribute('aria-pressed'), 'false');
+    await hidden.click();
+    await row(page, '.hidden-file').waitFor();
+    assert.equal(await hidden.getAttribute('aria-pressed'), 'true');
+    await hidden.click();
+    await row(page, '.hidden-file').waitFor({ state: 'detached' });
+  });
+
+  test('download a small file with the keyboard (Blob URL) and hear about it', async () => {
+    await el(page).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+    await row(page, 'small.txt').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.equal(download.suggestedFilename(), 'small.txt');
+    assert.equal(await readFile(await download.path(), 'utf8'), 'small file\n');
+    assert.equal((await finished(page, 'small.txt')).state, 'done');
+    await page.locator('ftp-browser [role="status"]', { hasText: 'Downloaded small.txt' }).waitFor({ state: 'attached' });
+  });
+
+  test('download 50 MB to disk through the save picker and compare SHA-256', async () => {
+    await el(page).evaluate((e) => e.setAttribute('download-strategy', 'auto'));
+    await row(page, 'big.bin').click();
+    await page.getByRole('button', { name: 'Download', exact: true }).click();
+    const end = await finished(page, 'big.bin');
+    assert.equal(end.state, 'done', end.error);
+    const saved = await savedHash(page);
+    assert.equal(saved.size, Number(env('BIG_SIZE')));
+    assert.equal(saved.hash, env('BIG_SHA256'));
+  });
+
+  test('cancel a download, resume it, and get every byte', async () => {
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.evaluate(() => window.__ftpHold(4 * 1024 * 1024));
+    await row(page, 'big.bin').click();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__ftpGate.reached);
+    const item = transfer(page, 'big.bin');
+    await item.and(page.locator('[data-state="running"]')).waitFor();
+    await shot(page, '04-transfer-in-progress');
+    await item.getByRole('button', { name: 'Cancel big.bin' }).click();
+    await page.evaluate(() => window.__ftpRelease());
+    assert.equal((await finished(page, 'big.bin')).state, 'cancelled');
+    const partial = Number(await item.getAttribute('data-bytes'));
+    assert.ok(partial >= 4 * 1024 * 1024 && partial < Number(env('BIG_SIZE')), `kept ${partial} bytes`);
+    const kept = await savedHash(page);
+    assert.equal(kept.size, partial, 'the partial file holds what arrived');
+    await item.getByRole('button', { name: 'Resume big.bin' }).click();
+    await item.and(page.locator('[data-state="running"], [data-state="done"]')).waitFor();
+    const end = await finished(page, 'big.bin');
+    assert.equal(end.state, 'done', end.error);
+    const saved = await savedHash(page);
+    assert.equal(saved.size, Number(env('BIG_SIZE')));
+    assert.equal(saved.hash, env('BIG_SHA256'));
+  });
+
+  test('download through the service worker into the browser’s downloads', async () => {
+    await el(page).evaluate((e) => e.setAttribute('download-strategy', 'service-worker'));
+    await row(page, 'medium.bin').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.equal(download.suggestedFilename(), 'medium.bin');
+    const bytes = await readFile(await download.path());
+    assert.equal(sha256(bytes), env('MEDIUM_SHA256'));
+    assert.equal((await finished(page, 'medium.bin')).state, 'done');
+    await el(page).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+  });
+
+  test('upload with the file chooser', async () => {
+    await row(page, 'uploads').dblclick();
+    await pathIs(page, '/uploads');
+    const bytes = randomBytes(2 * 1024 * 1024 + 7);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles({ name: 'chosen.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    const end = await finished(page, 'chosen.bin');
+    assert.equal(end.state, 'done', end.error);
+    await row(page, 'chosen.bin').waitFor();
+    results.files.push({ path: 'uploads/chosen.bin', sha256: sha256(bytes) });
+  });
+
+  test('upload a folder with the folder chooser', async () => {
+    const dir = join(WORK, 'picked');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await writeFile(join(dir, 'a.txt'), 'file a\n');
+    await writeFile(join(dir, 'sub', 'b.txt'), 'file b in sub\n');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload a folder' }).click()]);
+    await chooser.setFiles(dir);
+    assert.equal((await finished(page, 'b.txt')).state, 'done');
+    assert.equal((await finished(page, 'a.txt')).state, 'done');
+    await row(page, 'picked').waitFor();
+    results.dirs.push('uploads/picked', 'uploads/picked/sub');
+    results.files.push(
+      { path: 'uploads/picked/a.txt', sha256: sha256('file a\n') },
+      { path: 'uploads/picked/sub/b.txt', sha256: sha256('file b in sub\n') },
+    );
+  });
+
+  test('upload by drag and drop: files, and a folder tree', async () => {
+    const wrap = page.locator('ftp-browser .table-wrap');
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped with a real DataTransfer\n'], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await wrap.dispatchEvent('dragenter', { dataTransfer });
+    await page.locator('ftp-browser .drop-overlay').waitFor();
+    await wrap.dispatchEvent('drop', { dataTransfer });
+    assert.equal((await finished(page, 'dropped.txt')).state, 'done');
+    await row(page, 'dropped.txt').waitFor();
+    results.files.push({ path: 'uploads/dropped.txt', sha256: sha256('dropped with a real DataTransfer\n') });
+
+    // A dropped folder: the entries a file manager's drag gives (webkitGetAsEntry), which
+    // a script cannot make, stood in for by objects of the same shape.
+    await wrap.evaluate((target) => {
+      const file = (name, text) => ({ isFile: true, isDirectory: false, name, file: (ok) => ok(new File([text], name)) });
+      const folder = (name, children) => ({
+        isFile: false,
+        isDirectory: true,
+        name,
+        createReader() {
+          let given = false;
+          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
+        },
+      });
+      const tree = folder('dropdir', [file('x.txt', 'x in dropdir\n'), folder('inner', [file('y.txt', 'y in inner\n')]), folder('empty', [])]);
+      const event = new Event('drop', { bubbles: true, cancelable: true, composed: true });
+      Object.defineProperty(event, 'dataTransfer', {
+        value: { types: ['Files'], files: [], items: [{ kind: 'file', webkitGetAsEntry: () => tree, getAsFile: () => null }] },
+      });
+      target.dispatchEvent(event);
+    });
+    assert.equal((await finished(page, 'y.txt')).state, 'done');
+    await row(page, 'dropdir').waitFor();
+    results.dirs.push('uploads/dropdir', 'uploads/dropdir/inner', 'uploads/dropdir/empty');
+    results.files.push(
+      { path: 'uploads/dropdir/x.txt', sha256: sha256('x in dropdir\n') },
+      { path: 'uploads/dropdir/inner/y.txt', sha256: sha256('y in inner\n') },
+    );
+    await row(page, 'dropdir').dblclick();
+    await pathIs(page, '/uploads/dropdir');
+    await row(page, 'inner').waitFor();
+    await row(page, 'empty').waitFor();
+    await row(page, 'x.txt').waitFor();
+  });
+
+  test('new folder, rename with F2, delete with confirmation', async () => {
+    await el(page).evaluate((e) => e.navigate('/work'));
+    await pathIs(page, '/work');
+    await row(page, 'rename-me.txt').waitFor();
+
+    await page.getByRole('button', { name: 'New folder' }).click();
+    const name = page.getByRole('textbox', { name: 'Name of the new folder' });
+    await name.fill('made-by-test');
+    await name.press('Enter');
+    await row(page, 'made-by-test').and(page.locator('[aria-selected="true"]')).waitFor();
+
+    await row(page, 'rename-me.txt').click();
+    await page.keyboard.press('F2');
+    const rename = page.getByRole('textbox', { name: 'New name for rename-me.txt' });
+    await rename.fill('renamed.txt');
+    await rename.press('Enter');
+    await row(page, 'renamed.txt').waitFor();
+    await row(page, 'rename-me.txt').waitFor({ state: 'detached' });
+
+    await row(page, 'delete-me.txt').click();
+    await page.keyboard.press('Delete');
+    const dialog = page.getByRole('dialog', { name: 'Delete “delete-me.txt”?' });
+    await dialog.waitFor();
+    await shot(page, '05-confirm-delete');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await row(page, 'delete-me.txt').count(), 1, 'cancel keeps the file');
+    await row(page, 'delete-me.txt').click();
+    await page.keyboard.press('Delete');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await row(page, 'delete-me.txt').waitFor({ state: 'detached' });
+
+    await row(page, 'old-folder').click();
+    await page.getByRole('button', { name: 'Delete (Delete)' }).click();
+    await page.getByRole('dialog', { name: 'Delete “old-folder”?' }).getByRole('button', { name: 'Delete' }).click();
+    await row(page, 'old-folder').waitFor({ state: 'detached' });
+
+    results.files.push({ path: 'work/renamed.txt', sha256: sha256('rename me\n') });
+    results.absent.push('work/rename-me.txt', 'work/delete-me.txt', 'work/old-folder');
+    results.dirs.push('work/made-by-test');
+  });
+
+  test('a vanished file gives an actionable message', async () => {
+    // Someone else deletes renamed.txt behind our back: rename it away through the API.
+    await el(page).evaluate((e) => e.client.rename('/work/renamed.txt', '/work/renamed-again.txt'));
+    await row(page, 'renamed.txt').click();
+    await page.keyboard.press('Enter');
+    const end = await finished(page, 'renamed.txt');
+    assert.equal(end.state, 'failed');
+    assert.match(end.error, /no longer exists/);
+    await el(page).evaluate((e) => e.client.rename('/work/renamed-again.txt', '/work/renamed.txt'));
+  });
+
+  test('the protocol log is one click away', async () => {
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    const log = page.locator('ftp-browser .log');
+    await log.locator('li', { hasText: 'RETR' }).first().waitFor();
+    await log.locator('li', { hasText: 'PASS' }).first().waitFor();
+    const text = await log.innerText();
+    assert.ok(!text.includes(FTP.password), 'the password is masked in the log');
+    await shot(page, '06-protocol-log');
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+  });
+
+  test('active mode lists too', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p, { mode: 'active' });
+    await row(p, 'docs').waitFor();
+    await row(p, 'docs').dblclick();
+    await row(p, 'readme.txt').waitFor();
+    await p.getByRole('button', { name: 'Protocol log' }).click();
+    await p.locator('ftp-browser .log li', { hasText: /^.*(EPRT|PORT) / }).first().waitFor();
+    await p.close();
+  });
+
+  test('a Latin-1 file name shows and downloads with encoding latin1', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p, { encoding: 'latin1' });
+    await row(p, 'latin1').dblclick();
+    await row(p, 'café.txt').waitFor();
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+    await row(p, 'café.txt').click();
+    const [download] = await Promise.all([p.waitForEvent('download'), p.keyboard.press('Enter')]);
+    assert.equal(download.suggestedFilename(), 'café.txt');
+    assert.equal(await readFile(await download.path(), 'utf8'), 'un café, s\'il vous plaît\n');
+    await shot(p, '07-latin1');
+    await p.close();
+  });
+
+  test('the relay refuses a server outside its policy, in words', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p, { port: env('BLOCKED_PORT') });
+    const alert = p.locator('ftp-browser .connect [role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /relay does not allow connections to/);
+    await p.close();
+  });
+
+  test('embedded on a second origin that the relay allows', async () => {
+    const p = await freshPage();
+    await p.goto(env('EMBED_ALLOWED_URL'));
+    await p.getByLabel('Password').fill(FTP.password);
+    await p.getByRole('button', { name: 'Connect', exact: true }).click();
+    await row(p, 'docs').waitFor();
+    await shot(p, '08-embedded');
+    await p.close();
+  });
+
+  test('embedded on an origin the relay does not allow: refused, in words', async () => {
+    const p = await freshPage();
+    await p.goto(env('EMBED_DENIED_URL'));
+    await p.getByLabel('Password').fill(FTP.password);
+    await p.getByRole('button', { name: 'Connect', exact: true }).click();
+    const alert = p.locator('ftp-browser .connect [role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /relay refused this page/);
+    await shot(p, '09-embedded-refused');
+    await p.close();
+  });
+
+  test('a deep link opens the form for its server and folder', async () => {
+    const p = await freshPage();
+    await p.goto(`${APP}#ftp://${FTP.user}:leaked@${FTP.host}:${FTP.port}/docs/guide`);
+    await p.getByLabel('Password').waitFor();
+    assert.ok(!p.url().includes('leaked'), 'a password in a link is dropped from the URL');
+    assert.equal(await p.getByRole('textbox', { name: 'User name' }).inputValue(), FTP.user);
+    await p.getByLabel('Password').fill(FTP.password);
+    await p.getByRole('button', { name: 'Connect', exact: true }).click();
+    await pathIs(p, '/docs/guide');
+    await row(p, 'chapter-1.txt').waitFor();
+    await shot(p, '10-deep-link');
+    await p.close();
+  });
+});

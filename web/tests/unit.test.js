@@ -1,0 +1,147 @@
+// The pure helpers of <ftp-browser> and the app (node --test tests/unit.test.js).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  asciiFileName,
+  baseName,
+  describeError,
+  formatDate,
+  formatDuration,
+  formatFtpUrl,
+  formatSize,
+  formatSpeed,
+  joinPath,
+  normalizePath,
+  parentPath,
+  parseFtpUrl,
+  parseQuery,
+  pathSegments,
+  relayHealthUrl,
+  sameOriginRelay,
+  sortEntries,
+} from '../src/ftp-util.js';
+
+const ftpError = (code, message, replyCode = null) => Object.assign(new Error(message), { name: 'FtpError', code, replyCode });
+
+test('paths', () => {
+  assert.equal(joinPath('/', 'pub'), '/pub');
+  assert.equal(joinPath('/pub', 'a b.txt'), '/pub/a b.txt');
+  assert.equal(joinPath('/pub/', '../etc'), '/etc');
+  assert.equal(joinPath('/pub', '/abs'), '/abs');
+  assert.equal(normalizePath('//a/./b/../c/'), '/a/c');
+  assert.equal(normalizePath(''), '/');
+  assert.equal(parentPath('/a/b'), '/a');
+  assert.equal(parentPath('/a'), '/');
+  assert.equal(parentPath('/'), '/');
+  assert.equal(baseName('/a/b.txt'), 'b.txt');
+  assert.deepEqual(pathSegments('/pub/linux'), [
+    { name: '/', path: '/' },
+    { name: 'pub', path: '/pub' },
+    { name: 'linux', path: '/pub/linux' },
+  ]);
+});
+
+test('sizes, speeds and durations for people', () => {
+  assert.equal(formatSize(0), '0 bytes');
+  assert.equal(formatSize(1), '1 byte');
+  assert.equal(formatSize(999), '999 bytes');
+  assert.equal(formatSize(1234), '1.2 kB');
+  assert.equal(formatSize(52428800), '52.4 MB');
+  assert.equal(formatSize(3_000_000_000), '3.0 GB');
+  assert.equal(formatSize(250_000_000), '250 MB');
+  assert.equal(formatSize(null), '');
+  assert.equal(formatSpeed(8_400_000), '8.4 MB/s');
+  assert.equal(formatSpeed(500), '500 B/s');
+  assert.equal(formatSpeed(0), '');
+  assert.equal(formatDuration(0.2), '1 s');
+  assert.equal(formatDuration(42), '42 s');
+  assert.equal(formatDuration(185), '3 min');
+  assert.equal(formatDuration(3900), '1 h 5 min');
+});
+
+test('dates: LIST times as the server wrote them, MLSD times in local time', () => {
+  const now = new Date('2024-06-01T00:00:00Z');
+  assert.equal(formatDate('2024-03-05T13:45:00Z', '-rw-r--r-- 1 u g 1 Mar 05 13:45 f', 'en-GB', now), '5 Mar, 13:45');
+  assert.equal(formatDate('2019-03-05T00:00:00Z', '-rw-r--r-- 1 u g 1 Mar 05 2019 f', 'en-GB', now), '5 Mar 2019');
+  assert.match(formatDate('2024-03-05T13:45:00Z', 'type=file;modify=20240305134500; f', 'en-GB', now), /^5 Mar, \d\d:\d\d$/);
+  assert.equal(formatDate(null), '');
+});
+
+test('sorting: folders first, then the column, names breaking ties', () => {
+  const entries = [
+    { name: 'b.txt', kind: 'file', size: 10, modified: '2024-01-02T00:00:00Z' },
+    { name: 'A.txt', kind: 'file', size: 30, modified: '2024-01-01T00:00:00Z' },
+    { name: 'zeta', kind: 'dir', size: null, modified: null },
+    { name: 'file10', kind: 'file', size: 10, modified: null },
+    { name: 'file9', kind: 'file', size: 10, modified: null },
+  ];
+  assert.deepEqual(sortEntries(entries).map((e) => e.name), ['zeta', 'A.txt', 'b.txt', 'file9', 'file10']);
+  assert.deepEqual(sortEntries(entries, 'size', -1).map((e) => e.name), ['zeta', 'A.txt', 'b.txt', 'file9', 'file10']);
+  assert.deepEqual(sortEntries(entries, 'name', -1).map((e) => e.name), ['zeta', 'file10', 'file9', 'b.txt', 'A.txt']);
+  assert.equal(entries[0].name, 'b.txt', 'sorting copies');
+});
+
+test('errors a person can act on', () => {
+  const login = describeError(ftpError('login', 'login failed: the server said "530 Login incorrect."', 530), { op: 'connect' });
+  assert.equal(login.title, 'The server refused the user name or password.');
+  assert.doesNotMatch(login.title, /530/);
+  assert.equal(login.replyCode, 530);
+  assert.match(login.detail, /530 Login incorrect/);
+
+  assert.equal(describeError(ftpError('not_found', 'x', 550), { op: 'download' }).title, 'This file no longer exists.');
+  assert.match(describeError(ftpError('not_found', 'x', 550), { op: 'list' }).title, /folder no longer exists/);
+  assert.match(
+    describeError(ftpError('permission', "cannot connect: blocked by the relay's policy (blocked)"), { op: 'connect', host: 'ftp.example.com' }).title,
+    /relay does not allow connections to ftp\.example\.com/,
+  );
+  assert.match(describeError(ftpError('permission', 'x', 550), { op: 'upload' }).title, /does not allow uploading here/);
+  assert.match(describeError(ftpError('rejected', 'x', 552), { op: 'upload' }).title, /out of space/);
+  assert.match(describeError(ftpError('connection', 'x', 425), { op: 'list' }).hint, /passive or active/);
+  assert.match(describeError(ftpError('connection', 'cannot connect to h:21: connection refused'), { op: 'connect', host: 'h', port: 2121 }).title, /Nothing accepts connections at h:2121/);
+  assert.match(describeError(ftpError('timeout', 'x'), { op: 'connect', host: 'h' }).title, /did not answer/);
+  assert.match(describeError(ftpError('incomplete', 'x'), { op: 'download' }).hint, /Resume/);
+  assert.equal(describeError(ftpError('aborted', 'x')).title, 'Cancelled.');
+  assert.match(describeError(ftpError('invalid_input', 'name not representable in the encoding'), { op: 'rename', encoding: 'latin1' }).title, /latin1/);
+
+  // A WebSocket the relay refused (403 before the upgrade) vs. a relay that is down.
+  const closed = ftpError('connection', 'cannot connect: the relay connection closed (code 1006)');
+  assert.match(describeError(closed, { op: 'connect', relayReachable: true, origin: 'https://a.example' }).title, /relay refused this page \(https:\/\/a\.example\)/);
+  assert.match(describeError(closed, { op: 'connect', relayReachable: false, relay: 'wss://r/ws' }).title, /relay at wss:\/\/r\/ws cannot be reached/);
+  assert.equal(describeError('boom').title, 'boom');
+});
+
+test('deep links carry the place, never the password', () => {
+  assert.deepEqual(parseFtpUrl('#ftp://alice:secret@ftp.example.com:2121/pub/linux?mode=active&encoding=latin1'), {
+    host: 'ftp.example.com',
+    port: 2121,
+    user: 'alice',
+    path: '/pub/linux',
+    mode: 'active',
+    encoding: 'latin1',
+  });
+  assert.deepEqual(parseFtpUrl('ftp.example.com'), { host: 'ftp.example.com', port: 21, user: '', path: '/', mode: 'auto', encoding: '' });
+  assert.equal(parseFtpUrl('#ftp://[::1]:2121/x').host, '::1');
+  assert.equal(parseFtpUrl('#ftp://h/caf%C3%A9%20x').path, '/café x');
+  assert.equal(parseFtpUrl('#ftp://h/?mode=bogus').mode, 'auto');
+  assert.equal(parseFtpUrl(''), null);
+  assert.equal(parseFtpUrl('#'), null);
+  const link = formatFtpUrl({ host: 'ftp.example.com', port: 2121, user: 'al ice', path: '/pub/café', mode: 'active', encoding: 'latin1' });
+  assert.equal(link, 'ftp://al%20ice@ftp.example.com:2121/pub/caf%C3%A9?mode=active&encoding=latin1');
+  assert.deepEqual(parseFtpUrl(link), { host: 'ftp.example.com', port: 2121, user: 'al ice', path: '/pub/café', mode: 'active', encoding: 'latin1' });
+  assert.equal(formatFtpUrl({ host: 'h', port: 21, path: '/' }), 'ftp://h/');
+  assert.equal(formatFtpUrl({ host: '::1', port: 21, path: '/' }), 'ftp://[::1]/');
+  const query = parseQuery('?host=h&port=990&user=u&password=p&path=/a');
+  assert.deepEqual(query, { host: 'h', port: 990, user: 'u', path: '/a', mode: 'auto', encoding: '' });
+  assert.equal(parseQuery('?x=1'), null);
+});
+
+test('relay addresses', () => {
+  assert.equal(sameOriginRelay({ protocol: 'https:', host: 'ftp.example.com' }), 'wss://ftp.example.com/ws');
+  assert.equal(sameOriginRelay({ protocol: 'http:', host: '127.0.0.1:8080' }), 'ws://127.0.0.1:8080/ws');
+  assert.equal(relayHealthUrl('wss://relay.example.com/ws?ticket=x'), 'https://relay.example.com/healthz');
+  assert.equal(relayHealthUrl('ws://127.0.0.1:8080/ftp/ws'), 'http://127.0.0.1:8080/ftp/healthz');
+  assert.equal(relayHealthUrl('not a url'), null);
+  assert.equal(asciiFileName('café "x".txt'), 'cafe _x_.txt');
+  assert.equal(asciiFileName('日本'), 'download');
+});
