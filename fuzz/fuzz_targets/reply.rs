@@ -1,0 +1,5 @@
+//! The control-connection reply reader and payload parsers (body in `ftpbridge-fuzz-targets`).
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ftpbridge_fuzz_targets::reply(data));
