@@ -128,7 +128,9 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn double_byte_encodings_round_trip() {
-        for (label, text) in [("shift_jis", "日本語.txt"), ("gbk", "中文.txt"), ("windows-1251", "Привет.txt")] {
+        for (label, text) in
+            [("shift_jis", "日本語.txt"), ("gbk", "中文.txt"), ("windows-1251", "Привет.txt")]
+        {
             let encoding = for_label(label).unwrap();
             let bytes = encoding.encode(text).unwrap().into_owned();
             assert_ne!(bytes, text.as_bytes(), "{label}");
