@@ -225,6 +225,15 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 .crumbs .host svg { color: var(--_accent); }
 .label-wide { display: none; }
 @container (min-width: 820px) { .label-wide { display: inline; } }
+@container (max-width: 560px) {
+  .toolbar { flex-wrap: wrap; row-gap: 6px; }
+  .toolbar { gap: 1px; }
+  .crumbs { order: -1; flex-basis: calc(100% - 40px); }
+  .toolbar > .btn:first-child { order: -2; }
+  .toolbar .sep { display: none; }
+  .statusbar span + span { display: none; }
+}
+.transfers .t-state:empty { display: none; }
 
 .table-wrap { position: relative; flex: 1; overflow: auto; min-height: 120px; outline: none; }
 table { width: 100%; border-collapse: separate; border-spacing: 0; table-layout: fixed; }
@@ -232,7 +241,7 @@ thead th { position: sticky; top: 0; z-index: 1; background: var(--_surface); bo
 thead th button { all: unset; box-sizing: border-box; display: flex; align-items: center; gap: 4px; width: 100%; height: 34px; padding: 0 12px; cursor: pointer; }
 thead th button:hover { color: var(--_fg); }
 thead th button:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
-thead th .arrow svg { width: 12px; height: 12px; opacity: 0; transition: transform .15s; }
+thead th .arrow svg { width: 14px; height: 14px; opacity: 0; transition: transform .15s; }
 thead th[aria-sort="ascending"] .arrow svg { opacity: 1; }
 thead th[aria-sort="descending"] .arrow svg { opacity: 1; transform: rotate(180deg); }
 thead th[aria-sort="ascending"], thead th[aria-sort="descending"] { color: var(--_fg); }
@@ -245,9 +254,7 @@ tbody tr { height: var(--_row); cursor: default; outline: none; }
 tbody td { padding: 0 12px; border-bottom: 1px solid color-mix(in srgb, var(--_border) 60%, transparent); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 tbody tr:hover td { background: var(--_hover); }
 tbody tr[aria-selected="true"] td { background: var(--_selected); }
-tbody tr:focus-visible td { box-shadow: inset 0 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
-tbody tr:focus-visible td:first-child { box-shadow: inset 2px 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
-tbody tr:focus-visible td:last-child { box-shadow: inset -2px 2px 0 var(--_focus), inset 0 -2px 0 var(--_focus); }
+tbody tr:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
 td.name .cell { display: flex; align-items: center; gap: 10px; min-width: 0; }
 td.name .label { overflow: hidden; text-overflow: ellipsis; }
 td.name svg { color: var(--_muted); }
@@ -269,6 +276,8 @@ td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var
 .dock { border-top: 1px solid var(--_border); background: var(--_bg); display: flex; flex-direction: column; }
 .dock-head { display: flex; align-items: center; gap: 2px; padding: 0 8px; background: var(--_surface); border-bottom: 1px solid var(--_border); }
 .dock[data-open="false"] .dock-head { border-bottom: 0; }
+.dock[data-open="false"] .tab[aria-selected="true"] { border-bottom-color: transparent; }
+.dock[data-open="false"] .dock-head .btn.small:not(.icon) { display: none; }
 .tab { border: 0; background: none; padding: 9px 10px 7px; border-bottom: 2px solid transparent; cursor: pointer; font-weight: 550; color: var(--_muted); display: inline-flex; gap: 6px; align-items: center; }
 .tab[aria-selected="true"] { color: var(--_fg); border-bottom-color: var(--_accent); }
 .tab .count { background: var(--_border); color: var(--_fg); border-radius: 999px; padding: 0 7px; font-size: .8em; line-height: 18px; }
@@ -277,12 +286,16 @@ td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var
 .dock-body { height: clamp(140px, 30vh, 300px); overflow: auto; }
 .dock[data-open="false"] .dock-body { display: none; }
 .transfers { list-style: none; margin: 0; padding: 4px 0; }
-.transfers li { display: grid; grid-template-columns: 24px minmax(0, 1fr) auto; gap: 2px 10px; align-items: center; padding: 8px 12px; border-bottom: 1px solid color-mix(in srgb, var(--_border) 60%, transparent); }
-.transfers li > svg { color: var(--_muted); grid-row: span 2; }
-.transfers .t-name { font-weight: 550; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.transfers li { display: grid; grid-template-columns: 28px minmax(0, 1fr) auto; gap: 3px 10px; align-items: center; padding: 9px 12px 10px; border-bottom: 1px solid color-mix(in srgb, var(--_border) 60%, transparent); }
+.transfers .t-icon { grid-column: 1; grid-row: 1 / span 2; display: grid; place-items: center; width: 28px; height: 28px; border-radius: 50%; background: var(--_surface); color: var(--_muted); }
+.transfers .t-icon svg { width: 16px; height: 16px; }
+.transfers li[data-state="running"] .t-icon { color: var(--_accent); background: color-mix(in srgb, var(--_accent) 12%, var(--_bg)); }
+.transfers li[data-state="done"] .t-icon { color: var(--_success); background: color-mix(in srgb, var(--_success) 12%, var(--_bg)); }
+.transfers li[data-state="failed"] .t-icon { color: var(--_danger); background: color-mix(in srgb, var(--_danger) 10%, var(--_bg)); }
+.transfers .t-name { grid-column: 2; grid-row: 1; font-weight: 550; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .transfers .t-name small { font-weight: 400; color: var(--_muted); margin-left: 6px; }
-.transfers .t-actions { grid-row: span 2; display: flex; gap: 2px; }
-.transfers .t-line { display: flex; align-items: center; gap: 10px; min-width: 0; font-size: .88em; color: var(--_muted); font-variant-numeric: tabular-nums; }
+.transfers .t-actions { grid-column: 3; grid-row: 1 / span 2; display: flex; gap: 2px; }
+.transfers .t-line { grid-column: 2; grid-row: 2; display: flex; align-items: center; gap: 10px; min-width: 0; font-size: .88em; color: var(--_muted); font-variant-numeric: tabular-nums; }
 .transfers .t-line .t-text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .transfers progress { flex: 0 1 260px; min-width: 60px; height: 6px; border: 0; border-radius: 3px; background: var(--_border); overflow: hidden; appearance: none; -webkit-appearance: none; }
 .transfers progress::-webkit-progress-bar { background: var(--_border); border-radius: 3px; }
@@ -295,7 +308,7 @@ td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var
 .transfers li[data-state="done"] .t-state { color: var(--_success); }
 .transfers li[data-state="failed"] .t-state { color: var(--_danger); }
 .transfers .t-state { font-weight: 550; }
-.transfers .t-error { grid-column: 2 / 3; color: var(--_danger); font-size: .88em; }
+.transfers .t-error { grid-column: 2 / 4; grid-row: 3; color: var(--_danger); font-size: .88em; }
 .dock .none { padding: 20px; color: var(--_muted); text-align: center; }
 .log { margin: 0; padding: 6px 0; list-style: none; font: .85em/1.55 var(--_mono); }
 .log li { padding: 0 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -786,6 +799,8 @@ export class FtpBrowser extends Base {
       options.password = this.#password;
     }
     if (session.encoding) options.encoding = session.encoding;
+    const ticket = this.getAttribute('ticket');
+    if (ticket) options.ticket = ticket;
     const timeout = Number(this.getAttribute('timeout'));
     if (timeout > 0) options.timeoutMs = timeout * 1000;
     return options;
@@ -1713,7 +1728,7 @@ export class FtpBrowser extends Base {
     el._text = h('span', { class: 't-text' });
     el._actions = h('div', { class: 't-actions' });
     el._error = h('div', { class: 't-error', hidden: true });
-    el.append(icon(isDown ? 'download' : 'upload'), el._name, el._actions, h('div', { class: 't-line' }, el._progress, el._state, el._text), el._error);
+    el.append(h('span', { class: 't-icon', html: ICONS[isDown ? 'download' : 'upload'] }), el._name, el._actions, h('div', { class: 't-line' }, el._progress, el._state, el._text), el._error);
     this.#paintRow(t, el);
     return el;
   }

@@ -370,8 +370,8 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
   });
 
   test('new folder, rename with F2, delete with confirmation', async () => {
-    await el(page).evaluate((e) => e.navigate('/work'));
-    await pathIs(page, '/work');
+    await el(page).evaluate((e) => e.navigate('/projects'));
+    await pathIs(page, '/projects');
     await row(page, 'rename-me.txt').waitFor();
 
     await page.getByRole('button', { name: 'New folder' }).click();
@@ -406,20 +406,20 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.getByRole('dialog', { name: 'Delete “old-folder”?' }).getByRole('button', { name: 'Delete' }).click();
     await row(page, 'old-folder').waitFor({ state: 'detached' });
 
-    results.files.push({ path: 'work/renamed.txt', sha256: sha256('rename me\n') });
-    results.absent.push('work/rename-me.txt', 'work/delete-me.txt', 'work/old-folder');
-    results.dirs.push('work/made-by-test');
+    results.files.push({ path: 'projects/renamed.txt', sha256: sha256('rename me\n') });
+    results.absent.push('projects/rename-me.txt', 'projects/delete-me.txt', 'projects/old-folder');
+    results.dirs.push('projects/made-by-test');
   });
 
   test('a vanished file gives an actionable message', async () => {
     // Someone else deletes renamed.txt behind our back: rename it away through the API.
-    await el(page).evaluate((e) => e.client.rename('/work/renamed.txt', '/work/renamed-again.txt'));
+    await el(page).evaluate((e) => e.client.rename('/projects/renamed.txt', '/projects/renamed-again.txt'));
     await row(page, 'renamed.txt').click();
     await page.keyboard.press('Enter');
     const end = await finished(page, 'renamed.txt');
     assert.equal(end.state, 'failed');
     assert.match(end.error, /no longer exists/);
-    await el(page).evaluate((e) => e.client.rename('/work/renamed-again.txt', '/work/renamed.txt'));
+    await el(page).evaluate((e) => e.client.rename('/projects/renamed-again.txt', '/projects/renamed.txt'));
   });
 
   test('the protocol log is one click away', async () => {
@@ -505,6 +505,10 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await pathIs(p, '/docs/guide');
     await row(p, 'chapter-1.txt').waitFor();
     await shot(p, '10-deep-link');
+    await p.emulateMedia({ colorScheme: 'dark' });
+    await shot(p, '11-dark');
+    await p.setViewportSize({ width: 400, height: 760 });
+    await shot(p, '12-narrow');
     await p.close();
   });
 });

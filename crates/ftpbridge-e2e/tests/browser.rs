@@ -11,7 +11,7 @@
 //! with `CI=true` they fail it.
 
 use ftpbridge_e2e::{StaticSite, missing_tools, screenshots_dir, stale_dist, web_dir};
-use ftpbridge_relay::{Relay, RelayConfig};
+use ftpbridge_relay::{ActiveConfig, PolicyConfig, Relay, RelayConfig};
 use ftpbridge_testkit::{RealServer, ServerKind, in_ci};
 use sha2::{Digest, Sha256};
 use std::net::Ipv4Addr;
@@ -92,9 +92,9 @@ fn web_app_in_headless_chromium() {
     let medium = noise(MEDIUM, 0xfeed);
     server.write_file("medium.bin", &medium);
     server.create_dir("uploads");
-    server.write_file("work/rename-me.txt", b"rename me\n");
-    server.write_file("work/delete-me.txt", b"delete me\n");
-    server.write_file("work/old-folder/inside.txt", b"inside\n");
+    server.write_file("projects/rename-me.txt", b"rename me\n");
+    server.write_file("projects/delete-me.txt", b"delete me\n");
+    server.write_file("projects/old-folder/inside.txt", b"inside\n");
     // A Latin-1 file name: the bytes c a f 0xE9, which are not UTF-8.
     server.create_dir("latin1");
     let latin1 = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
@@ -113,18 +113,25 @@ fn web_app_in_headless_chromium() {
         (allowed, denied)
     });
 
-    let mut config = RelayConfig::default();
-    config.static_dir = Some(web.join("dist"));
-    config.allowed_origins = vec![allowed.origin()];
-    config.policy.allow_private = true;
-    config.policy.control_ports = vec![server.port()];
-    config.active.enabled = true;
-    config.active.bind_address = Ipv4Addr::LOCALHOST.into();
+    let config = RelayConfig {
+        static_dir: Some(web.join("dist")),
+        allowed_origins: vec![allowed.origin()],
+        policy: PolicyConfig {
+            allow_private: true,
+            control_ports: vec![server.port()],
+            ..PolicyConfig::default()
+        },
+        active: ActiveConfig {
+            enabled: true,
+            bind_address: Ipv4Addr::LOCALHOST.into(),
+            ..ActiveConfig::default()
+        },
+        ..RelayConfig::default()
+    };
     let relay = Relay::new(config).expect("relay config");
     let stop = relay.clone();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
-        .expect("relay listener");
+    let listener =
+        runtime.block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))).expect("relay listener");
     let relay_address = listener.local_addr().expect("relay address");
     let serving = runtime.spawn(relay.serve(listener, std::future::pending()));
 
@@ -134,11 +141,8 @@ fn web_app_in_headless_chromium() {
     let results = work.join("results.json");
     let app = format!("http://{relay_address}/");
     let relay_ws = format!("ws://{relay_address}/ws");
-    let embed_query = format!(
-        "?relay={relay_ws}&host=127.0.0.1&port={}&user={}",
-        server.port(),
-        server.user()
-    );
+    let embed_query =
+        format!("?relay={relay_ws}&host=127.0.0.1&port={}&user={}", server.port(), server.user());
 
     println!("relay: {app} (origin {} allowed, {} not)", allowed.origin(), denied.origin());
     let status = Command::new("node")
@@ -154,8 +158,14 @@ fn web_app_in_headless_chromium() {
         .env("FTPBRIDGE_E2E_BIG_SIZE", BIG.to_string())
         .env("FTPBRIDGE_E2E_BIG_SHA256", sha256(&big))
         .env("FTPBRIDGE_E2E_MEDIUM_SHA256", sha256(&medium))
-        .env("FTPBRIDGE_E2E_EMBED_ALLOWED_URL", format!("{}/fixtures/embed.html{embed_query}", allowed.origin()))
-        .env("FTPBRIDGE_E2E_EMBED_DENIED_URL", format!("{}/fixtures/embed.html{embed_query}", denied.origin()))
+        .env(
+            "FTPBRIDGE_E2E_EMBED_ALLOWED_URL",
+            format!("{}/fixtures/embed.html{embed_query}", allowed.origin()),
+        )
+        .env(
+            "FTPBRIDGE_E2E_EMBED_DENIED_URL",
+            format!("{}/fixtures/embed.html{embed_query}", denied.origin()),
+        )
         .env("FTPBRIDGE_E2E_SCREENSHOTS", &screenshots)
         .env("FTPBRIDGE_E2E_RESULTS", &results)
         .env("FTPBRIDGE_E2E_WORK", &work)
@@ -172,7 +182,9 @@ fn web_app_in_headless_chromium() {
     check_results(&server, &results);
 
     let mut shots: Vec<_> = std::fs::read_dir(&screenshots)
-        .map(|dir| dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "png")).collect())
+        .map(|dir| {
+            dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "png")).collect()
+        })
         .unwrap_or_default();
     shots.sort();
     println!("screenshots:");
