@@ -51,6 +51,15 @@ impl std::fmt::Display for ClientError {
     }
 }
 
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Ftp(error) => Some(error),
+            ClientError::Local(error) => Some(error),
+        }
+    }
+}
+
 impl From<Error> for ClientError {
     fn from(error: Error) -> Self {
         ClientError::Ftp(error)
