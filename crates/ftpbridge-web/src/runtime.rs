@@ -230,11 +230,13 @@ impl Runtime {
             }
             while let Some(frame) = self.sockets.poll_transmit() {
                 busy = true;
-                if self.ws_open {
-                    let _ = self.ws.send_with_u8_array(&frame);
-                } else {
+                if !self.ws_open {
                     self.outbox.push_back(frame);
+                } else if self.ws.ready_state() == WebSocket::OPEN {
+                    let _ = self.ws.send_with_u8_array(&frame);
                 }
+                // Closing or closed: nobody is left to read the frame (and sending
+                // would make the browser log an error).
             }
             while let Some(event) = self.sockets.poll_event() {
                 busy = true;
