@@ -211,6 +211,7 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 /* Browser */
 .browser { flex: 1; display: flex; flex-direction: column; min-height: 0; }
 .toolbar { display: flex; align-items: center; gap: 4px; padding: 8px 10px; border-bottom: 1px solid var(--_border); background: var(--_bg); min-height: 52px; }
+.actions { display: flex; align-items: center; gap: 4px; flex: none; }
 .toolbar .sep { width: 1px; height: 22px; background: var(--_border); margin: 0 4px; flex: none; }
 .crumbs { flex: 1; min-width: 0; }
 .crumbs ol { display: flex; align-items: center; list-style: none; margin: 0; padding: 0; overflow: hidden; white-space: nowrap; }
@@ -227,7 +228,7 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 @container (min-width: 820px) { .label-wide { display: inline; } }
 @container (max-width: 560px) {
   .toolbar { flex-wrap: wrap; row-gap: 6px; }
-  .toolbar { gap: 1px; }
+  .actions { gap: 1px; flex: 1 1 100%; flex-wrap: wrap; }
   .crumbs { order: -1; flex-basis: calc(100% - 40px); }
   .toolbar > .btn:first-child { order: -2; }
   .toolbar .sep { display: none; }
@@ -415,6 +416,7 @@ export class FtpBrowser extends Base {
   #refreshAgain = false;
   #dragDepth = 0;
   #autoTried = false;
+  #connecting = null;
 
   constructor() {
     super();
@@ -517,6 +519,8 @@ export class FtpBrowser extends Base {
       return false;
     }
     if (this.#client) await this.disconnect({ quiet: true });
+    const token = {};
+    this.#connecting = token;
     this.#setState('connecting');
     this.#announce(`Connecting to ${session.host}…`);
     let client;
@@ -524,6 +528,8 @@ export class FtpBrowser extends Base {
       const { FtpClient } = await loadFtpBridge();
       client = await FtpClient.connect(this.#clientOptions(session));
     } catch (error) {
+      if (this.#connecting !== token) return false; // cancelled meanwhile
+      this.#connecting = null;
       const described = await this.#describe(error, { op: 'connect', ...session });
       this.#setState('form');
       this.#showFormError(described);
@@ -532,6 +538,12 @@ export class FtpBrowser extends Base {
       if (error?.code === 'login') this.#el.password.focus();
       return false;
     }
+    if (this.#connecting !== token) {
+      // Cancelled while connecting: say goodbye to the session that came too late.
+      client.close().catch(() => {}).finally(() => { try { client.free(); } catch {} });
+      return false;
+    }
+    this.#connecting = null;
     this.#session = session;
     this.#client = client;
     client.onLog((line) => this.#addLog(line, 'browse'));
@@ -617,6 +629,7 @@ export class FtpBrowser extends Base {
     e.relay = h('input', { id: `${ids}-relay`, name: 'relay', type: 'url', spellcheck: false, placeholder: 'wss://relay.example.com/ws' });
     e.relayField = h('div', { class: 'field' }, h('label', { for: e.relay.id }, 'Relay'), e.relay);
     e.connectBtn = h('button', { class: 'btn primary', type: 'submit' }, 'Connect');
+    e.cancelConnectBtn = h('button', { class: 'btn outline', type: 'button', hidden: true, onclick: () => this.#cancelConnect() }, 'Cancel');
     const field = (label, input) => h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
     e.form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': `${ids}-title`, onsubmit: (ev) => { ev.preventDefault(); this.connect(); } },
       h('h2', { id: `${ids}-title`, html: `${ICONS.server}<span>Connect to an FTP server</span>` }),
@@ -630,7 +643,7 @@ export class FtpBrowser extends Base {
         h('summary', {}, 'Advanced'),
         h('div', { class: 'grid2', style: 'grid-template-columns: 1fr 1fr' }, field('Transfer mode', e.mode), field('File name encoding', e.encoding)),
         e.relayField),
-      h('div', { class: 'form-actions' }, e.connectBtn));
+      h('div', { class: 'form-actions' }, e.cancelConnectBtn, e.connectBtn));
     e.connect = h('section', { class: 'connect', part: 'connect', hidden: true }, e.form);
 
     // Toolbar
@@ -652,17 +665,27 @@ export class FtpBrowser extends Base {
     e.hiddenBtn = tool('eye', 'Show hidden files', () => this.#toggleHidden(!this.#showHidden), { 'aria-pressed': 'false' });
     e.logBtn = tool('log', 'Protocol log', () => this.#toggleLog(), { 'aria-pressed': 'false' });
     e.disconnectBtn = tool('power', 'Disconnect', () => this.disconnect());
-    e.toolbar = h('div', { class: 'toolbar', part: 'toolbar', role: 'toolbar', 'aria-label': 'Folder actions', onkeydown: (ev) => this.#toolbarKeys(ev) },
-      e.upBtn,
-      h('nav', { class: 'crumbs', 'aria-label': 'Current folder' }, e.crumbs),
+    // One tab stop for the actions (a roving tabindex; arrows move between them).
+    e.actions = h('div', {
+      class: 'actions',
+      role: 'toolbar',
+      'aria-label': 'Folder actions',
+      onkeydown: (ev) => this.#toolbarKeys(ev),
+      onfocusin: (ev) => this.#rove(ev.target),
+    },
       e.refreshBtn,
       h('span', { class: 'sep' }),
       e.downloadBtn, e.renameBtn, e.deleteBtn,
       h('span', { class: 'sep' }),
       e.mkdirBtn, e.uploadBtn, e.uploadFolderBtn,
       h('span', { class: 'sep' }),
-      e.hiddenBtn, e.logBtn, e.disconnectBtn,
+      e.hiddenBtn, e.logBtn, e.disconnectBtn);
+    e.toolbar = h('div', { class: 'toolbar', part: 'toolbar' },
+      e.upBtn,
+      h('nav', { class: 'crumbs', 'aria-label': 'Current folder' }, e.crumbs),
+      e.actions,
       e.fileInput, e.folderInput);
+    this.#rove(e.refreshBtn);
 
     // Table
     const th = (key, label, cls) =>
@@ -815,6 +838,7 @@ export class FtpBrowser extends Base {
     e.browser.hidden = state !== 'connected';
     const busy = state === 'connecting';
     e.connectBtn.disabled = busy;
+    e.cancelConnectBtn.hidden = !busy;
     e.connectBtn.replaceChildren(...(busy ? [h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Connecting…'] : ['Connect']));
     for (const input of [e.host, e.port, e.mode, e.encoding, e.relay, e.anonymous]) input.disabled = busy;
     if (busy) {
@@ -867,6 +891,13 @@ export class FtpBrowser extends Base {
       relayReachable = await probe(context.relay ?? this.#session?.relay);
     }
     return describeError(error, { ...this.#session, ...context, origin, relayReachable });
+  }
+
+  #cancelConnect() {
+    this.#connecting = null;
+    this.#setState('form');
+    this.#announce('Cancelled.');
+    this.#el.host.focus();
   }
 
   async #reconnect() {
@@ -1082,6 +1113,7 @@ export class FtpBrowser extends Base {
     e.downloadBtn.disabled = !entry || entry.kind === 'dir';
     e.renameBtn.disabled = !entry;
     e.deleteBtn.disabled = !entry;
+    this.#rove(null);
   }
 
   #gridHasFocus() {
@@ -1175,14 +1207,20 @@ export class FtpBrowser extends Base {
   }
 
   #toolbarKeys(ev) {
-    // Roving focus among the toolbar's buttons with the arrow keys.
-    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
-    if (!ev.target.matches('.toolbar > .btn')) return;
-    const buttons = [...this.#el.toolbar.querySelectorAll(':scope > .btn')].filter((b) => !b.disabled);
+    const keys = ['ArrowLeft', 'ArrowRight', 'Home', 'End'];
+    if (!keys.includes(ev.key) || !ev.target.matches('.btn')) return;
+    const buttons = [...this.#el.actions.querySelectorAll('.btn')].filter((b) => !b.disabled);
     const i = buttons.indexOf(ev.target);
-    const next = buttons[(i + (ev.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length];
-    next?.focus();
+    const to = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: buttons.length - 1 }[ev.key];
+    buttons[(to + buttons.length) % buttons.length]?.focus();
     ev.preventDefault();
+  }
+
+  /** Makes `button` the toolbar's one tab stop (or the first usable one). */
+  #rove(button) {
+    const buttons = [...this.#el.actions.querySelectorAll('.btn')];
+    const current = button && !button.disabled && buttons.includes(button) ? button : buttons.find((b) => b.tabIndex === 0 && !b.disabled) ?? buttons.find((b) => !b.disabled);
+    for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
   }
 
   #goUp() {
@@ -1344,11 +1382,12 @@ export class FtpBrowser extends Base {
     await client.rmdir(path);
   }
 
-  #confirm(title, text, okLabel) {
+  #confirm(title, text, okLabel, cancelLabel = 'Cancel') {
     const e = this.#el;
     e.dialogTitle.textContent = title;
     e.dialogText.textContent = text;
     e.dialogOk.textContent = okLabel;
+    e.dialogCancel.textContent = cancelLabel;
     return new Promise((resolve) => {
       const done = (value) => {
         e.dialogOk.onclick = null;
@@ -1451,7 +1490,27 @@ export class FtpBrowser extends Base {
     input.value = '';
     if (!files.length) return;
     const list = files.map((file) => ({ rel: file.webkitRelativePath || file.name, file }));
-    this.#queueUploads(list, this.#cwd);
+    this.#uploadAsked(list, this.#cwd);
+  }
+
+  /** Queues uploads, asking first about files that would replace others here. */
+  async #uploadAsked(items, dir, dirs = []) {
+    if (dir === this.#cwd) {
+      const files = new Set(this.#entries.filter((entry) => entry.kind !== 'dir').map((entry) => entry.name));
+      const clashes = items.filter(({ rel }) => !rel.includes('/') && files.has(rel));
+      if (clashes.length) {
+        const names = clashes.slice(0, 3).map(({ rel }) => `“${rel}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
+        const replace = await this.#confirm(
+          clashes.length === 1 ? `Replace “${clashes[0].rel}”?` : `Replace ${clashes.length} files?`,
+          `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in ${dir}. Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'} on the server.`,
+          'Replace',
+          clashes.length === items.length ? 'Cancel' : 'Skip them',
+        );
+        if (!replace) items = items.filter((item) => !clashes.includes(item));
+        this.#focusGrid();
+      }
+    }
+    if (items.length || dirs.length) this.#queueUploads(items, dir, dirs);
   }
 
   /** Queues `items` (`{ rel, file }`, `rel` a relative path) for upload below `dir`. */
@@ -1587,8 +1646,9 @@ export class FtpBrowser extends Base {
       if (signal.aborted) throw abortError();
       sink = await this.#openSink(t, offset);
       while (!next.done) {
+        const length = next.value.byteLength; // before the sink may transfer the buffer away
         await sink.write(next.value);
-        t.bytes += next.value.byteLength;
+        t.bytes += length;
         this.#progress(t);
         if (signal.aborted) throw abortError();
         next = await reader.read();
@@ -1852,7 +1912,7 @@ export class FtpBrowser extends Base {
     this.#collectDropped(taken)
       .then(({ files, dirs }) => {
         if (!files.length && !dirs.length) return;
-        this.#queueUploads(files, dir, dirs);
+        return this.#uploadAsked(files, dir, dirs);
       })
       .catch(async (error) => {
         this.#showAlert({ title: 'The dropped files could not be read.', hint: 'Try the “Upload files” button instead.', detail: String(error?.message ?? error), code: 'invalid_input' }, 'upload');

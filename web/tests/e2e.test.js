@@ -146,6 +146,9 @@ async function freshPage() {
   const p = await context.newPage();
   p.setDefaultTimeout(Number(env("TIMEOUT_MS")) || 30_000);
   p.on('pageerror', (error) => console.error('page error:', error));
+  p.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') console.error(`console ${message.type()}: ${message.text()}`);
+  });
   return p;
 }
 
@@ -289,6 +292,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     const bytes = await readFile(await download.path());
     assert.equal(sha256(bytes), env('MEDIUM_SHA256'));
     assert.equal((await finished(page, 'medium.bin')).state, 'done');
+    assert.equal(Number(await transfer(page, 'medium.bin').getAttribute('data-bytes')), bytes.length);
     await el(page).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
   });
 
@@ -301,7 +305,23 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     const end = await finished(page, 'chosen.bin');
     assert.equal(end.state, 'done', end.error);
     await row(page, 'chosen.bin').waitFor();
-    results.files.push({ path: 'uploads/chosen.bin', sha256: sha256(bytes) });
+
+    // The same name again: the browser asks before replacing.
+    const again = randomBytes(1024 * 1024 + 3);
+    const choose = async () => {
+      const [c] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+      await c.setFiles({ name: 'chosen.bin', mimeType: 'application/octet-stream', buffer: again });
+      const dialog = page.getByRole('dialog', { name: 'Replace “chosen.bin”?' });
+      await dialog.waitFor();
+      return dialog;
+    };
+    const count = await page.locator('ftp-browser .transfers li').count();
+    await (await choose()).getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.locator('ftp-browser .transfers li').count(), count, 'nothing queued');
+    await (await choose()).getByRole('button', { name: 'Replace' }).click();
+    await page.locator('ftp-browser .transfers li').nth(count).and(page.locator('[data-state="done"]')).waitFor();
+    await row(page, 'chosen.bin').locator('td.size', { hasText: '1.0 MB' }).waitFor();
+    results.files.push({ path: 'uploads/chosen.bin', sha256: sha256(again) });
   });
 
   test('upload a folder with the folder chooser', async () => {
