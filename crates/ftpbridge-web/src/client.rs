@@ -51,6 +51,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** A signed relay ticket, when the relay requires one. */
   ticket?: string;
+  /** Gets the control connection's transcript from the first line, login included (`onLog` later replaces it). */
+  onLog?: (line: LogLine) => void;
 }
 
 export interface ListOptionsJs {
@@ -100,6 +102,8 @@ struct ConnectOptions {
     encoding: Option<String>,
     timeout_ms: Option<u32>,
     ticket: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_log: JsValue,
 }
 
 #[derive(Deserialize, Default)]
@@ -173,7 +177,8 @@ impl FtpClient {
             }
             None => options.relay.clone(),
         };
-        let (runtime, ready) = Runtime::start(&relay, config).map_err(|e| js::error(&e))?;
+        let log = options.on_log.dyn_into::<js_sys::Function>().ok();
+        let (runtime, ready) = Runtime::start(&relay, config, log).map_err(|e| js::error(&e))?;
         match ready.await {
             Ok(Ok(_info)) => Ok(FtpClient { runtime }),
             Ok(Err(error)) => Err(js::error(&error)),

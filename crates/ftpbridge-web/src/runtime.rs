@@ -93,7 +93,13 @@ pub const WS_BUFFER_LIMIT: u32 = 1024 * 1024;
 
 impl Runtime {
     /// Opens the WebSocket and starts the session; the receiver resolves at login.
-    pub fn start(relay: &str, config: Config) -> Result<(Rc<RefCell<Runtime>>, Login), Error> {
+    /// `log`, when given, gets the transcript from the first line (the greeting, the
+    /// login), which a callback set after `connect` resolved would miss.
+    pub fn start(
+        relay: &str,
+        config: Config,
+        log: Option<js_sys::Function>,
+    ) -> Result<(Rc<RefCell<Runtime>>, Login), Error> {
         let ws = WebSocket::new_with_str(relay, ftpbridge_wire::SUBPROTOCOL).map_err(|e| {
             Error::new(ErrorKind::InvalidInput, format!("cannot open {relay}: {}", js::describe(&e)))
         })?;
@@ -111,7 +117,7 @@ impl Runtime {
                 timer: None,
                 waiters: HashMap::new(),
                 ready: Some(ready_tx),
-                log: None,
+                log,
                 closed: None,
                 feeding: None,
                 writable: None,
