@@ -30,10 +30,13 @@ let wasm = null;
 
 /** Loads and instantiates the wasm module once; resolves with `{ FtpClient, FtpError }`. */
 export function loadFtpBridge(moduleOrPath) {
-  wasm ??= init(moduleOrPath ? { module_or_path: moduleOrPath } : undefined).then(() => ({
-    FtpClient,
-    FtpError: FtpErrorClass(),
-  }));
+  wasm ??= init(moduleOrPath ? { module_or_path: moduleOrPath } : undefined).then(
+    () => ({ FtpClient, FtpError: FtpErrorClass() }),
+    (error) => {
+      wasm = null; // let a later call try again
+      throw Object.assign(new Error(`the WebAssembly module did not load: ${error?.message ?? error}`), { code: 'wasm' });
+    },
+  );
   return wasm;
 }
 
@@ -204,6 +207,7 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 .alert details { margin-top: 4px; font-size: .88em; color: var(--_muted); }
 .alert details summary { cursor: pointer; }
 .alert details code { font-family: var(--_mono); overflow-wrap: anywhere; }
+.alert .transcript { margin: 6px 0 0; max-height: 160px; overflow: auto; font: .95em/1.5 var(--_mono); white-space: pre-wrap; overflow-wrap: anywhere; color: var(--_fg); }
 .alert .actions { display: flex; gap: 6px; flex: none; }
 .connect .alert { margin-bottom: 16px; }
 .browser > .alert { margin: 8px 12px 0; }
@@ -524,15 +528,20 @@ export class FtpBrowser extends Base {
     this.#setState('connecting');
     this.#announce(`Connecting to ${session.host}…`);
     let client;
+    const transcript = [];
+    const onLog = (line) => {
+      if (transcript.length < 200) transcript.push(line);
+      this.#addLog(line, 'browse');
+    };
     try {
       const { FtpClient } = await loadFtpBridge();
-      client = await FtpClient.connect(this.#clientOptions(session));
+      client = await FtpClient.connect(this.#clientOptions(session, onLog));
     } catch (error) {
       if (this.#connecting !== token) return false; // cancelled meanwhile
       this.#connecting = null;
       const described = await this.#describe(error, { op: 'connect', ...session });
       this.#setState('form');
-      this.#showFormError(described);
+      this.#showFormError(described, transcript);
       this.#announce(described.title);
       this.#emit('ftp-error', { op: 'connect', ...described });
       if (error?.code === 'login') this.#el.password.focus();
@@ -546,7 +555,6 @@ export class FtpBrowser extends Base {
     this.#connecting = null;
     this.#session = session;
     this.#client = client;
-    client.onLog((line) => this.#addLog(line, 'browse'));
     this.#setState('connected');
     this.#hideAlert();
     const start = options.path ?? attr.path ?? '';
@@ -815,8 +823,8 @@ export class FtpBrowser extends Base {
     e.password.disabled = anon;
   }
 
-  #clientOptions(session) {
-    const options = { relay: session.relay, host: session.host, port: session.port, mode: session.mode };
+  #clientOptions(session, onLog) {
+    const options = { relay: session.relay, host: session.host, port: session.port, mode: session.mode, onLog };
     if (!session.anonymous) {
       options.user = session.user;
       options.password = this.#password;
@@ -849,18 +857,24 @@ export class FtpBrowser extends Base {
     this.setAttribute('aria-busy', String(busy));
   }
 
-  #showFormError(described) {
-    this.#renderAlert(this.#el.formAlert, described, []);
+  #showFormError(described, transcript = []) {
+    this.#renderAlert(this.#el.formAlert, described, [], transcript);
   }
 
-  #renderAlert(target, described, actions) {
+  #renderAlert(target, described, actions, transcript = []) {
+    const arrows = { sent: '→', received: '←', note: '·' };
+    const lines = transcript.map((line) => `${arrows[line.direction] ?? ''} ${line.text}`).join('\n');
+    const technical = described.detail && described.detail !== described.title;
     const children = [
       icon('alert'),
       h('div', { class: 'text' },
         h('div', { class: 'title' }, described.title),
         described.hint ? h('div', { class: 'hint' }, described.hint) : null,
-        described.detail && described.detail !== described.title
-          ? h('details', {}, h('summary', {}, 'Technical details'), h('code', {}, described.detail))
+        technical || lines
+          ? h('details', {},
+            h('summary', {}, 'Technical details'),
+            technical ? h('code', {}, described.detail) : null,
+            lines ? h('pre', { class: 'transcript', 'aria-label': 'Protocol log' }, lines) : null)
           : null),
     ];
     if (actions.length) children.push(h('div', { class: 'actions' }, actions));
@@ -1411,11 +1425,7 @@ export class FtpBrowser extends Base {
     if (!this.#transfer) {
       const session = this.#session;
       const attempt = loadFtpBridge()
-        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session)))
-        .then((client) => {
-          client.onLog((line) => this.#addLog(line, 'transfer'));
-          return client;
-        });
+        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, 'transfer'))));
       this.#transfer = attempt;
       attempt.catch(() => {
         if (this.#transfer === attempt) this.#transfer = null;

@@ -207,6 +207,8 @@ export function describeError(error, context = {}) {
       return out('The server refused the request.', '', false);
     case 'protocol':
       return out('The server answered in a way ftpbridge does not understand.', 'The protocol log shows the exchange; try another transfer mode or report it.');
+    case 'wasm':
+      return out('This browser could not load ftpbridge.', 'It needs WebAssembly; reload the page, or try an up-to-date browser.', true);
     case 'connection':
       break;
     default:

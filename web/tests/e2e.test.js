@@ -175,6 +175,12 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await alert.waitFor();
     assert.match(await alert.innerText(), /refused the user name or password/);
     assert.doesNotMatch(await alert.locator('.title').innerText(), /530/);
+    // The technical details hold the exchange, password masked.
+    await alert.getByText('Technical details').click();
+    const transcript = await alert.locator('pre.transcript').innerText();
+    assert.match(transcript, /USER ftpbridge|USER /);
+    assert.match(transcript, /530/);
+    assert.ok(!transcript.includes('wrong-password'), 'the password is masked');
     await shot(page, '02-wrong-password');
   });
 
@@ -447,6 +453,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     const log = page.locator('ftp-browser .log');
     await log.locator('li', { hasText: 'RETR' }).first().waitFor();
     await log.locator('li', { hasText: 'PASS' }).first().waitFor();
+    await log.locator('li', { hasText: /^.*220 / }).first().waitFor(); // the greeting, from before login
     const text = await log.innerText();
     assert.ok(!text.includes(FTP.password), 'the password is masked in the log');
     await shot(page, '06-protocol-log');
