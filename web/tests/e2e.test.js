@@ -60,6 +60,40 @@ function pickerInitScript() {
     gate.hold = false;
     gate.release?.();
   };
+  // Uploads read Blob.stream(): the same kind of gate holds one mid-way.
+  const upload = { hold: false, after: 0, reached: false, release: null };
+  window.__ftpUploadGate = upload;
+  window.__ftpHoldUpload = (bytes) => {
+    upload.hold = true;
+    upload.after = bytes;
+    upload.reached = false;
+  };
+  window.__ftpReleaseUpload = () => {
+    upload.hold = false;
+    upload.release?.();
+  };
+  const stream = Blob.prototype.stream;
+  Blob.prototype.stream = function gatedStream() {
+    const inner = stream.call(this).getReader();
+    let sent = 0;
+    return new ReadableStream({
+      async pull(controller) {
+        if (upload.hold && sent >= upload.after) {
+          upload.reached = true;
+          await new Promise((resolve) => {
+            upload.release = resolve;
+          });
+        }
+        const { value, done } = await inner.read();
+        if (done) controller.close();
+        else {
+          sent += value.byteLength;
+          controller.enqueue(value);
+        }
+      },
+      cancel: (reason) => inner.cancel(reason),
+    });
+  };
   let n = 0;
   window.showSaveFilePicker = async ({ suggestedName } = {}) => {
     const root = await navigator.storage.getDirectory();
@@ -328,6 +362,23 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.locator('ftp-browser .transfers li').nth(count).and(page.locator('[data-state="done"]')).waitFor();
     await row(page, 'chosen.bin').locator('td.size', { hasText: '1.0 MB' }).waitFor();
     results.files.push({ path: 'uploads/chosen.bin', sha256: sha256(again) });
+  });
+
+  test('cancel an upload, resume it, and the server has every byte', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 11);
+    await page.evaluate(() => window.__ftpHoldUpload(1024 * 1024));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles({ name: 'resumed.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await page.waitForFunction(() => window.__ftpUploadGate.reached);
+    const item = transfer(page, 'resumed.bin');
+    await item.and(page.locator('[data-state="running"]')).waitFor();
+    await item.getByRole('button', { name: 'Cancel resumed.bin' }).click();
+    await page.evaluate(() => window.__ftpReleaseUpload());
+    assert.equal((await finished(page, 'resumed.bin')).state, 'cancelled');
+    await item.getByRole('button', { name: /^(Resume|Retry) resumed\.bin$/ }).click();
+    const end = await finished(page, 'resumed.bin');
+    assert.equal(end.state, 'done', end.error);
+    results.files.push({ path: 'uploads/resumed.bin', sha256: sha256(bytes) });
   });
 
   test('upload a folder with the folder chooser', async () => {
