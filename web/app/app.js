@@ -8,9 +8,15 @@ import { formatFtpUrl, parseFtpUrl, parseQuery, sameOriginRelay } from './ftp-ut
 const browser = document.getElementById('browser');
 const where = document.getElementById('where');
 
-// The relay: this origin's /ws, unless the page says otherwise. Never from the URL:
-// a link must not be able to send your password to a relay of its choosing.
-const relay = document.querySelector('meta[name="ftpbridge-relay"]')?.content || sameOriginRelay(location);
+// The relay: `ws` next to this page on its own origin (`/ws` when the app is at `/`, and
+// still right behind a reverse proxy that mounts the relay under a path), unless the page
+// says otherwise. Never from the URL: a link must not be able to send your password to a
+// relay of its choosing.
+function relayNextToPage() {
+  const url = new URL('ws', document.baseURI);
+  return sameOriginRelay(location).replace(/\/ws$/, url.pathname);
+}
+const relay = document.querySelector('meta[name="ftpbridge-relay"]')?.content || relayNextToPage();
 browser.setAttribute('relay', relay);
 
 /** The location a URL points at: `#ftp://...` first, then `?host=...`. */

@@ -240,7 +240,8 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 }
 .transfers .t-state:empty { display: none; }
 
-.table-wrap { position: relative; flex: 1; overflow: auto; min-height: 120px; outline: none; }
+.table-area { position: relative; flex: 1; min-height: 120px; display: flex; flex-direction: column; }
+.table-wrap { flex: 1; overflow: auto; min-height: 0; outline: none; scroll-padding-top: 34px; }
 table { width: 100%; border-collapse: separate; border-spacing: 0; table-layout: fixed; }
 thead th { position: sticky; top: 0; z-index: 1; background: var(--_surface); border-bottom: 1px solid var(--_border); text-align: left; font-weight: 600; font-size: .86em; color: var(--_muted); padding: 0; height: 34px; }
 thead th button { all: unset; box-sizing: border-box; display: flex; align-items: center; gap: 4px; width: 100%; height: 34px; padding: 0 12px; cursor: pointer; }
@@ -713,14 +714,16 @@ export class FtpBrowser extends Base {
     e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
     e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
     e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', {}, 'Drop to upload')));
-    e.tableWrap = h('div', {
-      class: 'table-wrap',
+    e.tableWrap = h('div', { class: 'table-wrap' }, e.grid, e.empty);
+    // The drop zone and the overlays stay put while the table scrolls under them.
+    e.tableArea = h('div', {
+      class: 'table-area',
       part: 'table',
       ondragenter: (ev) => this.#dragEnter(ev),
       ondragover: (ev) => this.#dragOver(ev),
       ondragleave: (ev) => this.#dragLeave(ev),
       ondrop: (ev) => this.#drop(ev),
-    }, e.loading, e.grid, e.empty, e.dropOverlay);
+    }, e.tableWrap, e.loading, e.dropOverlay);
 
     // Dock
     e.transfersTab = h('button', { class: 'tab', role: 'tab', type: 'button', id: `${ids}-tt`, 'aria-controls': `${ids}-tp`, 'aria-selected': 'true', onclick: () => this.#showDock('transfers', true) },
@@ -745,7 +748,7 @@ export class FtpBrowser extends Base {
     e.statusRight = h('span');
     e.alert = h('div', { class: 'alert', role: 'alert', hidden: true, part: 'alert' });
     e.browser = h('section', { class: 'browser', hidden: true, part: 'browser' },
-      e.toolbar, e.alert, e.tableWrap, e.dock,
+      e.toolbar, e.alert, e.tableArea, e.dock,
       h('footer', { class: 'statusbar', part: 'statusbar' }, e.statusLeft, e.statusRight));
 
     // Confirmation dialog
@@ -1561,6 +1564,7 @@ export class FtpBrowser extends Base {
       this.#el.transferList.append(t.el);
       this.#el.noTransfers.hidden = true;
       this.#showDock('transfers', false);
+      t.el.scrollIntoView?.({ block: 'nearest' });
       this.#updateCount();
     }
     this.#emitTransfer(t);

@@ -229,6 +229,11 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     assert.match(page.url(), new RegExp(`#ftp://${FTP.user}@${FTP.host}:${FTP.port}/`));
     assert.ok(!page.url().includes(FTP.password), 'no password in the URL');
     assert.equal(await row(page, 'big.bin').locator('td.size').innerText(), '52.4 MB');
+    // What assistive technology sees: a grid with sortable headers and selectable rows.
+    const tree = await grid.ariaSnapshot();
+    assert.match(tree, /columnheader "Name/);
+    assert.match(tree, /row "docs[^"]*" \[selected\]/);
+    assert.match(tree, /gridcell "big\.bin"/);
     await shot(page, '03-listing');
   });
 
