@@ -49,6 +49,9 @@ pub struct Setup<'a> {
     pub ports: &'a PortBlock,
     /// The system user that owns the files the server writes (`None`: this process's).
     pub owner: Option<Ids>,
+    /// pyftpdlib only: the fault to inject (its name and byte count, see
+    /// `tests/servers/pyftpdlib_faults.py`).
+    pub fault: Option<(&'static str, u64)>,
 }
 
 /// Writes `kind`'s configuration into `setup.dir` and returns its command line.
@@ -80,7 +83,10 @@ fn vsftpd(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
     needs_owner(setup)?;
     // secure_chroot_dir: empty, owned by root, not writable by the ftp user.
     let empty = setup.dir.join("empty");
-    std::fs::create_dir(&empty).map_err(|e| PrepareError::Failed(format!("{}: {e}", empty.display())))?;
+    if !empty.is_dir() {
+        // (It exists when the server is restarted.)
+        std::fs::create_dir(&empty).map_err(|e| PrepareError::Failed(format!("{}: {e}", empty.display())))?;
+    }
     let log = setup.dir.join("vsftpd.log");
     let conf = setup.dir.join("vsftpd.conf");
     let passive = setup.ports.passive();
@@ -288,10 +294,14 @@ def main():
 main()
 "#;
 
+/// pyftpdlib with a fault injected into its data connections (the fault's name, the
+/// byte count and how many transfers to cut follow the launcher's arguments).
+const PYFTPDLIB_FAULTS: &str = include_str!("../../../tests/servers/pyftpdlib_faults.py");
+
 fn pyftpdlib(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
     let python = existing(setup.prefix.join("pyftpdlib/bin/python")).map_err(PrepareError::Missing)?;
     let script = setup.dir.join("pyftpdlib_server.py");
-    write(&script, PYFTPDLIB_LAUNCHER)?;
+    write(&script, if setup.fault.is_some() { PYFTPDLIB_FAULTS } else { PYFTPDLIB_LAUNCHER })?;
     let passive = setup.ports.passive();
     let mut command = Command::new(python);
     command
@@ -303,6 +313,10 @@ fn pyftpdlib(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
         .arg(TEST_USER)
         .arg(TEST_PASSWORD)
         .arg(setup.root);
+    if let Some((fault, after)) = setup.fault {
+        // Once: a client can resume after the fault.
+        command.arg(fault).arg(after.to_string()).arg("1");
+    }
     if let Some(ids) = setup.owner {
         // Runs as the test user, so that what it writes belongs to that user as with
         // the other servers (std drops supplementary groups when changing the uid).

@@ -24,6 +24,12 @@
 //! ordinary user) and the install prefix, `/opt/ftpbridge-servers` or
 //! `$FTPBRIDGE_SERVERS_PREFIX`.
 //!
+//! For fault tests a server can be killed ([`RealServer::kill`]) and brought back on
+//! the same port serving the same directory ([`RealServer::restart`]), frozen so that
+//! it answers nothing ([`RealServer::freeze`], [`RealServer::thaw`]), or started as a
+//! pyftpdlib that cuts its data connections ([`RealServer::start_with_fault`] with a
+//! [`Fault`]); [`process`] freezes and thaws any process, e.g. the client under test.
+//!
 //! ```no_run
 //! use ftpbridge_testkit::{RealServer, ServerKind};
 //!
@@ -37,13 +43,12 @@
 
 mod launch;
 mod ports;
-mod process;
+pub mod process;
 mod system;
 
 pub use system::{DEFAULT_PREFIX, PREFIX_ENV};
 
 use std::fmt;
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -123,6 +128,39 @@ impl fmt::Display for ServerKind {
     }
 }
 
+/// A fault that the pyftpdlib of [`RealServer::start_with_fault`] injects into the
+/// first file transfer (RETR, STOR or APPE) that moves `after` bytes; later transfers
+/// run normally, so that a client can resume. Listings are never cut. The server is
+/// `tests/servers/pyftpdlib_faults.py`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// The data connection is reset (TCP RST) after `after` bytes, and the server
+    /// replies `426 Connection reset by peer; transfer aborted.` A download's `after`
+    /// bytes have all reached the client before the reset; an upload's file holds
+    /// exactly `after` bytes.
+    ResetData {
+        /// Bytes moved before the reset.
+        after: u64,
+    },
+    /// The server ends the data connection after `after` bytes and replies
+    /// `226 Transfer complete.` as if every byte had been moved (a lying server).
+    TruncateData {
+        /// Bytes moved before the data connection ends.
+        after: u64,
+    },
+}
+
+impl Fault {
+    /// The fault's name and byte count, as the launcher takes them.
+    fn arguments(self) -> (&'static str, u64) {
+        match self {
+            Fault::ResetData { after } => ("reset", after),
+            Fault::TruncateData { after } => ("truncate", after),
+        }
+    }
+}
+
 /// Why a server did not start.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -157,7 +195,10 @@ pub fn in_ci() -> bool {
 #[derive(Debug)]
 pub struct RealServer {
     kind: ServerKind,
+    fault: Option<Fault>,
     child: Child,
+    /// False once `kill` reaped the child (its pid may then be another process's).
+    alive: bool,
     ports: PortBlock,
     root: PathBuf,
     owner: Option<Ids>,
@@ -176,7 +217,29 @@ impl RealServer {
     /// cannot start); when the environment variable `CI` is `true` or `1` it panics with
     /// the reason instead.
     pub fn start(kind: ServerKind) -> Option<RealServer> {
-        match RealServer::try_start(kind) {
+        RealServer::skip_or_fail(kind, RealServer::try_start(kind))
+    }
+
+    /// Like [`RealServer::start`], but returns the reason instead of printing or
+    /// panicking.
+    pub fn try_start(kind: ServerKind) -> Result<RealServer, StartError> {
+        RealServer::launch(kind, None)
+    }
+
+    /// Like [`RealServer::start`], for a pyftpdlib that injects `fault` into the first
+    /// file transfer that gets far enough (see [`Fault`]).
+    pub fn start_with_fault(fault: Fault) -> Option<RealServer> {
+        RealServer::skip_or_fail(ServerKind::Pyftpdlib, RealServer::try_start_with_fault(fault))
+    }
+
+    /// Like [`RealServer::start_with_fault`], but returns the reason instead of printing
+    /// or panicking.
+    pub fn try_start_with_fault(fault: Fault) -> Result<RealServer, StartError> {
+        RealServer::launch(ServerKind::Pyftpdlib, Some(fault))
+    }
+
+    fn skip_or_fail(kind: ServerKind, started: Result<RealServer, StartError>) -> Option<RealServer> {
+        match started {
             Ok(server) => Some(server),
             Err(e) if in_ci() => panic!("{kind}: {e}"),
             Err(StartError::NotInstalled(why)) => {
@@ -191,9 +254,7 @@ impl RealServer {
         }
     }
 
-    /// Like [`RealServer::start`], but returns the reason instead of printing or
-    /// panicking.
-    pub fn try_start(kind: ServerKind) -> Result<RealServer, StartError> {
+    fn launch(kind: ServerKind, fault: Option<Fault>) -> Result<RealServer, StartError> {
         let prefix = system::prefix();
         let root_user = system::is_root();
         if kind.needs_root() && !root_user {
@@ -218,26 +279,106 @@ impl RealServer {
         std::fs::create_dir(&root).map_err(|e| failed("create root", e))?;
         chown(&root, owner).map_err(|e| failed("chown root", e))?;
 
-        let setup = Setup { prefix: &prefix, dir: dir.path(), root: &root, ports: &ports, owner };
-        let Launch { mut command, logs } = launch::prepare(kind, &setup).map_err(|e| match e {
-            PrepareError::Missing(path) => StartError::NotInstalled(format!("{} is missing", path.display())),
-            PrepareError::Failed(why) => StartError::Failed(why),
-        })?;
         let output = dir.path().join("server.log");
-        let log_file = File::create(&output).map_err(|e| failed("create server.log", e))?;
-        let log_err = log_file.try_clone().map_err(|e| failed("dup server.log", e))?;
-        command
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log_file)
-            .stderr(log_err)
-            // Its own process group, so that Drop also kills the per-session children.
-            .process_group(0);
-        let child =
-            command.spawn().map_err(|e| StartError::Failed(format!("cannot run {command:?}: {e}")))?;
-        let mut server = RealServer { kind, child, ports, root, owner, output, logs, dir };
+        let (child, logs) = spawn(kind, fault, &prefix, dir.path(), &root, &ports, owner, &output)?;
+        let mut server =
+            RealServer { kind, fault, child, alive: true, ports, root, owner, output, logs, dir };
         server.wait_until_ready().map_err(|why| StartError::Failed(format!("{why}\n{}", server.log())))?;
         Ok(server)
+    }
+
+    /// Kills the server with every process it forked, as dropping it would, but keeps
+    /// its directory, files and ports: [`RealServer::restart`] brings it back. The
+    /// clients' connections end as when a server machine loses power: the kernel closes
+    /// them (FIN, or RST where the server had unread data). Does nothing when the
+    /// server is not running.
+    pub fn kill(&mut self) {
+        if !self.alive {
+            return;
+        }
+        // Only while the child is not reaped is its pid sure to still be ours.
+        if let Ok(None) = self.child.try_wait()
+            && !process::kill_tree(self.child.id())
+        {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+        self.alive = false;
+    }
+
+    /// Starts the server again (killing it first if it runs) on the same control port
+    /// and passive ports, with the same configuration and user, serving the same
+    /// directory with the files it holds now; returns once it greets.
+    ///
+    /// # Panics
+    /// If it does not come back, with its log in the message (this is a test helper).
+    pub fn restart(&mut self) {
+        self.kill();
+        let prefix = system::prefix();
+        let (child, logs) = spawn(
+            self.kind,
+            self.fault,
+            &prefix,
+            self.dir.path(),
+            &self.root,
+            &self.ports,
+            self.owner,
+            &self.output,
+        )
+        .unwrap_or_else(|e| panic!("{}: cannot restart: {e}\n{}", self.kind, self.log()));
+        self.child = child;
+        self.alive = true;
+        self.logs = logs;
+        if let Err(why) = self.wait_until_ready() {
+            panic!("{}: did not come back: {why}\n{}", self.kind, self.log());
+        }
+    }
+
+    /// Whether the server process runs (killed or exited: no; frozen: yes).
+    pub fn is_running(&self) -> bool {
+        // Not yet reaped, so the pid is still the server's (a zombie if it exited).
+        self.alive && process::is_running(self.child.id())
+    }
+
+    /// The server's process and every process it forked (sessions, helpers), the server
+    /// first; empty when it does not run.
+    pub fn processes(&self) -> Vec<u32> {
+        if !self.is_running() {
+            return Vec::new();
+        }
+        let pid = self.child.id();
+        std::iter::once(pid).chain(process::descendants(pid)).filter(|&p| process::is_running(p)).collect()
+    }
+
+    /// Freezes the server and every process it forked with SIGSTOP, like a machine that
+    /// stopped answering: connections stay open, the kernel still accepts new ones,
+    /// nothing is read or sent. Returns once all are stopped; [`RealServer::thaw`] lets
+    /// them go on (a frozen server is killed normally on drop).
+    ///
+    /// # Panics
+    /// If the server does not run or a process does not stop.
+    pub fn freeze(&self) {
+        assert!(self.is_running(), "{}: cannot freeze a server that does not run", self.kind);
+        if let Err(e) = process::freeze_tree(self.child.id()) {
+            panic!("{}: cannot freeze: {e}", self.kind);
+        }
+    }
+
+    /// Lets a server frozen by [`RealServer::freeze`] run again (SIGCONT to it and to
+    /// every process it forked).
+    ///
+    /// # Panics
+    /// If `kill` cannot be run.
+    pub fn thaw(&self) {
+        let pids = self.processes();
+        if let Err(e) = process::thaw_all(&pids) {
+            panic!("{}: cannot thaw: {e}", self.kind);
+        }
+    }
+
+    /// The fault this server injects, if it was started with one.
+    pub fn fault(&self) -> Option<Fault> {
+        self.fault
     }
 
     /// Polls the control port until the server's `220` greeting arrives, the process
@@ -395,15 +536,45 @@ impl RealServer {
 
 impl Drop for RealServer {
     fn drop(&mut self) {
-        // Only while the child is not reaped is its pid sure to still be ours.
-        if let Ok(None) = self.child.try_wait() {
-            // The servers fork per session, and vsftpd's sessions leave the process group.
-            if !process::kill_tree(self.child.id()) {
-                let _ = self.child.kill();
-            }
-        }
-        let _ = self.child.wait();
+        // The servers fork per session, and vsftpd's sessions leave the process group.
+        self.kill();
     }
+}
+
+/// Writes `kind`'s configuration into `dir` and runs it, its output appended to
+/// `output`; returns the child and the log files it writes besides.
+#[allow(clippy::too_many_arguments)]
+fn spawn(
+    kind: ServerKind,
+    fault: Option<Fault>,
+    prefix: &Path,
+    dir: &Path,
+    root: &Path,
+    ports: &PortBlock,
+    owner: Option<Ids>,
+    output: &Path,
+) -> Result<(Child, Vec<PathBuf>), StartError> {
+    let failed = |what: &str, e: std::io::Error| StartError::Failed(format!("{what}: {e}"));
+    let setup = Setup { prefix, dir, root, ports, owner, fault: fault.map(Fault::arguments) };
+    let Launch { mut command, logs } = launch::prepare(kind, &setup).map_err(|e| match e {
+        PrepareError::Missing(path) => StartError::NotInstalled(format!("{} is missing", path.display())),
+        PrepareError::Failed(why) => StartError::Failed(why),
+    })?;
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(output)
+        .map_err(|e| failed("open server.log", e))?;
+    let log_err = log_file.try_clone().map_err(|e| failed("dup server.log", e))?;
+    command
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(log_err)
+        // Its own process group, so that killing it also kills the per-session children.
+        .process_group(0);
+    let child = command.spawn().map_err(|e| StartError::Failed(format!("cannot run {command:?}: {e}")))?;
+    Ok((child, logs))
 }
 
 /// Reads the greeting's lines until the final `220 ` line.

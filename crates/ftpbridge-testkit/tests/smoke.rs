@@ -4,9 +4,13 @@
 //! checked against the files on disk. The client is a few lines over `std::net` written
 //! here, so that a failure points at the server's configuration, not at ftpbridge.
 //!
+//! The helpers for fault tests work too: `kill` and `restart` (same port, same files),
+//! `freeze` and `thaw`, and the pyftpdlib that cuts its data connections
+//! (`start_with_fault`).
+//!
 //! Outside CI, a server that is not installed is skipped; with `CI=true` it fails.
 
-use ftpbridge_testkit::{RealServer, ServerKind};
+use ftpbridge_testkit::{Fault, RealServer, ServerKind, process};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -266,4 +270,185 @@ fn concurrent_servers_do_not_collide() {
             assert!(pa.end() < pb.start() || pb.end() < pa.start());
         }
     }
+}
+
+fn login(server: &RealServer) -> Control<'_> {
+    let mut control = Control::connect(server);
+    control.command(&format!("USER {}", server.user()), 331);
+    control.command(&format!("PASS {}", server.password()), 230);
+    control.command("TYPE I", 200);
+    control
+}
+
+/// Reads a data connection to its end, EOF or error; the bytes and the error.
+fn read_until_end(mut data: TcpStream) -> (Vec<u8>, Option<std::io::ErrorKind>) {
+    let mut bytes = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match data.read(&mut buffer) {
+            Ok(0) => return (bytes, None),
+            Ok(n) => bytes.extend_from_slice(&buffer[..n]),
+            Err(e) => return (bytes, Some(e.kind())),
+        }
+    }
+}
+
+/// `kill` ends the server with its sessions but keeps its files and ports; `restart`
+/// brings it back on the same port, serving the same directory.
+fn kill_and_restart(kind: ServerKind) {
+    let Some(mut server) = RealServer::start(kind) else { return };
+    server.write_file("kept.txt", b"kept\n");
+    let port = server.port();
+    let Control { mut reader, .. } = login(&server);
+    let processes = server.processes();
+    assert!(!processes.is_empty() && server.is_running(), "{kind}: {processes:?}");
+
+    server.kill();
+    assert!(!server.is_running() && server.processes().is_empty(), "{kind}");
+    for pid in processes {
+        assert!(!process::is_running(pid), "{kind}: process {pid} survived");
+    }
+    assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err(), "{kind} still listens");
+    let mut rest = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut rest) {
+        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{kind}: {e}");
+    }
+
+    server.restart();
+    assert!(server.is_running());
+    assert_eq!(server.port(), port);
+    let mut control = login(&server);
+    let data = control.epsv();
+    control.start_transfer("RETR kept.txt");
+    assert_eq!(read_all(data), b"kept\n", "{kind}");
+    control.expect(226);
+    store(&mut control, "new.txt", b"new\n");
+    assert_eq!(server.read_file("new.txt"), b"new\n");
+    control.command("QUIT", 221);
+}
+
+#[test]
+fn vsftpd_kill_and_restart() {
+    kill_and_restart(ServerKind::Vsftpd);
+}
+
+#[test]
+fn proftpd_kill_and_restart() {
+    kill_and_restart(ServerKind::Proftpd);
+}
+
+#[test]
+fn pure_ftpd_kill_and_restart() {
+    kill_and_restart(ServerKind::PureFtpd);
+}
+
+#[test]
+fn pyftpdlib_kill_and_restart() {
+    kill_and_restart(ServerKind::Pyftpdlib);
+}
+
+/// A frozen server answers nothing (checked with a short read timeout: a stopped
+/// process cannot answer however long one waits); thawed, it answers.
+fn freeze_and_thaw(kind: ServerKind) {
+    let Some(server) = RealServer::start(kind) else { return };
+    let mut control = login(&server);
+    server.freeze();
+    assert!(server.is_running(), "{kind}: frozen is still running");
+    control.send("NOOP");
+    control.reader.get_ref().set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut line = String::new();
+    let frozen = control.reader.read_line(&mut line);
+    assert!(frozen.is_err(), "{kind} answered while frozen: {line:?}");
+    server.thaw();
+    control.reader.get_ref().set_read_timeout(Some(TIMEOUT)).unwrap();
+    control.expect(200);
+    control.command("QUIT", 221);
+}
+
+#[test]
+fn vsftpd_freeze_and_thaw() {
+    freeze_and_thaw(ServerKind::Vsftpd);
+}
+
+#[test]
+fn pyftpdlib_freeze_and_thaw() {
+    freeze_and_thaw(ServerKind::Pyftpdlib);
+}
+
+const FILE_SIZE: usize = 1_000_000;
+const CUT_AFTER: u64 = 300_000;
+
+fn file() -> Vec<u8> {
+    (0..FILE_SIZE as u32).map(|i| (i * 31 % 253) as u8).collect()
+}
+
+/// A download with a fault: the first RETR is cut after exactly `CUT_AFTER` bytes,
+/// with a reset or an EOF and the reply `code`; the next RETR is whole.
+fn faulty_download(fault: Fault, error: Option<std::io::ErrorKind>, code: u16) {
+    let Some(server) = RealServer::start_with_fault(fault) else { return };
+    assert_eq!(server.fault(), Some(fault));
+    let file = file();
+    server.write_file("file.bin", &file);
+    let mut control = login(&server);
+    // A listing is never cut.
+    let data = control.epsv();
+    control.start_transfer("LIST");
+    read_all(data);
+    control.expect(226);
+
+    let data = control.epsv();
+    control.start_transfer("RETR file.bin");
+    let (bytes, ended) = read_until_end(data);
+    control.expect(code);
+    assert_eq!(ended, error, "{fault:?}");
+    assert_eq!(bytes.len() as u64, CUT_AFTER, "{fault:?}");
+    assert!(bytes == file[..bytes.len()], "{fault:?}: wrong bytes");
+
+    let data = control.epsv();
+    control.start_transfer("RETR file.bin");
+    assert!(read_all(data) == file, "{fault:?}: the second download differs");
+    control.expect(226);
+    control.command("QUIT", 221);
+}
+
+/// An upload with a fault: the server writes exactly `CUT_AFTER` bytes, then cuts the
+/// data connection and replies `code`; the next STOR is whole.
+fn faulty_upload(fault: Fault, code: u16) {
+    let Some(server) = RealServer::start_with_fault(fault) else { return };
+    let file = file();
+    let mut control = login(&server);
+    let mut data = control.epsv();
+    control.start_transfer("STOR file.bin");
+    // The server stops reading: writing fails at some point, or not.
+    let _ = data.write_all(&file);
+    let _ = data.shutdown(Shutdown::Write);
+    control.expect(code);
+    drop(data);
+    let stored = server.read_file("file.bin");
+    assert_eq!(stored.len() as u64, CUT_AFTER, "{fault:?}");
+    assert!(stored == file[..stored.len()], "{fault:?}: wrong bytes");
+
+    store(&mut control, "file.bin", &file);
+    assert!(server.read_file("file.bin") == file, "{fault:?}: the second upload differs");
+    control.command("QUIT", 221);
+}
+
+#[test]
+fn fault_reset_data_download() {
+    faulty_download(Fault::ResetData { after: CUT_AFTER }, Some(std::io::ErrorKind::ConnectionReset), 426);
+}
+
+#[test]
+fn fault_truncate_data_download() {
+    faulty_download(Fault::TruncateData { after: CUT_AFTER }, None, 226);
+}
+
+#[test]
+fn fault_reset_data_upload() {
+    faulty_upload(Fault::ResetData { after: CUT_AFTER }, 426);
+}
+
+#[test]
+fn fault_truncate_data_upload() {
+    faulty_upload(Fault::TruncateData { after: CUT_AFTER }, 226);
 }
