@@ -136,11 +136,11 @@ impl Default for Limits {
         Limits {
             max_sessions: 1024,
             max_sessions_per_ip: 16,
-            max_streams_per_session: 8,
+            max_streams_per_session: 4,
             opens_per_second: 5,
             open_burst: 20,
-            window: 256 * 1024,
-            max_payload: 64 * 1024,
+            window: 1024 * 1024,
+            max_payload: 256 * 1024,
         }
     }
 }
@@ -364,7 +364,7 @@ mod tests {
         assert!(config.allowed_origins.is_empty());
         assert!(!config.active.enabled);
         // Window × streams bounds a session's memory.
-        assert!(config.limits.session_memory_bound() < 8 * 1024 * 1024);
+        assert!(config.limits.session_memory_bound() < 16 * 1024 * 1024);
     }
 
     #[test]

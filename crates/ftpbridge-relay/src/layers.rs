@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(config.limits.max_sessions, 9);
         assert_eq!(config.limits.max_sessions_per_ip, 2);
-        assert_eq!(config.limits.max_streams_per_session, 8);
+        assert_eq!(config.limits.max_streams_per_session, 4);
         assert_eq!(config.policy.control_ports, vec![21, 990]);
         assert!(config.policy.allow_private);
         assert_eq!(config.allowed_origins, vec!["https://a.example", "https://b.example"]);

@@ -73,7 +73,8 @@ pub struct Runtime {
     /// Frames produced before the WebSocket opened.
     outbox: VecDeque<Vec<u8>>,
     origin: f64,
-    timer: Option<gloo_timers::callback::Timeout>,
+    /// The armed browser timer and the deadline it was armed for.
+    timer: Option<(Instant, gloo_timers::callback::Timeout)>,
     waiters: HashMap<OpId, Waiter>,
     ready: Option<oneshot::Sender<Result<ServerInfo, Error>>>,
     pub log: Option<js_sys::Function>,
@@ -89,7 +90,7 @@ pub struct Runtime {
 }
 
 /// The bytes the browser may hold unsent in the WebSocket before uploads wait.
-pub const WS_BUFFER_LIMIT: u32 = 1024 * 1024;
+pub const WS_BUFFER_LIMIT: u32 = 8 * 1024 * 1024;
 
 impl Runtime {
     /// Opens the WebSocket and starts the session; the receiver resolves at login.
@@ -255,16 +256,28 @@ impl Runtime {
         self.arm_timer();
     }
 
+    /// Keeps one browser timer at or before the session's next deadline. A deadline
+    /// that moved later (data keeps arriving) keeps the armed timer: when it fires
+    /// early, nothing is due and it is armed again. That saves two JavaScript calls per
+    /// received frame.
     fn arm_timer(&mut self) {
-        self.timer = None;
-        let Some(due) = self.session.poll_timeout() else { return };
+        let Some(due) = self.session.poll_timeout() else {
+            self.timer = None;
+            return;
+        };
+        if let Some((armed, _)) = &self.timer
+            && *armed <= due
+        {
+            return;
+        }
         let wait = due.saturating_since(self.now()).as_millis().min(u128::from(u32::MAX)) as u32;
         let weak = self.me.clone();
-        self.timer = Some(gloo_timers::callback::Timeout::new(wait, move || {
+        let timeout = gloo_timers::callback::Timeout::new(wait, move || {
             if let Some(rt) = weak.upgrade() {
-                Runtime::run(&rt, |_| {});
+                Runtime::run(&rt, |rt| rt.timer = None);
             }
-        }));
+        });
+        self.timer = Some((due, timeout));
     }
 
     fn carry_out(&mut self, output: Output) {

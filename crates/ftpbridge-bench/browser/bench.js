@@ -1,0 +1,132 @@
+// The in-page half of the browser benchmark: each function runs one measurement and
+// returns figures; the driver (bench.mjs) calls them through page.evaluate.
+import init, { FtpClient } from '../pkg/ftpbridge.js';
+
+const loaded = init();
+const MiB = 1024 * 1024;
+
+/** Receives `bytes` from a trivial WebSocket sender; data discarded. */
+async function rawDownload(url, bytes) {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  let got = 0;
+  let start = 0;
+  await new Promise((resolve, reject) => {
+    ws.onopen = () => { start = performance.now(); };
+    ws.onmessage = (e) => { got += e.data.byteLength; if (got >= bytes) resolve(); };
+    ws.onerror = () => reject(new Error('raw websocket failed'));
+    ws.onclose = () => (got >= bytes ? resolve() : reject(new Error(`closed after ${got} bytes`)));
+  });
+  const seconds = (performance.now() - start) / 1000;
+  ws.close();
+  return { bytes: got, seconds };
+}
+
+/** Sends `bytes` to a trivial WebSocket receiver, pacing on bufferedAmount. */
+async function rawUpload(url, bytes) {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('raw websocket failed')); });
+  const chunk = new Uint8Array(256 * 1024);
+  const done = new Promise((resolve) => { ws.onmessage = resolve; });
+  const start = performance.now();
+  let sent = 0;
+  while (sent < bytes) {
+    while (ws.bufferedAmount > 4 * MiB) await new Promise((r) => setTimeout(r, 0));
+    const n = Math.min(chunk.length, bytes - sent);
+    ws.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+    sent += n;
+  }
+  await done; // the receiver confirms it got everything
+  const seconds = (performance.now() - start) / 1000;
+  ws.close();
+  return { bytes: sent, seconds };
+}
+
+async function connect(options) {
+  await loaded;
+  return FtpClient.connect(options);
+}
+
+/** Downloads a file through the relay with the API; data discarded. */
+async function ftpDownload(options, path) {
+  const client = await connect(options);
+  const start = performance.now();
+  const reader = client.download(path).getReader();
+  let got = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    got += value.byteLength;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await client.close();
+  return { bytes: got, seconds };
+}
+
+/** Uploads `bytes` generated in the page through the relay with the API. */
+async function ftpUpload(options, path, bytes) {
+  const client = await connect(options);
+  const chunk = new Uint8Array(256 * 1024);
+  let produced = 0;
+  const source = new ReadableStream({
+    pull(controller) {
+      if (produced >= bytes) { controller.close(); return; }
+      const n = Math.min(chunk.length, bytes - produced);
+      produced += n;
+      controller.enqueue(n === chunk.length ? chunk.slice() : chunk.slice(0, n));
+    },
+  }, { highWaterMark: 4 });
+  const start = performance.now();
+  const sent = await client.upload(path, source);
+  const seconds = (performance.now() - start) / 1000;
+  await client.close();
+  return { bytes: sent, seconds };
+}
+
+/** Milliseconds from navigation start to the first listing. */
+async function firstListing(options, path) {
+  const client = await connect(options);
+  const entries = await client.list(path);
+  const ms = performance.now();
+  await client.close();
+  return { ms, entries: entries.length };
+}
+
+window.bench = { rawDownload, rawUpload, ftpDownload, ftpUpload, firstListing };
+window.benchReady = true;
+
+/** Sends the results to the orchestrator over its WebSocket. */
+async function report(url, results) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve) => { ws.onopen = resolve; });
+  ws.send(JSON.stringify(results));
+  ws.close();
+}
+
+// Without an automation driver attached (it would copy every WebSocket frame to
+// itself), the page runs the whole sequence from its fragment and reports back.
+const job = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null;
+if (job?.task === 'transfers') {
+  const ftp = job.ftp;
+  const results = { download: { raw: [], api: [] }, upload: { raw: [], api: [] } };
+  try {
+    for (let run = 0; run < job.runs; run++) {
+      results.download.raw.push(await rawDownload(`${job.rawUrl}/down?bytes=${job.bytes}`, job.bytes));
+      results.download.api.push(await ftpDownload(ftp, job.file));
+      results.upload.raw.push(await rawUpload(`${job.rawUrl}/up?bytes=${job.bytes}`, job.bytes));
+      results.upload.api.push(await ftpUpload(ftp, `upload-${run}.bin`, job.bytes));
+    }
+  } catch (error) {
+    results.error = String(error?.message ?? error);
+  }
+  await report(`${job.rawUrl}/results`, results);
+} else if (job?.task === 'listing') {
+  let result;
+  try {
+    result = await firstListing(job.ftp, '/');
+  } catch (error) {
+    result = { error: String(error?.message ?? error) };
+  }
+  await report(`${job.rawUrl}/results`, result);
+}

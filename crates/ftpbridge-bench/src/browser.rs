@@ -1,0 +1,272 @@
+//! The browser benchmark: sets up vsftpd, the demo FTP server, the relay (in-process,
+//! serving the built web module and the bench page) and a raw WebSocket peer, then
+//! opens the bench page in headless Chromium with no automation attached (a driver
+//! would copy every WebSocket frame to itself and skew the figures); the page runs
+//! the measurements and reports them over a WebSocket.
+
+use crate::median;
+use ftpbridge_testkit::{RealServer, ServerKind};
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Runs the benchmark; returns the Markdown section.
+pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
+    let root = &root.canonicalize().map_err(|e| format!("{}: {e}", root.display()))?;
+    // BENCH_DIST and BENCH_DRIVER swap in another build or driver (profiling).
+    let dist = std::env::var_os("BENCH_DIST").map(PathBuf::from).unwrap_or_else(|| root.join("web/dist"));
+    let wasm = dist.join("pkg/ftpbridge_bg.wasm");
+    let module =
+        std::fs::read(&wasm).map_err(|e| format!("{}: {e} (run `cargo xtask web` first)", wasm.display()))?;
+
+    // The page and the module, served by the relay from one folder.
+    let site = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_dir(&dist, site.path())?;
+    let bench = site.path().join("bench");
+    std::fs::create_dir_all(&bench).map_err(|e| e.to_string())?;
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    for file in ["bench.html", "bench.js"] {
+        std::fs::copy(here.join(file), bench.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+
+    let server = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
+    write_big_file(&server.path("big.bin"), bytes)?;
+    let demo = Demo::start()?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let runtime = runtime.map_err(|e| e.to_string())?;
+    let (relay_address, raw_address, mut reports, stop) = runtime.block_on(async {
+        let (raw, reports) = crate::raw_ws::start().await.map_err(|e| e.to_string())?;
+        let mut config = ftpbridge_relay::RelayConfig {
+            static_dir: Some(site.path().to_path_buf()),
+            ..ftpbridge_relay::RelayConfig::default()
+        };
+        config.policy.allow_private = true;
+        config.policy.control_ports = vec![server.port(), demo.port];
+        if let Ok(window) = std::env::var("BENCH_WINDOW") {
+            config.limits.window = window.parse().unwrap_or(config.limits.window);
+        }
+        if let Ok(payload) = std::env::var("BENCH_PAYLOAD") {
+            config.limits.max_payload = payload.parse().unwrap_or(config.limits.max_payload);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(ftpbridge_relay::serve(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        Ok::<_, String>((address, raw, reports, stop))
+    })?;
+
+    let page = format!("http://{relay_address}/bench/bench.html");
+    let raw_url = format!("ws://{raw_address}");
+    let ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
+        "port": server.port(), "user": server.user(), "password": server.password(), "mode": "passive",
+        "timeoutMs": 60000 });
+    let transfers = serde_json::json!({ "task": "transfers", "rawUrl": raw_url, "bytes": bytes, "runs": runs,
+        "ftp": ftp, "file": "big.bin" });
+    let transfers = run_page(&page, &transfers, &runtime, &mut reports)?;
+    let demo_ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
+        "port": demo.port, "user": "demo", "password": "demo", "mode": "passive" });
+    let mut listings = Vec::new();
+    for _ in 0..runs.max(3) {
+        let job = serde_json::json!({ "task": "listing", "rawUrl": raw_url, "ftp": demo_ftp });
+        listings.push(run_page(&page, &job, &runtime, &mut reports)?);
+    }
+    let _ = stop.send(());
+    drop(runtime);
+    if let Some(error) = transfers["error"].as_str() {
+        return Err(format!("the page failed: {error}"));
+    }
+    Ok(report(&transfers, &listings, bytes, &module))
+}
+
+/// Opens `page` with `job` in its fragment in a fresh headless Chromium (no automation
+/// attached) and waits for the page's report.
+fn run_page(
+    page: &str,
+    job: &Value,
+    runtime: &tokio::runtime::Runtime,
+    reports: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+) -> Result<Value, String> {
+    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let url = format!("{page}#{}", percent_encode(&job.to_string()));
+    let mut browser = Command::new("chromium")
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .args(["--no-first-run", "--disable-quic", "--remote-debugging-port=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(&url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("chromium: {e}"))?;
+    let report = runtime
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(1800), reports.recv()).await });
+    let _ = browser.kill();
+    let _ = browser.wait();
+    let text =
+        report.map_err(|_| "the page did not report within 30 minutes".to_string())?.ok_or("no report")?;
+    serde_json::from_str(&text).map_err(|e| format!("page report: {e}"))
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Median MB/s of a list of `{bytes, seconds}`.
+fn rate(runs: &Value) -> f64 {
+    let rates = runs
+        .as_array()
+        .map(|runs| {
+            runs.iter()
+                .map(|r| {
+                    r["bytes"].as_f64().unwrap_or(0.0) / r["seconds"].as_f64().unwrap_or(f64::INFINITY) / 1e6
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    median(rates)
+}
+
+fn report(results: &Value, listings: &[Value], bytes: u64, module: &[u8]) -> String {
+    let down = (rate(&results["download"]["raw"]), rate(&results["download"]["api"]));
+    let up = (rate(&results["upload"]["raw"]), rate(&results["upload"]["api"]));
+    let first_listing = median(listings.iter().filter_map(|r| r["ms"].as_f64()).collect());
+    let gzipped = gzip_len(module);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "| transfer of {} MiB in headless Chromium | raw WebSocket | FtpClient through the relay | ratio |\n",
+        bytes >> 20
+    ));
+    out.push_str("| --- | ---: | ---: | ---: |\n");
+    out.push_str(&format!(
+        "| download (vsftpd) | {:.0} MB/s | {:.0} MB/s | {:.2} |\n",
+        down.0,
+        down.1,
+        down.1 / down.0
+    ));
+    out.push_str(&format!(
+        "| upload (vsftpd) | {:.0} MB/s | {:.0} MB/s | {:.2} |\n",
+        up.0,
+        up.1,
+        up.1 / up.0
+    ));
+    out.push('\n');
+    out.push_str(&format!(
+        "- wasm module (release, wasm-opt -Oz): {} bytes, {} bytes gzipped ({:.1} KB)\n",
+        module.len(),
+        gzipped,
+        gzipped as f64 / 1000.0
+    ));
+    out.push_str(&format!(
+        "- page load to first listing (demo server, relay on loopback, fresh browser profile): {first_listing:.0} ms (median of {})\n",
+        listings.len()
+    ));
+    out
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut child = match Command::new("gzip").arg("-9c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()
+    {
+        Ok(child) => child,
+        Err(_) => return 0,
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(bytes);
+    }
+    child.wait_with_output().map(|o| o.stdout.len()).unwrap_or(0)
+}
+
+fn write_big_file(path: &Path, bytes: u64) -> Result<(), String> {
+    let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let block: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let mut written = 0u64;
+    while written < bytes {
+        let n = block.len().min((bytes - written) as usize);
+        file.write_all(&block[..n]).map_err(|e| e.to_string())?;
+        written += n as u64;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?.flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo FTP server (libunftp), as a child process.
+struct Demo {
+    child: std::process::Child,
+    port: u16,
+    _files: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start() -> Result<Demo, String> {
+        use std::io::BufRead;
+        let binary = sibling("ftpbridge-demo")?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let files = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut child = Command::new(&binary)
+            .args(["--ftp-only", "--ftp-port", &port.to_string(), "--files"])
+            .arg(files.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let ready = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l.contains("FTP server on"));
+        if !ready {
+            let _ = child.kill();
+            return Err("the demo FTP server did not start".into());
+        }
+        Ok(Demo { child, port, _files: files })
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A binary built next to this one.
+fn sibling(name: &str) -> Result<PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = me.with_file_name(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!("{} is not built (cargo build --release -p {name})", path.display()))
+    }
+}
