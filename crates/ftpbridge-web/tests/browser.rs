@@ -25,7 +25,8 @@ fn code(error: &JsValue) -> String {
 
 fn is_ftp_error(error: &JsValue) -> bool {
     let class: js_sys::Function = error_class().unchecked_into();
-    error.is_instance_of::<js_sys::Error>() && js_sys::Reflect::get(error, &"name".into()).unwrap() == "FtpError"
+    error.is_instance_of::<js_sys::Error>()
+        && js_sys::Reflect::get(error, &"name".into()).unwrap() == "FtpError"
         && error.unchecked_ref::<js_sys::Object>().constructor() == class
 }
 
@@ -64,6 +65,10 @@ async fn bad_options_are_invalid_input() {
     .err()
     .unwrap();
     assert_eq!(code(&error), "invalid_input");
-    let error = FtpClient::connect(options(&[("relay", "ftp://relay.example.com/ws".into()), ("host", "h".into())])).await.err().unwrap();
+    let error =
+        FtpClient::connect(options(&[("relay", "ftp://relay.example.com/ws".into()), ("host", "h".into())]))
+            .await
+            .err()
+            .unwrap();
     assert_eq!(code(&error), "invalid_input");
 }
