@@ -47,6 +47,9 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
         if let Ok(window) = std::env::var("BENCH_WINDOW") {
             config.limits.window = window.parse().unwrap_or(config.limits.window);
         }
+        if let Ok(read) = std::env::var("BENCH_WS_READ") {
+            config.limits.ws_read_buffer = read.parse().unwrap_or(config.limits.ws_read_buffer);
+        }
         if let Ok(payload) = std::env::var("BENCH_PAYLOAD") {
             config.limits.max_payload = payload.parse().unwrap_or(config.limits.max_payload);
         }

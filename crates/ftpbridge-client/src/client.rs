@@ -146,7 +146,8 @@ impl<T: Transport> Client<T> {
             let _ = self.session.finish_upload(op);
         } else {
             state.moved += n as u64;
-            let _ = self.session.upload(op, &buffer[..n]);
+            buffer.truncate(n);
+            let _ = self.session.upload(op, buffer);
             if let Some(progress) = io.progress.as_mut() {
                 progress(state.offset + state.moved, state.total);
             }
@@ -284,7 +285,7 @@ impl<T: Transport> Client<T> {
                     TransportEvent::Connected { socket, peer } => self.session.handle_connected(now, socket, peer),
                     TransportEvent::Listening { socket, advertise } => self.session.handle_listening(now, socket, advertise),
                     TransportEvent::Accepted { socket, peer } => self.session.handle_accepted(now, socket, peer),
-                    TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, &data),
+                    TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, data),
                     TransportEvent::Eof { socket } => self.session.handle_eof(now, socket),
                     TransportEvent::Error { socket, error } => self.session.handle_error(now, socket, error),
                     TransportEvent::Writable => {}

@@ -721,7 +721,7 @@ fn upload_that_the_server_truncated_fails_the_size_check() {
     h.data_connected(data);
     h.expect_command("STOR up.bin");
     h.reply("150 Ok to send data.");
-    h.session.upload(op, &[1u8; 100]).unwrap();
+    h.session.upload(op, [1u8; 100]).unwrap();
     h.session.finish_upload(op).unwrap();
     h.pump();
     h.eof(data);
@@ -742,7 +742,7 @@ fn upload_refused_midway() {
     h.data_connected(data);
     h.expect_command("STOR up.bin");
     h.reply("150 Ok to send data.");
-    h.session.upload(op, &[1u8; 100]).unwrap();
+    h.session.upload(op, [1u8; 100]).unwrap();
     h.reply("552 Disk full");
     let error = h.result(op).unwrap_err();
     assert_eq!(error.reply_code(), Some(552));

@@ -109,7 +109,7 @@ pub fn session_ops(data: &[u8]) {
             8 => {
                 if let Some(&id) = state.started.last() {
                     let bytes = input.bytes().to_vec();
-                    let _ = session.upload(id, &bytes);
+                    let _ = session.upload(id, bytes);
                     if op & 0x80 != 0 {
                         let _ = session.finish_upload(id);
                     }
@@ -121,12 +121,12 @@ pub fn session_ops(data: &[u8]) {
             }
             12 => {
                 let bytes = input.bytes().to_vec();
-                session.handle_data(now, SocketId::CONTROL, &bytes);
+                session.handle_data(now, SocketId::CONTROL, bytes);
             }
             13 => {
                 if let Some(socket) = pick(input.byte().unwrap_or(0), &sockets) {
                     let bytes = input.bytes().to_vec();
-                    session.handle_data(now, socket, &bytes);
+                    session.handle_data(now, socket, bytes);
                 }
             }
             14 => {

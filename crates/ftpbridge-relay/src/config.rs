@@ -129,6 +129,9 @@ pub struct Limits {
     pub window: u32,
     /// The largest DATA payload (HELLO's max payload).
     pub max_payload: u32,
+    /// Bytes a session's WebSocket reads per system call. Allocated for every
+    /// session, so it is most of an idle session's memory; larger speeds up uploads.
+    pub ws_read_buffer: usize,
 }
 
 impl Default for Limits {
@@ -141,6 +144,7 @@ impl Default for Limits {
             open_burst: 20,
             window: 1024 * 1024,
             max_payload: 256 * 1024,
+            ws_read_buffer: 16 * 1024,
         }
     }
 }

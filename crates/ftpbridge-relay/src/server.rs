@@ -12,8 +12,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 
-/// The WebSocket read buffer of a session.
-const WS_BUFFER: usize = 8 * 1024;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -337,7 +335,7 @@ async fn upgrade(
     ws.protocols([SUBPROTOCOL])
         .max_message_size(max_message)
         .max_frame_size(max_message)
-        .read_buffer_size(WS_BUFFER)
+        .read_buffer_size(config.limits.ws_read_buffer.max(1024))
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             let _token = token;

@@ -471,7 +471,7 @@ impl FtpClient {
             sent += bytes.len() as u64;
             let Some(rt) = weak.upgrade() else { return Ok(()) };
             Runtime::run(&rt, move |rt| {
-                let _ = rt.session.upload(op, &bytes);
+                let _ = rt.session.upload(op, bytes);
             });
             if let Some(progress) = progress {
                 let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));

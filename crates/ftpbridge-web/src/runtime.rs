@@ -299,14 +299,15 @@ impl Runtime {
             SocketEvent::Listening { key, address } => self.session.handle_listening(now, key, address),
             SocketEvent::Accepted { key, peer } => self.session.handle_accepted(now, key, Some(peer)),
             SocketEvent::Data { key, data } => {
+                let n = data.len();
                 self.feeding = Some((key, false));
-                self.session.handle_data(now, key, &data);
+                self.session.handle_data(now, key, data);
                 // Drain now, so a download can claim these bytes before they are credited.
                 while let Some(output) = self.session.poll_output() {
                     self.carry_out(output);
                 }
                 if let Some((_, false)) = self.feeding.take() {
-                    self.sockets.consumed(key, data.len());
+                    self.sockets.consumed(key, n);
                 }
             }
             SocketEvent::Eof { key } => self.session.handle_eof(now, key),

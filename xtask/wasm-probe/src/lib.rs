@@ -24,7 +24,7 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     ];
     let mut count = 0;
     for reply in script {
-        session.handle_data(now, SocketId::CONTROL, reply);
+        session.handle_data(now, SocketId::CONTROL, *reply);
         while let Some(output) = session.poll_output() {
             count += 1;
             if let Output::Connect { socket, .. } = output

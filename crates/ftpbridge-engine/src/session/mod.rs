@@ -229,13 +229,15 @@ impl Session {
     }
 
     /// Bytes arrived on a socket.
-    pub fn handle_data(&mut self, now: Instant, socket: SocketId, data: &[u8]) {
+    ///
+    /// Passing an owned `Vec` lets a download's bytes reach [`Event::Data`] without a copy.
+    pub fn handle_data(&mut self, now: Instant, socket: SocketId, data: impl Into<Vec<u8>> + AsRef<[u8]>) {
         self.now = now;
         if self.phase == Phase::Closed {
             return;
         }
         if socket == SocketId::CONTROL {
-            self.reader.feed(data);
+            self.reader.feed(data.as_ref());
             loop {
                 match self.reader.next_reply() {
                     Ok(Some(reply)) => {
@@ -528,8 +530,11 @@ impl Session {
 
     /// Sends upload bytes for `op` (after [`Event::UploadReady`]). The bytes go out at
     /// once as an [`Output::Send`]; the caller paces itself on its socket.
-    pub fn upload(&mut self, op: OpId, data: &[u8]) -> Result<(), Error> {
+    ///
+    /// Passing an owned `Vec` saves a copy.
+    pub fn upload(&mut self, op: OpId, data: impl Into<Vec<u8>>) -> Result<(), Error> {
         let socket = self.upload_socket(op)?;
+        let data = data.into();
         if data.is_empty() {
             return Ok(());
         }
@@ -539,7 +544,7 @@ impl Session {
             transfer.bytes += data.len() as u64;
             transfer.touch(self.now, self.config.timeouts.data_idle);
         }
-        self.outputs.push_back(Output::Send { socket, data: data.to_vec() });
+        self.outputs.push_back(Output::Send { socket, data });
         Ok(())
     }
 

@@ -157,7 +157,7 @@ impl Session {
     }
 
     /// Bytes on a data socket.
-    pub(super) fn transfer_data(&mut self, socket: SocketId, data: &[u8]) {
+    pub(super) fn transfer_data(&mut self, socket: SocketId, data: impl Into<Vec<u8>> + AsRef<[u8]>) {
         let now = self.now;
         let idle = self.config.timeouts.data_idle;
         let Some(mut running) = self.current.take() else {
@@ -166,10 +166,10 @@ impl Session {
         let mine = running.channel.as_ref().is_some_and(|c| c.socket == socket);
         let mut entries = Vec::new();
         if let (true, Some(transfer)) = (mine, running.transfer.as_mut()) {
-            transfer.bytes += data.len() as u64;
+            transfer.bytes += data.as_ref().len() as u64;
             transfer.touch(now, idle);
             match transfer.direction {
-                Direction::Download => self.emit(Event::Data { op: running.id, data: data.to_vec() }),
+                Direction::Download => self.emit(Event::Data { op: running.id, data: data.into() }),
                 Direction::Listing => {
                     let mut cx = TaskContext {
                         features: &self.features,
@@ -180,7 +180,7 @@ impl Session {
                         cwd: &mut self.cwd,
                         entries: &mut entries,
                     };
-                    running.task.on_listing_data(data, &mut cx);
+                    running.task.on_listing_data(data.as_ref(), &mut cx);
                 }
                 Direction::Upload => {}
             }
