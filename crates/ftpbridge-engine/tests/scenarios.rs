@@ -322,6 +322,23 @@ fn final_226_before_data_eof() {
 }
 
 #[test]
+fn the_data_socket_closes_at_the_servers_eof_before_the_226() {
+    // proftpd sends 226 only once the client closed its side of the data connection.
+    let mut h = Harness::logged_in(config(), PLAIN);
+    let (op, data) = start_download(&mut h, "f", 3);
+    h.data(data, b"abc");
+    h.eof(data);
+    h.expect_request(Request::Close { socket: data });
+    h.reply("226 Transfer complete.");
+    assert!(h.downloaded(op).1.is_ok());
+    let pwd = h.session.pwd();
+    h.pump();
+    h.expect_command("PWD");
+    let _ = pwd;
+    assert_eq!(h.next_request_or_none(), None, "the socket is released once");
+}
+
+#[test]
 fn final_226_after_data_eof() {
     let mut h = Harness::logged_in(config(), PLAIN);
     let (op, data) = start_download(&mut h, "f", 6);

@@ -8,7 +8,7 @@ use crate::config::DataMode;
 use crate::error::{Error, ErrorKind, SocketError};
 use crate::event::{Host, Output, Purpose, SocketId};
 use crate::parse;
-use crate::session::task::Outcome;
+use crate::session::task::{Direction, Outcome};
 use crate::time::Instant;
 use core::net::{IpAddr, SocketAddr};
 
@@ -26,6 +26,8 @@ pub(super) struct Channel {
     pub deadline: Option<Instant>,
     /// Where a passive connection goes, for messages.
     pub target: String,
+    /// The socket was already released (closed at the server's EOF).
+    pub released: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,15 @@ pub(super) enum Step {
 }
 
 impl Session {
+    /// Lets go of a data channel's socket: a graceful close, or an abort.
+    pub(super) fn release(&mut self, channel: Channel, graceful: bool) {
+        if channel.released {
+            return;
+        }
+        let socket = channel.socket;
+        self.outputs.push_back(if graceful { Output::Close { socket } } else { Output::Reset { socket } });
+    }
+
     fn channel_mut(&mut self, socket: SocketId) -> Option<&mut Channel> {
         self.current.as_mut()?.channel.as_mut().filter(|c| c.socket == socket)
     }
@@ -48,7 +59,7 @@ impl Session {
         if let Some(running) = self.current.as_mut()
             && let Some(old) = running.channel.replace(channel)
         {
-            self.outputs.push_back(Output::Reset { socket: old.socket });
+            self.release(old, false);
         }
     }
 
@@ -68,6 +79,7 @@ impl Session {
             error: None,
             deadline: None,
             target: String::new(),
+            released: false,
         };
         if active {
             channel.step = Step::Listening;
@@ -212,7 +224,7 @@ impl Session {
     /// Passive mode failed: in auto mode switch to active, else fail the operation.
     fn passive_failed(&mut self, error: Error) {
         if let Some(channel) = self.current.as_mut().and_then(|r| r.channel.take()) {
-            self.outputs.push_back(Output::Reset { socket: channel.socket });
+            self.release(channel, false);
         }
         if self.config.mode == DataMode::Auto && !self.active_fallback {
             self.active_fallback = true;
@@ -267,6 +279,19 @@ impl Session {
             return;
         };
         channel.eof = true;
+        // A download or listing is over on the data side: close ours now. Some servers
+        // (proftpd) wait for the client's close before they send the final reply.
+        let uploading = self
+            .current
+            .as_ref()
+            .and_then(|r| r.transfer.as_ref())
+            .is_some_and(|t| t.direction == Direction::Upload);
+        if !uploading {
+            if let Some(channel) = self.channel_mut(socket) {
+                channel.released = true;
+            }
+            self.outputs.push_back(Output::Close { socket });
+        }
         self.listing_end();
         self.check_transfer();
         self.start_next();

@@ -972,7 +972,7 @@ impl Session {
         };
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Reset { socket: channel.socket });
+            self.release(channel, false);
         }
         let action = match self.current.as_mut() {
             Some(running) => running.task.on_failure(error),
@@ -987,12 +987,7 @@ impl Session {
             return;
         };
         if let Some(channel) = running.channel {
-            let complete = result.is_ok();
-            self.outputs.push_back(if complete {
-                Output::Close { socket: channel.socket }
-            } else {
-                Output::Reset { socket: channel.socket }
-            });
+            self.release(channel, result.is_ok());
         }
         let quit = running.task.is_quit();
         match result {
@@ -1025,7 +1020,7 @@ impl Session {
         self.phase = Phase::Closed;
         if let Some(running) = self.current.take() {
             if let Some(channel) = running.channel {
-                self.outputs.push_back(Output::Reset { socket: channel.socket });
+                self.release(channel, false);
             }
             self.emit(Event::Failed { op: running.id, error: op_error.clone() });
         }

@@ -8,7 +8,7 @@ use super::{Expect, Session};
 use crate::Reply;
 use crate::command::Command;
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, Output, SocketId};
+use crate::event::{Event, SocketId};
 use crate::parse;
 use crate::time::Instant;
 use core::time::Duration;
@@ -296,7 +296,7 @@ impl Session {
         }
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Close { socket: channel.socket });
+            self.release(channel, true);
         }
         self.advance(Outcome::Transferred { bytes });
     }
@@ -324,7 +324,7 @@ impl Session {
             let bytes = transfer.bytes;
             running.transfer = None;
             if let Some(channel) = running.channel.take() {
-                self.outputs.push_back(Output::Close { socket: channel.socket });
+                self.release(channel, true);
             }
             self.advance(Outcome::Transferred { bytes });
             return;
@@ -348,7 +348,7 @@ impl Session {
         };
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
-            self.outputs.push_back(Output::Reset { socket: channel.socket });
+            self.release(channel, false);
         }
         let keepalives = self.pending.iter().filter(|e| **e == Expect::Keepalive).count() as u32;
         if let Some(running) = self.current.as_mut() {

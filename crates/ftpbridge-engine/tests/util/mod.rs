@@ -135,6 +135,10 @@ impl Harness {
         assert_eq!(self.commands.pop_front(), None, "no command expected");
     }
 
+    pub fn next_request_or_none(&mut self) -> Option<Request> {
+        self.requests.pop_front()
+    }
+
     pub fn next_request(&mut self) -> Request {
         self.requests
             .pop_front()
