@@ -9,6 +9,9 @@
 //!   it on http://127.0.0.1:8080 with a built-in FTP server on 127.0.0.1:2121.
 //! - `load [sessions...]`: starts a release relay and the demo FTP server, then runs
 //!   `ftpbridge-load` at each session count (default 100 and 1000) and prints figures.
+//! - `interop`: builds the release CLI, demo and `ftpbridge-interop`, then runs the
+//!   interop matrix (the CLI through the relay against every real server, every
+//!   mode) and rewrites `docs/INTEROP.md`.
 //! - `bench`: runs the benchmarks and prints their figures.
 //! - `fuzz [seconds]`: runs every fuzz target for the given time (needs nightly and
 //!   cargo-fuzz); without them it builds the targets' code on stable and says so.
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         }),
         Some("bench") => bench(),
         Some("load") => load(&args[1..]).map(|_| ()),
+        Some("interop") => interop(&args[1..]),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
         _ => {
             Err("usage: cargo xtask <wasm-check | web | demo | load [sessions...] | bench | fuzz [seconds]>"
@@ -293,6 +297,23 @@ fn load(counts: &[String]) -> Result<Vec<String>, String> {
         }
     }
     Ok(summaries)
+}
+
+fn interop(extra: &[String]) -> Result<(), String> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "ftpbridge-cli",
+        "-p",
+        "ftpbridge-demo",
+        "-p",
+        "ftpbridge-interop",
+    ]))?;
+    run(Command::new(root().join("target/release/ftpbridge-interop"))
+        .arg("--output")
+        .arg(root().join("docs/INTEROP.md"))
+        .args(extra))
 }
 
 /// A port that was free a moment ago.
