@@ -27,6 +27,10 @@
 //! Every scenario runs directly and, where a relay is involved, through the relay
 //! started in-process on 127.0.0.1 (as in `real_servers.rs`). Outside CI a server that
 //! is not installed is skipped with a message; with `CI=true` it fails.
+//!
+//! A test marked `#[ignore = "bug: ..."]` asserts the right behaviour where the CLI
+//! does not behave so yet; `cargo test -p ftpbridge-cli --test faults -- --ignored`
+//! runs them (they take a minute or more: they wait for the CLI's late timers).
 
 use ftpbridge_testkit::{Fault, RealServer, ServerKind, process};
 use std::io::Read;
@@ -84,11 +88,14 @@ struct Finished {
 
 impl Cli {
     /// Starts `ftpbridge args...` with the control-connection transcript on stderr
-    /// (`--verbose`, for failure messages).
+    /// (`--verbose`, for failure messages), at the lowest CPU priority: on a busy
+    /// machine the test then sees a transfer's progress before it has run far.
     fn spawn(subcommand: &str, args: &[&str]) -> Cli {
         let mut all = vec![subcommand.to_string(), "--verbose".into(), "--passive".into()];
         all.extend(args.iter().map(|a| a.to_string()));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        // nice execs the binary: the pid is the CLI's.
+        let mut child = Command::new("nice")
+            .args(["-n", "19", env!("CARGO_BIN_EXE_ftpbridge")])
             .args(&all)
             .env_remove("FTPBRIDGE_RELAY")
             .env_remove("FTPBRIDGE_PASSWORD")
@@ -308,17 +315,17 @@ struct World {
 
 impl World {
     fn start(kind: ServerKind, via_relay: bool) -> Option<World> {
-        World::with(RealServer::start(kind)?, via_relay)
+        Some(World::with(RealServer::start(kind)?, via_relay))
     }
 
     fn with_fault(fault: Fault, via_relay: bool) -> Option<World> {
-        World::with(RealServer::start_with_fault(fault)?, via_relay)
+        Some(World::with(RealServer::start_with_fault(fault)?, via_relay))
     }
 
-    fn with(server: RealServer, via_relay: bool) -> Option<World> {
+    fn with(server: RealServer, via_relay: bool) -> World {
         let local = tempfile::tempdir().expect("a local temp dir");
         let relay = via_relay.then(|| Relay::start(server.port()));
-        Some(World { server, local, relay })
+        World { server, local, relay }
     }
 
     fn label(&self) -> String {
@@ -459,19 +466,16 @@ impl Progress<'_> {
     }
 }
 
-/// Starts a transfer with `start` and freezes the CLI once `moved()` passed
+/// Starts a transfer with `start` and freezes the CLI once the file it writes,
+/// `written` (the local file of a download, the server's of an upload), passed
 /// [`FREEZE_AT`]. If the server may have moved every byte by then (see [`Progress`]),
-/// or the transfer finished first, starts again, at most three times: `start` must
-/// begin from scratch.
-fn freeze_mid_transfer(
-    what: &str,
-    start: impl Fn() -> Cli,
-    moved: impl Fn() -> u64,
-    progress: Progress,
-) -> Cli {
-    for attempt in 1..=3 {
+/// or the transfer finished first, starts again from scratch, at most five times.
+fn freeze_mid_transfer(what: &str, start: impl Fn() -> Cli, written: &Path, progress: Progress) -> Cli {
+    for attempt in 1..=5 {
+        // What an earlier attempt wrote must not count.
+        let _ = std::fs::remove_file(written);
         let mut cli = start();
-        wait_for(what, || moved() >= FREEZE_AT || cli.has_exited());
+        wait_for(what, || size(written) >= FREEZE_AT || cli.has_exited());
         if cli.freeze().is_err() {
             let finished = cli.finish();
             assert_eq!(finished.code, Some(0), "{what}: failed before the fault\n{finished}");
@@ -483,7 +487,7 @@ fn freeze_mid_transfer(
             Err(why) => eprintln!("{what}: attempt {attempt}: {why}; again"),
         }
     }
-    panic!("{what}: could not freeze the transfer in the middle of the file in three attempts");
+    panic!("{what}: could not freeze the transfer in the middle of the file in five attempts");
 }
 
 /// The file position of `pid`'s descriptor open on `path`, from `/proc/<pid>/fdinfo`.
@@ -561,7 +565,7 @@ fn server_killed_mid_download(kind: ServerKind, via_relay: bool) {
     let mut cli = freeze_mid_transfer(
         &format!("{label}: the download to pass 1 MiB"),
         || w.spawn("get", 20, &["-o", &out, &url]),
-        || size(&local),
+        &local,
         Progress::Download(&local),
     );
     let server_processes = w.server.processes();
@@ -593,13 +597,13 @@ fn server_killed_mid_upload(kind: ServerKind, via_relay: bool) {
     let mut cli = freeze_mid_transfer(
         &format!("{label}: the upload to pass 1 MiB"),
         || w.spawn("put", 20, &[&src, &url]),
-        || size(&remote),
+        &remote,
         Progress::Upload(&source),
     );
     w.server.kill();
     cli.thaw();
     let finished = cli.finish();
-    finished.fails_with(3, &["control connection"]);
+    finished.fails_with(3, &["the server closed the control connection"]);
     assert_strict_prefix(&remote, &source, &label);
 
     w.server.restart();
@@ -788,6 +792,8 @@ fn server_frozen_mid_transfer(kind: ServerKind, via_relay: bool, upload: bool) {
     let mut attempt = 0;
     let cli = loop {
         attempt += 1;
+        // What an earlier attempt wrote must not count.
+        let _ = std::fs::remove_file(if upload { &remote } else { &local });
         let mut cli =
             if upload { w.spawn("put", 3, &[&path, &url]) } else { w.spawn("get", 3, &["-o", &path, &url]) };
         wait_for("the transfer to pass 1 MiB", || moved() >= FREEZE_AT || cli.has_exited());
@@ -795,7 +801,7 @@ fn server_frozen_mid_transfer(kind: ServerKind, via_relay: bool, upload: bool) {
         if !cli.has_exited() && moved() <= FREEZE_LIMIT {
             break cli;
         }
-        assert!(attempt < 3, "{label}: could not freeze the server before {FREEZE_LIMIT} bytes");
+        assert!(attempt < 5, "{label}: could not freeze the server before {FREEZE_LIMIT} bytes");
         drop(cli);
         w.server.thaw();
     };
@@ -829,7 +835,7 @@ fn frozen_relay_download(w: &World, label: &str, local: &Path, url: &str) -> Cli
     freeze_mid_transfer(
         &format!("{label}: the download to pass 1 MiB"),
         || w.spawn("get", 20, &["-o", &out, url]),
-        || size(local),
+        local,
         Progress::Download(local),
     )
 }
