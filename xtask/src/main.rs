@@ -52,9 +52,13 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+/// Runs a command to completion, in the workspace root unless it names its own folder.
 fn run(command: &mut Command) -> Result<(), String> {
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
     let shown = format!("{command:?}");
-    let status = command.current_dir(root()).status().map_err(|e| format!("{shown}: {e}"))?;
+    let status = command.status().map_err(|e| format!("{shown}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{shown} failed: {status}")) }
 }
 

@@ -7,7 +7,7 @@
 use crate::median;
 use ftpbridge_testkit::{RealServer, ServerKind};
 use serde_json::Value;
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -31,35 +31,16 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
     }
 
     let server = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
-    write_big_file(&server.path("big.bin"), bytes)?;
+    crate::write_big_file(&server.path("big.bin"), bytes)?;
     let demo = Demo::start()?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
     let (relay_address, raw_address, mut reports, stop) = runtime.block_on(async {
         let (raw, reports) = crate::raw_ws::start().await.map_err(|e| e.to_string())?;
-        let mut config = ftpbridge_relay::RelayConfig {
-            static_dir: Some(site.path().to_path_buf()),
-            ..ftpbridge_relay::RelayConfig::default()
-        };
-        config.policy.allow_private = true;
-        config.policy.control_ports = vec![server.port(), demo.port];
-        if let Ok(window) = std::env::var("BENCH_WINDOW") {
-            config.limits.window = window.parse().unwrap_or(config.limits.window);
-        }
-        if let Ok(read) = std::env::var("BENCH_WS_READ") {
-            config.limits.ws_read_buffer = read.parse().unwrap_or(config.limits.ws_read_buffer);
-        }
-        if let Ok(payload) = std::env::var("BENCH_PAYLOAD") {
-            config.limits.max_payload = payload.parse().unwrap_or(config.limits.max_payload);
-        }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(ftpbridge_relay::serve(listener, config, async move {
-            let _ = stopped.await;
-        }));
-        Ok::<_, String>((address, raw, reports, stop))
+        let (relay, stop) =
+            crate::start_relay(Some(site.path().to_path_buf()), vec![server.port(), demo.port]).await?;
+        Ok::<_, String>((relay, raw, reports, stop))
     })?;
 
     let page = format!("http://{relay_address}/bench/bench.html");
@@ -187,26 +168,6 @@ fn gzip_len(bytes: &[u8]) -> usize {
     child.wait_with_output().map(|o| o.stdout.len()).unwrap_or(0)
 }
 
-fn write_big_file(path: &Path, bytes: u64) -> Result<(), String> {
-    let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let block: Vec<u8> = (0..1 << 20)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect();
-    let mut written = 0u64;
-    while written < bytes {
-        let n = block.len().min((bytes - written) as usize);
-        file.write_all(&block[..n]).map_err(|e| e.to_string())?;
-        written += n as u64;
-    }
-    Ok(())
-}
-
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?.flatten() {
         let target = to.join(entry.file_name());
@@ -230,7 +191,7 @@ struct Demo {
 impl Demo {
     fn start() -> Result<Demo, String> {
         use std::io::BufRead;
-        let binary = sibling("ftpbridge-demo")?;
+        let binary = crate::sibling("ftpbridge-demo")?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| e.to_string())?
@@ -260,16 +221,5 @@ impl Drop for Demo {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A binary built next to this one.
-fn sibling(name: &str) -> Result<PathBuf, String> {
-    let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let path = me.with_file_name(name);
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!("{} is not built (cargo build --release -p {name})", path.display()))
     }
 }

@@ -6,11 +6,18 @@
 //!   the time from page load to the first listing against the demo server; the wasm
 //!   module's size.
 //!
+//! - `cli`: curl beside `ftpbridge` directly and through the relay, downloading and
+//!   uploading one file from vsftpd.
+//! - `tunnel`: a TCP stream pulled through the relay beside websockify and a minimal
+//!   tokio-tungstenite pipe (and direct TCP).
+//!
 //! Each figure is the median of several runs, measured side by side in the same run
 //! because the machine is noisy. Output is a Markdown section for `BENCHMARKS.md`.
 
 mod browser;
+mod cli;
 mod raw_ws;
+mod tunnel;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -36,12 +43,35 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// curl vs ftpbridge directly vs ftpbridge through the relay.
+    Cli {
+        /// Bytes per transfer.
+        #[arg(long, default_value_t = 1 << 30)]
+        bytes: u64,
+        /// Runs of each measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
+    /// The relay beside websockify and a minimal WebSocket pipe.
+    Tunnel {
+        /// Bytes per transfer.
+        #[arg(long, default_value_t = 1 << 30)]
+        bytes: u64,
+        /// Runs of each measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+        /// The websockify program, when installed.
+        #[arg(long)]
+        websockify: Option<String>,
+    },
 }
 
 fn main() {
     let args = Args::parse();
     let result = match args.command {
         Command::Browser { bytes, runs, root } => browser::run(&root, bytes, runs),
+        Command::Cli { bytes, runs } => cli::run(bytes, runs),
+        Command::Tunnel { bytes, runs, websockify } => tunnel::run(bytes, runs, websockify.as_deref()),
     };
     match result {
         Ok(markdown) => println!("{markdown}"),
@@ -56,4 +86,75 @@ fn main() {
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Starts the relay in-process, allowing loopback on `control_ports` (and serving
+/// `static_dir`); `BENCH_WINDOW`, `BENCH_PAYLOAD` and `BENCH_WS_READ` override its
+/// limits for experiments. Returns its address and the sender that stops it.
+pub async fn start_relay(
+    static_dir: Option<PathBuf>,
+    control_ports: Vec<u16>,
+) -> Result<(std::net::SocketAddr, tokio::sync::oneshot::Sender<()>), String> {
+    let mut config = ftpbridge_relay::RelayConfig { static_dir, ..ftpbridge_relay::RelayConfig::default() };
+    config.policy.allow_private = true;
+    config.policy.control_ports = control_ports;
+    let limits = &mut config.limits;
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<usize>().ok());
+    if let Some(window) = var("BENCH_WINDOW") {
+        limits.window = window as u32;
+    }
+    if let Some(payload) = var("BENCH_PAYLOAD") {
+        limits.max_payload = payload as u32;
+    }
+    if let Some(read) = var("BENCH_WS_READ") {
+        limits.ws_read_buffer = read;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(ftpbridge_relay::serve(listener, config, async move {
+        let _ = stopped.await;
+    }));
+    Ok((address, stop))
+}
+
+/// A binary built next to this one.
+pub fn sibling(name: &str) -> Result<PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = me.with_file_name(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!("{} is not built (cargo build --release -p {name})", path.display()))
+    }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+/// Writes `bytes` of pseudo-random data to `path`.
+pub fn write_big_file(path: &std::path::Path, bytes: u64) -> Result<(), String> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let block: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let mut written = 0u64;
+    while written < bytes {
+        let n = block.len().min((bytes - written) as usize);
+        file.write_all(&block[..n]).map_err(|e| e.to_string())?;
+        written += n as u64;
+    }
+    Ok(())
 }
