@@ -68,7 +68,7 @@ enum Command {
         /// Continue a partial upload from the remote file's size.
         #[arg(long)]
         resume: bool,
-        /// The local file.
+        /// The local file; `-` reads standard input (name the remote file in the URL).
         file: PathBuf,
         /// Where to: a file URL, or a directory URL ending in `/`.
         url: String,
@@ -243,25 +243,50 @@ async fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Put { common, resume, file, url } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
-            let local_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let from_stdin = file.as_os_str() == "-";
+            let local_name = match from_stdin {
+                true => String::new(),
+                false => file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            };
             let remote = match (&target.path, target.trailing_slash) {
                 (Some(dir), true) => format!("{dir}{local_name}"),
                 (Some(path), false) => path.clone(),
                 (None, _) => local_name,
             };
-            let mut source = tokio::fs::File::open(&file).await.map_err(|e| Failure::local(e, &file))?;
-            let size = source.metadata().await.map_err(|e| Failure::local(e, &file))?.len();
+            if remote.is_empty() || remote.ends_with('/') {
+                return Err(Failure::usage("name the remote file in the URL (ftp://host/dir/name)"));
+            }
+            // Standard input is opened by its path so it reads like any other stream.
+            let opened = if from_stdin { PathBuf::from("/dev/stdin") } else { file.clone() };
+            let mut source = tokio::fs::File::open(&opened).await.map_err(|e| Failure::local(e, &file))?;
+            let metadata = source.metadata().await.map_err(|e| Failure::local(e, &file))?;
+            // A pipe or a device has no size, and cannot skip to where a resume starts.
+            let size = metadata.is_file().then_some(metadata.len());
+            if resume && size.is_none() {
+                return Err(Failure::usage("--resume needs a regular file (a stream cannot skip ahead)"));
+            }
             let mut client = connect(&common, &target).await?;
             let mode = if resume { StoreMode::Resume } else { StoreMode::Replace };
-            let options = StoreOptions { mode, local_size: Some(size) };
+            let options = StoreOptions { mode, local_size: size };
             let mut bar = progress::Bar::new(&remote);
-            let mut report = |done: u64, total: Option<u64>| bar.update(done, total.or(Some(size)));
+            let mut started = false;
+            let mut report = |done: u64, total: Option<u64>| {
+                started = true;
+                bar.update(done, total.or(size))
+            };
             let result = client
                 .upload(RemotePath::from(remote.as_str()), &mut source, options, Some(&mut report))
                 .await;
             bar.finish();
             client.quit().await;
-            result.map(|_| ()).map_err(Failure::from)
+            result.map(|_| ()).map_err(|error| {
+                let mut failure = Failure::from(error);
+                if started && matches!(failure.code, 3 | 8 | 11 | 12) {
+                    let resume = if size.is_some() { "; put --resume continues it" } else { "" };
+                    failure.message.push_str(&format!(" (the server may hold part of {remote}{resume})"));
+                }
+                failure
+            })
         }
         Command::Mkdir { common, url } => simple(&common, &url, |s, p| s.mkdir(p)).await,
         Command::Rmdir { common, url } => simple(&common, &url, |s, p| s.rmdir(p)).await,
@@ -394,7 +419,7 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
     let seconds = Duration::from_secs(common.timeout.max(1));
     config.timeouts.connect = seconds;
     config.timeouts.reply = seconds;
-    config.timeouts.data_idle = seconds.max(Duration::from_secs(60));
+    config.timeouts.data_idle = seconds;
     let transport = match &common.relay {
         Some(url) => AnyTransport::Relay(Box::new(
             RelayTransport::connect(url).await.map_err(|message| Failure { code: 3, message })?,

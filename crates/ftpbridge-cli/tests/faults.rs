@@ -27,10 +27,6 @@
 //! Every scenario runs directly and, where a relay is involved, through the relay
 //! started in-process on 127.0.0.1 (as in `real_servers.rs`). Outside CI a server that
 //! is not installed is skipped with a message; with `CI=true` it fails.
-//!
-//! A test marked `#[ignore = "bug: ..."]` asserts the right behaviour where the CLI
-//! does not behave so yet; `cargo test -p ftpbridge-cli --test faults -- --ignored`
-//! runs them (they take a minute or more: they wait for the CLI's late timers).
 
 use ftpbridge_testkit::{Fault, RealServer, ServerKind, process};
 use std::io::Read;
@@ -699,7 +695,12 @@ fn cut_upload(fault: Fault, via_relay: bool, code: i32, words: &[&str]) {
     std::fs::write(&source, content(FILE, 4)).expect("the local file");
     let remote = w.server.path("file.bin");
     let (url, src) = (w.url("file.bin"), source.to_string_lossy().into_owned());
-    w.run("put", &[&src, &url]).fails_with(code, words);
+    let finished = w.run("put", &[&src, &url]);
+    let message = finished.fails_with(code, words);
+    assert!(
+        message.contains("may hold part of") && message.contains("put --resume continues it"),
+        "{message}"
+    );
     assert_eq!(assert_strict_prefix(&remote, &source, &label), CUT, "{label}: bytes stored");
 
     w.run("put", &["--resume", &src, &url]).succeeds();
@@ -816,13 +817,11 @@ fn server_frozen_mid_transfer(kind: ServerKind, via_relay: bool, upload: bool) {
 }
 
 #[test]
-#[ignore = "bug: with --timeout 3 a stalled download fails only after 63 s, blaming a keep-alive NOOP"]
 fn vsftpd_frozen_mid_download() {
     server_frozen_mid_transfer(ServerKind::Vsftpd, false, false);
 }
 
 #[test]
-#[ignore = "bug: with --timeout 3 a stalled upload fails only after 63 s, blaming a keep-alive NOOP"]
 fn proftpd_frozen_mid_upload() {
     server_frozen_mid_transfer(ServerKind::Proftpd, false, true);
 }
@@ -841,7 +840,6 @@ fn frozen_relay_download(w: &World, label: &str, local: &Path, url: &str) -> Cli
 }
 
 #[test]
-#[ignore = "bug: after a relay shutdown (RESET 0 + close 1001) the CLI never notices; it fails 80 s later with exit 8 blaming a NOOP"]
 fn relay_restarted_mid_download() {
     let Some(mut w) = World::start(ServerKind::Vsftpd, true) else { return };
     let label = w.label();
@@ -901,7 +899,6 @@ fn relay_dropped_mid_download() {
 /// (frozen): the CLI says that the relay went away, at once, instead of blaming the
 /// server when its own reply timer ends.
 #[test]
-#[ignore = "bug: after a relay shutdown (RESET 0 + close 1001) the CLI never notices; it fails at its reply timeout with exit 8 blaming the server"]
 fn relay_shut_down_while_the_server_is_silent() {
     let Some(mut w) = World::start(ServerKind::Pyftpdlib, true) else { return };
     w.server.freeze();

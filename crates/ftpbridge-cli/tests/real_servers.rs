@@ -307,3 +307,37 @@ fn verbose_transcript_masks_the_password() {
     assert!(transcript.contains("> PASS ****"), "{transcript}");
     assert!(!transcript.contains(f.server.password()), "{transcript}");
 }
+
+/// `put - URL` streams standard input (a pipe, which cannot seek) to the server, and
+/// `--resume` from a pipe is refused before anything is sent.
+#[test]
+fn put_from_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let Some(f) = Fixture::start(ServerKind::Vsftpd, Mode::Epsv, true) else { return };
+    let body = content(3 * 1024 * 1024 + 17, 41);
+    let put = |extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
+        command.args(["put", "--timeout", "20", "--relay", &f.relay.as_ref().expect("a relay").url]);
+        command.args(extra).args(["-", &f.url("piped.bin")]);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the ftpbridge binary runs");
+        let mut stdin = child.stdin.take().expect("a pipe");
+        let writer = {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&body);
+            })
+        };
+        let output = child.wait_with_output().expect("ftpbridge ends");
+        writer.join().expect("the writer");
+        output
+    };
+    let output = put(&[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(sha256(&read(f.server.path("piped.bin"))), sha256(&body));
+
+    let output = put(&["--resume"]);
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--resume needs a regular file"));
+}

@@ -28,7 +28,8 @@ pub struct OpIo<'a> {
     pub total_hint: Option<u64>,
 }
 
-/// A local file to upload: readable, and seekable to the offset a resume asks for.
+/// A local file to upload: readable, and seekable to the offset a resume asks for
+/// (a source read from its start, such as a pipe, is never asked to seek).
 pub trait UploadSource: AsyncRead + AsyncSeek + Unpin + Send {}
 
 impl<T: AsyncRead + AsyncSeek + Unpin + Send> UploadSource for T {}
@@ -203,7 +204,10 @@ impl<T: Transport> Client<T> {
                 Event::UploadReady { op: id, offset, socket } if id == op => {
                     let total = transfer.as_ref().and_then(|t| t.total).or(io.total_hint);
                     let mut state = TransferState { socket, offset, moved: 0, total, uploading: true };
+                    // Seek only where a fresh source would be elsewhere: a pipe cannot seek.
+                    let sent_before = transfer.as_ref().is_some_and(|t| t.uploading && t.moved > 0);
                     if let Some(source) = io.source.as_mut()
+                        && (offset > 0 || sent_before)
                         && let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await
                     {
                         self.session.abort(op);

@@ -84,6 +84,12 @@ impl Error {
         self
     }
 
+    /// The same error with `note` added to its message (what happened next).
+    pub(crate) fn with_note(mut self, note: &str) -> Error {
+        self.message = format!("{}; {note}", self.message);
+        self
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         self.kind

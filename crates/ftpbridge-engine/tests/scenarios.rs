@@ -504,6 +504,30 @@ fn stalled_data_connection_times_out_and_aborts() {
     assert_eq!(result.unwrap_err().kind(), ErrorKind::Timeout);
 }
 
+/// A server that freezes mid-transfer answers neither the data connection nor ABOR:
+/// the operation fails for the stall, not for the abort's missing reply.
+#[test]
+fn frozen_server_mid_download_blames_the_stall() {
+    let mut config = config();
+    config.timeouts.data_idle = Duration::from_secs(3);
+    config.timeouts.reply = Duration::from_secs(3);
+    let mut h = Harness::logged_in(config, PLAIN);
+    let (op, data) = start_download(&mut h, "f", 100);
+    h.data(data, &[1u8; 10]);
+    h.advance(Duration::from_secs(4));
+    h.expect_request(Request::Reset { socket: data });
+    h.expect_command("ABOR");
+    h.expect_command("NOOP");
+    h.advance(Duration::from_secs(4));
+    let (bytes, result) = h.downloaded(op);
+    assert_eq!(bytes.len(), 10);
+    let error = result.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.message().contains("idle for 3 s after 10 bytes"), "{error}");
+    assert!(error.message().contains("did not answer the abort"), "{error}");
+    assert!(h.session.is_closed());
+}
+
 #[test]
 fn keepalive_noop_during_long_transfer() {
     let mut config = config();

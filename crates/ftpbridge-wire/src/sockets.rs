@@ -31,7 +31,7 @@ pub enum SocketEvent<K> {
     Reset { key: K, reason: CloseReason },
     /// A socket's queue drained below a quarter of the high-water mark.
     Writable,
-    /// The relay ended the whole session.
+    /// The relay ended the whole session (after a `Reset` for every open socket).
     SessionReset { reason: CloseReason },
 }
 
@@ -190,8 +190,7 @@ impl<K: Copy + Eq + Hash> Sockets<K> {
                     }
                 }
                 MuxEvent::Reset { stream: 0, reason } => {
-                    self.streams.clear();
-                    self.links.clear();
+                    self.fail_all(reason);
                     self.events.push_back(SocketEvent::SessionReset { reason });
                 }
                 MuxEvent::Reset { stream, reason } => {
@@ -293,5 +292,22 @@ mod tests {
             .collect();
         keys.sort();
         assert_eq!(keys, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_session_reset_fails_every_socket_first() {
+        let mut sockets: Sockets<u8> = Sockets::new();
+        sockets.open(1, "h", 21);
+        sockets.open(2, "h", 2000);
+        let reason = CloseReason::ShuttingDown;
+        sockets.handle_message(&Frame::Reset { stream: 0, reason }.encode()).unwrap();
+        let events: Vec<_> = std::iter::from_fn(|| sockets.poll_event()).collect();
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(
+            events[..2].iter().all(|e| matches!(e, SocketEvent::Reset { reason: r, .. } if *r == reason))
+        );
+        assert_eq!(events[2], SocketEvent::SessionReset { reason });
+        sockets.send(1, b"late".to_vec());
+        assert_eq!(sockets.queued(1), 0, "a reset socket takes no bytes");
     }
 }

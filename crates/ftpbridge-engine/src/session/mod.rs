@@ -328,7 +328,15 @@ impl Session {
                 self.last_command,
                 self.config.timeouts.reply.as_secs()
             );
-            self.fail_session(Error::new(ErrorKind::Timeout, message));
+            let error = Error::new(ErrorKind::Timeout, message);
+            // An abort that gets no answer: the operation failed for its own cause.
+            match self.current.as_mut().and_then(|running| running.drain.take()) {
+                Some((_, cause)) => {
+                    let cause = cause.with_note("the server did not answer the abort either");
+                    self.shut_down(Some(error), cause);
+                }
+                None => self.fail_session(error),
+            }
             return;
         }
         self.channel_timeout(now);
