@@ -18,7 +18,7 @@
 use crate::metrics::{Direction, StreamKind};
 use crate::policy::{Denial, Host, HostSet, Role};
 use crate::session::SessionShared;
-use axum::body::Bytes;
+use bytes::{Bytes, BytesMut};
 use axum::extract::ws::Message;
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, StreamId};
 use std::io;
@@ -31,6 +31,9 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, info};
+
+/// Reads shorter than this are copied into a message of their own size.
+const SHORT_READ: usize = 16 * 1024;
 
 /// What the session passes on to a stream's up pump.
 #[derive(Debug)]
@@ -386,26 +389,25 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         let tcp: &TcpStream = reader.as_ref();
         let (message, n) = loop {
             tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
-            let mut message = Frame::Data { stream: task.id, payload: &[] }.encode();
-            message.resize(HEADER_LEN + room, 0);
-            match tcp.try_read(&mut message[HEADER_LEN..]) {
+            // Read straight after the frame header, into memory that is not zeroed first.
+            let mut message = BytesMut::with_capacity(HEADER_LEN + room);
+            message.extend_from_slice(&Frame::Data { stream: task.id, payload: &[] }.encode());
+            match tcp.try_read_buf(&mut message) {
                 Ok(n) => break (message, n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(End::Tcp(io_reason(&e))),
             }
         };
-        let mut message = message;
         if n == 0 {
             return task.send(Frame::Fin { stream: task.id }).await;
         }
-        message.truncate(HEADER_LEN + n);
-        if n < room / 2 {
-            message.shrink_to_fit();
-        }
+        // A short read is copied out, so that it does not hold a whole buffer while it
+        // waits in the queue; a long one is sent as it lies.
+        let message = if n < SHORT_READ { Bytes::copy_from_slice(&message) } else { message.freeze() };
         task.shared.to_client.spend(n as u64);
         *count += n as u64;
         task.session.moved(Direction::Down, n);
-        task.out.send(Message::Binary(message.into())).await.map_err(|_| End::Gone)?;
+        task.out.send(Message::Binary(message)).await.map_err(|_| End::Gone)?;
     }
 }
 
