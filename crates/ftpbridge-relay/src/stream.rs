@@ -18,8 +18,8 @@
 use crate::metrics::{Direction, StreamKind};
 use crate::policy::{Denial, Host, HostSet, Role};
 use crate::session::SessionShared;
-use bytes::{Bytes, BytesMut};
 use axum::extract::ws::Message;
+use bytes::{BufMut, Bytes, BytesMut};
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, StreamId};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -387,12 +387,13 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         // Wait for bytes before allocating the buffer: an idle stream (a control
         // connection between commands) then holds none.
         let tcp: &TcpStream = reader.as_ref();
-        let (message, n) = loop {
+        let full = HEADER_LEN + room;
+        let (mut message, mut n) = loop {
             tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
             // Read straight after the frame header, into memory that is not zeroed first.
-            let mut message = BytesMut::with_capacity(HEADER_LEN + room);
+            let mut message = BytesMut::with_capacity(full);
             message.extend_from_slice(&Frame::Data { stream: task.id, payload: &[] }.encode());
-            match tcp.try_read_buf(&mut message) {
+            match tcp.try_read_buf(&mut (&mut message).limit(room)) {
                 Ok(n) => break (message, n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(End::Tcp(io_reason(&e))),
@@ -401,6 +402,22 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         if n == 0 {
             return task.send(Frame::Fin { stream: task.id }).await;
         }
+        // Take what else has already arrived, so that a fast transfer goes in few large
+        // messages (each one costs the page an event); never waits for more.
+        let mut eof = false;
+        while message.len() < full {
+            let left = full - message.len();
+            match tcp.try_read_buf(&mut (&mut message).limit(left)) {
+                Ok(0) => eof = true,
+                Ok(more) => {
+                    n += more;
+                    continue;
+                }
+                // A read error comes back at the next read, after these bytes.
+                Err(_) => {}
+            }
+            break;
+        }
         // A short read is copied out, so that it does not hold a whole buffer while it
         // waits in the queue; a long one is sent as it lies.
         let message = if n < SHORT_READ { Bytes::copy_from_slice(&message) } else { message.freeze() };
@@ -408,6 +425,9 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         *count += n as u64;
         task.session.moved(Direction::Down, n);
         task.out.send(Message::Binary(message)).await.map_err(|_| End::Gone)?;
+        if eof {
+            return task.send(Frame::Fin { stream: task.id }).await;
+        }
     }
 }
 
