@@ -140,14 +140,14 @@ impl<T: Transport> Client<T> {
             let _ = self.session.finish_upload(op);
             return Ok(());
         };
-        let mut buffer = vec![0u8; UPLOAD_CHUNK];
-        let n = source.read(&mut buffer).await?;
+        // Read into memory that is not zeroed first.
+        let mut buffer = Vec::with_capacity(UPLOAD_CHUNK);
+        let n = source.read_buf(&mut buffer).await?;
         if n == 0 {
             state.uploading = false;
             let _ = self.session.finish_upload(op);
         } else {
             state.moved += n as u64;
-            buffer.truncate(n);
             let _ = self.session.upload(op, buffer);
             if let Some(progress) = io.progress.as_mut() {
                 progress(state.offset + state.moved, state.total);

@@ -256,11 +256,14 @@ impl Transport for TcpTransport {
 
 async fn read_loop(socket: SocketId, mut read: OwnedReadHalf, tx: mpsc::Sender<Internal>) {
     loop {
-        let mut buffer = vec![0u8; READ_CHUNK];
-        let event = match read.read(&mut buffer).await {
+        // Memory that is not zeroed first; a short read gives back what it did not use.
+        let mut buffer = Vec::with_capacity(READ_CHUNK);
+        let event = match read.read_buf(&mut buffer).await {
             Ok(0) => TransportEvent::Eof { socket },
             Ok(n) => {
-                buffer.truncate(n);
+                if n < READ_CHUNK / 4 {
+                    buffer.shrink_to_fit();
+                }
                 TransportEvent::Data { socket, data: buffer }
             }
             Err(error) => TransportEvent::Error { socket, error: socket_error(&error) },
