@@ -12,9 +12,12 @@
 //! - `interop`: builds the release CLI, demo and `ftpbridge-interop`, then runs the
 //!   interop matrix (the CLI through the relay against every real server, every
 //!   mode) and rewrites `docs/INTEROP.md`.
-//! - `bench`: runs the benchmarks and prints their figures.
+//! - `bench [quick]`: runs every benchmark (parse, CLI, tunnel, browser, load) and
+//!   rewrites `BENCHMARKS.md` with the figures, the machine and the date.
 //! - `fuzz [seconds]`: runs every fuzz target for the given time (needs nightly and
 //!   cargo-fuzz); without them it builds the targets' code on stable and says so.
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -30,12 +33,12 @@ fn main() -> ExitCode {
                 .arg(root().join("web/dist"));
             run(demo.args(&args[1..]))
         }),
-        Some("bench") => bench(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("load") => load(&args[1..]).map(|_| ()),
         Some("interop") => interop(&args[1..]),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(600)),
         _ => {
-            Err("usage: cargo xtask <wasm-check | web | demo | load [sessions...] | bench | fuzz [seconds]>"
+            Err("usage: cargo xtask <wasm-check | web | demo | load [sessions...] | bench [quick] | fuzz [seconds]>"
                 .to_string())
         }
     };
@@ -324,10 +327,6 @@ fn interop(extra: &[String]) -> Result<(), String> {
 fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
-}
-
-fn bench() -> Result<(), String> {
-    run(cargo().args(["bench", "-p", "ftpbridge-listing", "--bench", "parse"]))
 }
 
 fn fuzz(seconds: u64) -> Result<(), String> {

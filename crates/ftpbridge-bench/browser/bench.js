@@ -74,7 +74,8 @@ async function ftpUpload(options, path, bytes) {
       if (produced >= bytes) { controller.close(); return; }
       const n = Math.min(chunk.length, bytes - produced);
       produced += n;
-      controller.enqueue(n === chunk.length ? chunk.slice() : chunk.slice(0, n));
+      // The same bytes each time, as the raw upload sends them (the API copies them in).
+      controller.enqueue(n === chunk.length ? chunk : chunk.subarray(0, n));
     },
   }, { highWaterMark: 4 });
   const start = performance.now();

@@ -8,8 +8,8 @@
 //!
 //! - `cli`: curl beside `ftpbridge` directly and through the relay, downloading and
 //!   uploading one file from vsftpd.
-//! - `tunnel`: a TCP stream pulled through the relay beside websockify and a minimal
-//!   tokio-tungstenite pipe (and direct TCP).
+//! - `tunnel`: a TCP stream pulled through the relay beside websockify, wstunnel and
+//!   a minimal tokio-tungstenite pipe (and direct TCP).
 //!
 //! Each figure is the median of several runs, measured side by side in the same run
 //! because the machine is noisy. Output is a Markdown section for `BENCHMARKS.md`.
@@ -63,6 +63,9 @@ enum Command {
         /// The websockify program, when installed.
         #[arg(long)]
         websockify: Option<String>,
+        /// The wstunnel program (npm's wstunnel 1.x), when installed.
+        #[arg(long)]
+        wstunnel: Option<String>,
     },
 }
 
@@ -71,7 +74,12 @@ fn main() {
     let result = match args.command {
         Command::Browser { bytes, runs, root } => browser::run(&root, bytes, runs),
         Command::Cli { bytes, runs } => cli::run(bytes, runs),
-        Command::Tunnel { bytes, runs, websockify } => tunnel::run(bytes, runs, websockify.as_deref()),
+        Command::Tunnel { bytes, runs, websockify, wstunnel } => {
+            let others: Vec<_> = (websockify.as_deref().map(tunnel::websockify).into_iter())
+                .chain(wstunnel.as_deref().map(tunnel::wstunnel))
+                .collect();
+            tunnel::run(bytes, runs, &others)
+        }
     };
     match result {
         Ok(markdown) => println!("{markdown}"),

@@ -1,6 +1,6 @@
 //! WebSocket-to-TCP tunnels side by side: a client pulls N bytes from a TCP source
 //! directly, through the ftpbridge relay (wire protocol with credits), through
-//! websockify, and through a minimal tokio-tungstenite pipe (the floor any tunnel
+//! websockify and wstunnel, and through a minimal tokio-tungstenite pipe (the floor any tunnel
 //! pays: WebSocket framing and one copy each way).
 
 use crate::median;
@@ -15,59 +15,88 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-/// Runs the comparison; `websockify` is the program to run (skipped when `None`).
-pub fn run(bytes: u64, runs: u32, websockify: Option<&str>) -> Result<String, String> {
+/// Another WebSocket-to-TCP tunnel to compare with, run as a child process.
+pub struct Other<'a> {
+    /// The row's label.
+    pub label: &'a str,
+    /// The program.
+    pub program: &'a str,
+    /// Its arguments, with `{listen}` and `{target}` filled in.
+    pub args: &'a [&'a str],
+    /// The subprotocol it answers to.
+    pub protocol: &'a str,
+}
+
+/// websockify (Python): `websockify LISTEN TARGET`, subprotocol `binary`.
+pub fn websockify(program: &str) -> Other<'_> {
+    Other { label: "websockify 0.13 (Python)", program, args: &["{listen}", "{target}"], protocol: "binary" }
+}
+
+/// wstunnel 1.4 from npm (Node.js): a server locked to one target.
+pub fn wstunnel(program: &str) -> Other<'_> {
+    Other {
+        label: "wstunnel 1.4 (Node.js, npm)",
+        program,
+        args: &["-s", "{listen}", "-t", "{target}"],
+        protocol: "tunnel-protocol",
+    }
+}
+
+/// Runs the comparison against the `others` that are installed.
+pub fn run(bytes: u64, runs: u32, others: &[Other<'_>]) -> Result<String, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let source = start_source(bytes).await?;
         let (relay, stop) = crate::start_relay(None, vec![source.port()]).await?;
         let pipe = start_pipe(source).await?;
-        let mut websockify_child = None;
-        let websockify_port = match websockify {
-            Some(program) => {
-                let port = crate::free_port()?;
-                let child = Command::new(program)
-                    .args([format!("127.0.0.1:{port}"), source.to_string()])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .map_err(|e| format!("{program}: {e}"))?;
-                websockify_child = Some(child);
-                wait_listening(port).await?;
-                Some(port)
-            }
-            None => None,
-        };
-        let mut rates: [Vec<f64>; 4] = Default::default();
+        let mut children = Vec::new();
+        for other in others {
+            let port = crate::free_port()?;
+            let listen = format!("127.0.0.1:{port}");
+            let args = other
+                .args
+                .iter()
+                .map(|a| a.replace("{listen}", &listen).replace("{target}", &source.to_string()));
+            let child = Command::new(other.program)
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("{}: {e}", other.program))?;
+            children.push((child, port));
+            wait_listening(port).await?;
+        }
+        let mut rates = vec![Vec::new(); 3 + others.len()];
         for _ in 0..runs {
             rates[0].push(measure(bytes, direct(source)).await?);
-            rates[1].push(measure(bytes, through_relay(relay, source)).await?);
-            if let Some(port) = websockify_port {
-                rates[2]
-                    .push(measure(bytes, plain_ws(format!("ws://127.0.0.1:{port}/"), Some("binary"))).await?);
+            rates[1].push(measure(bytes, plain_ws(format!("ws://{pipe}/"), None)).await?);
+            rates[2].push(measure(bytes, through_relay(relay, source)).await?);
+            for (i, (other, (_, port))) in others.iter().zip(&children).enumerate() {
+                let url = format!("ws://127.0.0.1:{port}/");
+                rates[3 + i].push(measure(bytes, plain_ws(url, Some(other.protocol))).await?);
             }
-            rates[3].push(measure(bytes, plain_ws(format!("ws://{pipe}/"), None)).await?);
         }
-        if let Some(mut child) = websockify_child {
+        for (mut child, _) in children {
             let _ = child.kill();
             let _ = child.wait();
         }
         let _ = stop.send(());
-        let [direct, relay, websockify, pipe] = rates.map(median);
+        let rates: Vec<f64> = rates.into_iter().map(median).collect();
+        let pipe = rates[1];
         let mut out = format!(
             "| {} MiB from a TCP source on loopback | MB/s | vs the minimal pipe |\n| --- | ---: | ---: |\n",
             bytes >> 20
         );
-        out.push_str(&format!("| direct TCP (no tunnel) | {direct:.0} | |\n"));
+        out.push_str(&format!("| direct TCP (no tunnel) | {:.0} | |\n", rates[0]));
         out.push_str(&format!("| minimal tokio-tungstenite pipe (the floor) | {pipe:.0} | 1.00 |\n"));
-        out.push_str(&format!("| ftpbridge relay (credits, policy) | {relay:.0} | {:.2} |\n", relay / pipe));
-        if websockify_port.is_some() {
-            out.push_str(&format!("| websockify 0.13 | {websockify:.0} | {:.2} |\n", websockify / pipe));
-        } else {
-            out.push_str("| websockify | not installed | |\n");
+        let mut row = |label: &str, rate: f64| {
+            out.push_str(&format!("| {label} | {rate:.0} | {:.2} |\n", rate / pipe));
+        };
+        row("ftpbridge relay (credits, policy)", rates[2]);
+        for (other, rate) in others.iter().zip(&rates[3..]) {
+            row(other.label, *rate);
         }
-        out.push_str("\nwstunnel is not available from this machine's registries.\n");
         Ok(out)
     })
 }
