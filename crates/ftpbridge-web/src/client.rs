@@ -6,12 +6,13 @@ use crate::js;
 use crate::runtime::{DownloadShared, Room, Runtime, UploadShared};
 use ftpbridge_engine::listing::DateTime;
 use ftpbridge_engine::{
-    Config, DataMode, Error, ErrorKind, ListOptions, OpId, RemotePath, Session, StoreMode, StoreOptions,
-    Value,
+    Config, DataMode, Error, ErrorKind, ListOptions, OpId, RemotePath, Session, SocketId, StoreMode,
+    StoreOptions, Value,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
@@ -566,8 +567,8 @@ impl futures_util::Stream for DownloadStream {
         }
         let next = {
             let mut shared = self.shared.borrow_mut();
-            match shared.chunks.pop_front() {
-                Some(chunk) => Some(Ok((chunk, shared.total, shared.offset))),
+            match take_chunks(&mut shared.chunks) {
+                Some(chunks) => Some(Ok((chunks, shared.total, shared.offset))),
                 None => match shared.end.take() {
                     Some(Ok(())) => None,
                     Some(Err(error)) => Some(Err(error)),
@@ -579,19 +580,29 @@ impl futures_util::Stream for DownloadStream {
             }
         };
         match next {
-            Some(Ok(((socket, bytes), total, offset))) => {
+            Some(Ok((chunks, total, offset))) => {
+                let length: usize = chunks.iter().map(|(_, bytes)| bytes.len()).sum();
+                let out = js_sys::Uint8Array::new_with_length(length as u32);
+                let mut at = 0;
+                for (_, bytes) in &chunks {
+                    out.subarray(at as u32, (at + bytes.len()) as u32).copy_from(bytes);
+                    at += bytes.len();
+                }
                 // The page took these bytes: the relay may send as many again.
                 if let Some(rt) = self.runtime.upgrade() {
-                    let n = bytes.len();
-                    Runtime::run(&rt, move |rt| rt.consumed(socket, n));
+                    Runtime::run(&rt, move |rt| {
+                        for (socket, bytes) in &chunks {
+                            rt.consumed(*socket, bytes.len());
+                        }
+                    });
                 }
-                self.delivered += bytes.len() as u64;
+                self.delivered += length as u64;
                 if let Some(progress) = &self.progress {
                     let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
                     let done = JsValue::from_f64((offset + self.delivered) as f64);
                     let _ = progress.call2(&JsValue::NULL, &done, &total);
                 }
-                Poll::Ready(Some(Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())))
+                Poll::Ready(Some(Ok(out.into())))
             }
             Some(Err(error)) => {
                 self.finished = true;
@@ -603,6 +614,25 @@ impl futures_util::Stream for DownloadStream {
             }
         }
     }
+}
+
+/// Bytes handed to the page in one chunk at most, when several messages wait.
+const MAX_CHUNK: usize = 1024 * 1024;
+
+/// The waiting chunks the page takes in one read: at least one, and more while they
+/// stay under [`MAX_CHUNK`] together (each read costs the page a promise).
+fn take_chunks(queue: &mut VecDeque<(SocketId, Vec<u8>)>) -> Option<Vec<(SocketId, Vec<u8>)>> {
+    let first = queue.pop_front()?;
+    let mut length = first.1.len();
+    let mut chunks = vec![first];
+    while let Some((_, next)) = queue.front() {
+        if length + next.len() > MAX_CHUNK {
+            break;
+        }
+        length += next.len();
+        chunks.extend(queue.pop_front());
+    }
+    Some(chunks)
 }
 
 impl Drop for DownloadStream {
