@@ -355,7 +355,7 @@ async fn get(
     } else {
         0
     };
-    let mut file = tokio::fs::OpenOptions::new()
+    let file = tokio::fs::OpenOptions::new()
         .create(true)
         .write(true)
         .append(resume)
@@ -363,6 +363,8 @@ async fn get(
         .open(&output)
         .await
         .map_err(|e| Failure::local(e, &output))?;
+    // Large writes: each write of a tokio file is a trip to its blocking thread pool.
+    let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
     let mut bar = progress::Bar::new(&name);
     let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
     let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;

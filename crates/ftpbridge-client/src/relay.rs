@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 use std::net::IpAddr;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Bytes;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -24,7 +25,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 pub struct RelayTransport {
     sockets: Sockets<SocketId>,
     outgoing: mpsc::UnboundedSender<Message>,
-    incoming: mpsc::Receiver<Result<Vec<u8>, String>>,
+    incoming: mpsc::Receiver<Result<Bytes, String>>,
     events: VecDeque<TransportEvent>,
     /// Received bytes handed out but not yet credited back.
     unconsumed: Option<(SocketId, usize)>,
@@ -58,7 +59,7 @@ impl RelayTransport {
         let reader = tokio::spawn(async move {
             while let Some(message) = stream.next().await {
                 let item = match message {
-                    Ok(Message::Binary(bytes)) => Ok(bytes.to_vec()),
+                    Ok(Message::Binary(bytes)) => Ok(bytes),
                     Ok(Message::Close(frame)) => {
                         let reason = frame
                             .map(|f| format!("({} {})", u16::from(f.code), f.reason))
