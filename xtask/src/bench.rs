@@ -283,6 +283,11 @@ over direct TCP, and by `ftpbridge --relay` through a relay on loopback
 (`ftpbridge-bench cli`). Each side reads and writes a real file.
 
 {cli}
+Through the relay, every byte crosses two more sockets (server to relay, relay to CLI
+over the WebSocket, with framing and credits) on the same two cores as vsftpd and the
+CLI; at the speeds of a real network link the hop costs nothing visible. Uploads are
+held back by vsftpd itself, so all three clients meet there.
+
 ## The relay as a tunnel
 
 A TCP stream pulled through WebSocket tunnels by one client on loopback
@@ -304,6 +309,14 @@ start (module download, compile, WebSocket, login) to `client.list` returning, a
 the demo server.
 
 {browser}
+What limits the ratios on this 2-core machine, as `top` shows during the run: in both
+downloads the page's main thread is the limit (85-95% of a core for the raw WebSocket's
+message events, about as much for FtpClient, which also parses the wire frames and the
+FTP stream in wasm and copies each chunk out to the page), while the relay and vsftpd
+take the other core. The raw upload goes to a receiver that discards; FtpClient's goes
+to vsftpd, which takes uploads no faster than curl can push them (the CLI table's
+upload row), and the page is then only 60-70% busy: the upload ratio measures vsftpd.
+
 ## Load
 
 `ftpbridge-load` (the wire crate and the engine, no browser): N concurrent sessions
