@@ -448,7 +448,7 @@ impl FtpClient {
         let mut sent = offset;
         let weak = Rc::downgrade(&self.runtime);
         loop {
-            if !room(&weak, socket).await {
+            if !room(&weak, op, socket).await {
                 return Ok(()); // the operation ended meanwhile; its result says why
             }
             let Some(chunk) = chunks.next().await else {
@@ -490,11 +490,11 @@ impl Drop for FtpClient {
     }
 }
 
-/// Waits until the upload may send on `socket`; false when the session is gone.
-async fn room(runtime: &Weak<RefCell<Runtime>>, socket: ftpbridge_engine::SocketId) -> bool {
+/// Waits until the upload may send on `socket`; false once the upload ended.
+async fn room(runtime: &Weak<RefCell<Runtime>>, op: OpId, socket: ftpbridge_engine::SocketId) -> bool {
     loop {
         let Some(rt) = runtime.upgrade() else { return false };
-        let state = RoomWait { runtime: rt, socket }.await;
+        let state = RoomWait { runtime: rt, op, socket }.await;
         match state {
             Some(Room::Ready) => return true,
             Some(Room::WaitForBrowser) => gloo_timers::future::TimeoutFuture::new(4).await,
@@ -504,9 +504,11 @@ async fn room(runtime: &Weak<RefCell<Runtime>>, socket: ftpbridge_engine::Socket
     }
 }
 
-/// Resolves once the socket has room (or the browser buffer is the limit).
+/// Resolves once the socket has room (or the browser buffer is the limit); `None`
+/// once the upload ended (failed, aborted, or the session closed).
 struct RoomWait {
     runtime: Rc<RefCell<Runtime>>,
+    op: OpId,
     socket: ftpbridge_engine::SocketId,
 }
 
@@ -517,7 +519,7 @@ impl std::future::Future for RoomWait {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         };
-        if rt.closed.is_some() {
+        if !rt.upload_running(self.op) {
             return Poll::Ready(None);
         }
         match rt.upload_room(self.socket, cx.waker()) {

@@ -400,9 +400,18 @@ impl Runtime {
                 if let Some(waker) = shared.waker.take() {
                     waker.wake();
                 }
+                // A feed waiting for room must hear that there is nothing left to feed.
+                if let Some(waker) = self.writable.take() {
+                    waker.wake();
+                }
             }
             None => {}
         }
+    }
+
+    /// Whether the upload `op` still runs (it may take more bytes).
+    pub fn upload_running(&self, op: OpId) -> bool {
+        self.closed.is_none() && matches!(self.waiters.get(&op), Some(Waiter::Upload(_)))
     }
 
     /// The WebSocket is gone: every socket fails, so the session closes with `why`.
