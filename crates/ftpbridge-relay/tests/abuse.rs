@@ -88,12 +88,6 @@ impl Drop for RelayProcess {
     }
 }
 
-/// `ftpbridge_relay_errors_total{reason="…"}` in a metrics text.
-fn errors(metrics: &str, reason: &str) -> u64 {
-    let prefix = format!("ftpbridge_relay_errors_total{{reason=\"{reason}\"}} ");
-    metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
-}
-
 const SECRET: &str = "a ticket secret long enough to sign with";
 
 #[tokio::test]

@@ -333,6 +333,15 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, Vec<(String, String
 
 /// Counts `ftpbridge_relay_denials_total{reason="…"}` in a metrics text.
 pub fn denials(metrics: &str, reason: &str) -> u64 {
-    let prefix = format!("ftpbridge_relay_denials_total{{reason=\"{reason}\"}} ");
+    counter(metrics, "ftpbridge_relay_denials_total", reason)
+}
+
+/// Counts `ftpbridge_relay_errors_total{reason="…"}` in a metrics text.
+pub fn errors(metrics: &str, reason: &str) -> u64 {
+    counter(metrics, "ftpbridge_relay_errors_total", reason)
+}
+
+fn counter(metrics: &str, name: &str, reason: &str) -> u64 {
+    let prefix = format!("{name}{{reason=\"{reason}\"}} ");
     metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
 }
