@@ -19,6 +19,10 @@
 //!   [`Kind::Other`].
 //! - commons-net's z/OS tests set the list type before each sample; a real listing
 //!   starts with the column header that tells it, so that header is put first.
+//! - commons-net names VMS entries without their `;version` and keeps `.DIR` on
+//!   directories; this crate keeps a file's version (`RETR` may need it) and names a
+//!   directory as `CWD` takes it (`DATA.DIR;1` is `DATA`). Names from its VMS tests are
+//!   compared in commons-net's spelling.
 //!
 //! Cases not met on purpose are in [`SKIPS`], each with its reason.
 
@@ -314,6 +318,8 @@ struct Case {
     now: DateTime,
     encodings: Vec<Encoding>,
     drop_dots: bool,
+    /// Compare names as commons-net spells VMS names (see the module documentation).
+    vms_names: bool,
     expect: Expect,
 }
 
@@ -377,6 +383,7 @@ fn read_cases(source: &str, rows: &[Value]) -> Vec<Case> {
             now: default_now(),
             encodings: vec![Encoding::UTF_8],
             drop_dots: false,
+            vms_names: false,
             expect: Expect::Fails,
         };
         let ok = matches!(text(row, "expect_parse").as_deref(), Some("ok") | None);
@@ -400,6 +407,7 @@ fn commons_net(row: &Value, ok: bool, case: &mut Case) {
     if parser.starts_with("MLSx") {
         case.reader = Reader::Mlsd;
     }
+    case.vms_names = class.starts_with("VMS");
     let expect = row.get("expect").filter(|e| !e.is_null());
     if let Some(listing) = text(row, "listing") {
         case.id = format!("{class}/{label}");
@@ -623,6 +631,18 @@ fn run(case: &Case, encoding: Encoding) -> Vec<Entry> {
     }
     if case.drop_dots {
         out.retain(|e| e.name != "." && e.name != "..");
+    }
+    if case.vms_names {
+        for e in &mut out {
+            if e.kind == Kind::Dir {
+                e.name.push_str(".DIR");
+            } else if let Some((base, version)) = e.name.rsplit_once(';')
+                && !version.is_empty()
+                && version.bytes().all(|b| b.is_ascii_digit())
+            {
+                e.name = base.to_owned();
+            }
+        }
     }
     out
 }

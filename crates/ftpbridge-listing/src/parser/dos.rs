@@ -5,7 +5,16 @@
 //! `YYYY-MM-DD`, `-` or `/` between), a time in 12-hour (`03:26PM`, `03:26 PM`) or
 //! 24-hour form, `<DIR>` or a size (thousands separators allowed), then the name with
 //! the column padding before it removed. Two-digit years follow POSIX: 69 to 99 are
-//! the 1900s, 00 to 68 the 2000s.
+//! the 1900s, 00 to 68 the 2000s. Localised Windows servers print `29.03.2024  15:26`
+//! (day first, with dots).
+//!
+//! Sent by Microsoft IIS (unless its directory style is set to Unix), Windows CE,
+//! and DOS and Windows servers that copy `dir` output (WFTPD, War FTP, Serv-U in DOS
+//! mode).
+//!
+//! Ambiguous: `05-06-07` could be any order. IIS always prints month first with `-`
+//! or `/`, so a first field above 12 (`20-05-97`) is not read (Apache Commons Net
+//! rejects it too); only dotted dates are read day first.
 
 use super::Parts;
 use super::scan::{Tokens, century, parse_grouped_u64, parse_small, parse_time, rest, skip_blanks, slice};
@@ -53,10 +62,10 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
     Some(parts.build(line, o.encoding))
 }
 
-/// `MM-DD-YY`, `MM-DD-YYYY` or `YYYY-MM-DD`, with `-` or `/`.
+/// `MM-DD-YY`, `MM-DD-YYYY` or `YYYY-MM-DD`, with `-` or `/`; `DD.MM.YY(YY)`.
 fn date(t: &[u8]) -> Option<(i32, u8, u8)> {
     let sep = *t.iter().find(|b| !b.is_ascii_digit())?;
-    if sep != b'-' && sep != b'/' {
+    if sep != b'-' && sep != b'/' && sep != b'.' {
         return None;
     }
     let mut fields = t.split(|&b| b == sep);
@@ -66,6 +75,12 @@ fn date(t: &[u8]) -> Option<(i32, u8, u8)> {
     }
     let (y, m, d) = match (a.len(), b.len(), c.len()) {
         (4, 2, 2) => (parse_small(a, 4)? as i32, parse_small(b, 2)?, parse_small(c, 2)?),
+        (1 | 2, 1 | 2, 2) if sep == b'.' => {
+            (century(parse_small(c, 2)?), parse_small(b, 2)?, parse_small(a, 2)?)
+        }
+        (1 | 2, 1 | 2, 4) if sep == b'.' => {
+            (parse_small(c, 4)? as i32, parse_small(b, 2)?, parse_small(a, 2)?)
+        }
         (1 | 2, 1 | 2, 2) => (century(parse_small(c, 2)?), parse_small(a, 2)?, parse_small(b, 2)?),
         (1 | 2, 1 | 2, 4) => (parse_small(c, 4)? as i32, parse_small(a, 2)?, parse_small(b, 2)?),
         _ => return None,
@@ -119,6 +134,22 @@ mod tests {
         });
         name_pm: b"12-03-96  06:38AM       <DIR>          PM" => (|e| assert_eq!(e.name, "PM"));
         short_padding: b"04-08-14  03:09PM  8192 omar.txt" => (|e| assert_eq!(e.size, Some(8192)));
+        two_digit_year_24h: b"03-29-24  15:26                  5 a.txt" => (|e| {
+            assert_eq!((e.name.as_str(), e.size), ("a.txt", Some(5)));
+            assert_eq!(e.modified.unwrap().to_rfc3339(), "2024-03-29T15:26:00Z");
+        });
+        four_digit_year_24h_seconds: b"03/29/2024  15:26:07    <DIR>          Some Folder" => (|e| {
+            assert_eq!((e.name.as_str(), e.kind), ("Some Folder", Kind::Dir));
+            assert_eq!(e.modified.unwrap().to_rfc3339(), "2024-03-29T15:26:07Z");
+        });
+        dotted_day_first: b"29.03.2024  15:26    <DIR>          Bilder" => (|e| {
+            assert_eq!((e.name.as_str(), e.kind), ("Bilder", Kind::Dir));
+            assert_eq!(e.modified.unwrap().to_rfc3339(), "2024-03-29T15:26:00Z");
+        });
+        dotted_two_digit_year: b"29.03.24  15:26             1.234 Rechnung.pdf" => (|e| {
+            assert_eq!((e.name.as_str(), e.size), ("Rechnung.pdf", Some(1234)));
+        });
+        lower_case_dir: b"03-29-24  03:26PM       <dir>          low" => (|e| assert_eq!(e.kind, Kind::Dir));
         rejects: [
             b"-08-14  03:09PM  <DIR> docs",
             b"34-08-14  03:09PM  <DIR> docs",
@@ -132,6 +163,8 @@ mod tests {
             b"04-08-14",
             b"04-08-14-1  03:09  1 x",
             b"02-30-14  03:09  1 x",
+            b"03.29.2024  15:26  1 x",
+            b"29.03  15:26  1 x",
             b"     0           DIR   05-19-97   12:56  local",
             b"1,23 x",
         ] => None;

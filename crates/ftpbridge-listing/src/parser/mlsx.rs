@@ -10,6 +10,17 @@
 //! An entry without a `type` fact is a directory when it has `sizd` and no `size`, and
 //! a file otherwise. Permissions are `unix.mode` rendered as `rwxr-xr-x` when present,
 //! else the `perm` fact as given.
+//!
+//! Sent for MLSD/MLST by most current servers (vsftpd, ProFTPD, Pure-FTPd, FileZilla
+//! Server, IIS, Serv-U, z/OS). Deviations from RFC 3659 that servers make and that are
+//! read: empty facts (`size=;`, `;;`), unknown facts, a missing `;` after the last
+//! fact (`type=file;size=3 name`), and a tab instead of the space before the name.
+//!
+//! Ambiguous: a missing last `;` makes `type=dir name` indistinguishable from a line
+//! of another format, or a line that is not a listing, that happens to contain `=`. It
+//! is read when the facts are at least two (`a=1;b=2 name`); a single fact without its
+//! `;` is not (Apache Commons Net rejects `Type=dir missing-semicolon` too). Spaces
+//! after the first are part of the name, as the RFC says (a name may start with one).
 
 use super::Parts;
 use super::scan::{all_digits, fraction, mode_string, parse_octal, parse_small, parse_u64, slice};
@@ -18,14 +29,15 @@ use crate::{DateTime, Kind, ParseOptions};
 /// Parses one line. `no_facts_ok` accepts a line that starts with a space (no facts, as
 /// RFC 3659 allows); the auto-detecting parser leaves such lines to the other formats.
 pub(crate) fn parse(line: &[u8], o: &ParseOptions, no_facts_ok: bool) -> Option<super::Entry> {
-    let space = line.iter().position(|&b| b == b' ')?;
+    let space = line.iter().position(|&b| b == b' ' || b == b'\t')?;
     let facts = slice(line, 0, space);
     let name = line.get(space + 1..)?;
     if name.is_empty() || (facts.is_empty() && !no_facts_ok) {
         return None;
     }
     // Cheap rejection of lines of other formats.
-    if !facts.is_empty() && (facts.last() != Some(&b';') || !facts.contains(&b'=')) {
+    if !facts.is_empty() && (!facts.contains(&b'=') || facts.last() != Some(&b';') && !facts.contains(&b';'))
+    {
         return None;
     }
     let mut parts = Parts::new(name, Kind::File);
@@ -53,7 +65,7 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions, no_facts_ok: bool) -> Option<
             Fact::Size if !value.is_empty() => size = Some(parse_u64(value)?),
             Fact::Sizd if !value.is_empty() => sizd = Some(parse_u64(value)?),
             Fact::Modify if !value.is_empty() => parts.modified = Some(timeval(value)?),
-            Fact::Perm => parts.permissions = Some(value),
+            Fact::Perm if !value.is_empty() => parts.permissions = Some(value),
             Fact::Mode if value.len() < 3 => return None,
             Fact::Mode => mode = Some(parse_octal(value, 4)?),
             Fact::Owner => owner = owner.or(Some(value)),
@@ -224,6 +236,21 @@ mod tests {
             assert_eq!(e.name_bytes, b"caf\xe9");
         });
         nul_in_name: b"type=file; a\0b" => (|e| assert_eq!(e.name, "a\0b"));
+        no_last_semicolon: b"type=file;size=3;modify=20240329032600 last fact unended" => (|e| {
+            assert_eq!((e.name.as_str(), e.kind, e.size), ("last fact unended", Kind::File, Some(3)));
+            assert_eq!(e.modified.unwrap().to_rfc3339(), "2024-03-29T03:26:00Z");
+        });
+        empty_facts: b"type=dir;;perm=;sizd=;; empties" => (|e| {
+            assert_eq!((e.name.as_str(), e.kind, e.size), ("empties", Kind::Dir, None));
+            assert_eq!(e.permissions, None);
+        });
+        tab_before_name: b"type=file;size=12;\ttabbed" => (|e| assert_eq!((e.name.as_str(), e.size), ("tabbed", Some(12))));
+        unknown_facts_and_x_types: b"x.custom=1;media-type=text/plain;charset=UTF-8;type=file;size=1; f" => (|e| {
+            assert_eq!((e.name.as_str(), e.kind), ("f", Kind::File));
+        });
+        windows_facts: b"Type=file;Size=1024;Modify=20240329032600.123;Create=20240101000000;win32.ea=0x00000020; report.docx" => (|e| {
+            assert_eq!(e.modified.unwrap().to_rfc3339(), "2024-03-29T03:26:00.123Z");
+        });
         rejects_malformed: [
             b"",
             b" ",
@@ -236,6 +263,7 @@ mod tests {
             b"Type=dir;Size; missing =size",
             b"Type=dir missing-semicolon",
             b"Type= missing value and semicolon",
+            b"type=file;size=x name",
             b"Modify=2014; Short stamp",
             b"Type=pdir;Modify=20141205180002Z; /trailing chars in Modify",
             b"Type=dir;Modify=2014102206510x2.999;UNIX.mode=0775; modify has spurious chars",
@@ -259,7 +287,7 @@ mod tests {
         leading_space_makes_facts_a_name: b" Type=cdir;UNIX.mode=0775; /leading/space" => (|e| {
             assert_eq!(e.name, "Type=cdir;UNIX.mode=0775; /leading/space");
         });
-        lenient_still_rejects_garbage: [b"x=1 y", b"x=1;", b"nospace"] => None;
+        lenient_still_rejects_garbage: [b"x 1 y", b"x=1;", b"nospace", b"=x y", b"type=dir missing-semicolon"] => None;
     }
 
     #[test]

@@ -16,14 +16,21 @@ mod dos;
 mod eplf;
 mod lines;
 mod mlsx;
+mod months;
 mod mvs;
 mod netware;
+mod numeric;
 mod os2;
 mod os400;
+mod os9;
 pub(crate) mod scan;
 mod tandem;
 mod unix;
+mod unix_date;
 mod vms;
+mod vshell;
+mod vxworks;
+mod zvm;
 
 pub use lines::LineSplitter;
 
@@ -62,12 +69,22 @@ pub enum ListingFormat {
     NetWare,
     /// HP NonStop (Tandem) Guardian: `NAME  101  1234  29-Mar-24 03:26:00  255,1 "oooo"`.
     Tandem,
+    /// Unix `stat` as numbers, from embedded servers: `100644 0 0 1234 1711682760 name`.
+    NumericUnix,
+    /// IBM z/VM CMS files: `PROFILE  EXEC  A1 V  71  15  1 2024-03-29 10:40:14 TCM191`.
+    ZVm,
+    /// VxWorks and Nortel routers: `512  JUL-17-2006  10:02:46  NVRAM  <DIR>`.
+    VxWorks,
+    /// VShell's older Windows layout: `206876  Apr 04, 2000 21:06 name`.
+    VShell,
+    /// OS-9 `dir -e`: `0.0  87/07/06 1135  d-ewrewr  1ad  1920 CMDS`.
+    Os9,
 }
 
 /// The order in which formats are tried on a listing whose format is not known yet.
 /// Each parser rejects early on the first bytes of a line that is not its own, so the
 /// order matters only for lines two formats could both read.
-pub const DETECTION_ORDER: [ListingFormat; 10] = [
+pub const DETECTION_ORDER: [ListingFormat; 15] = [
     ListingFormat::Mlsx,
     ListingFormat::Unix,
     ListingFormat::Dos,
@@ -78,6 +95,11 @@ pub const DETECTION_ORDER: [ListingFormat; 10] = [
     ListingFormat::NetWare,
     ListingFormat::Mvs,
     ListingFormat::Tandem,
+    ListingFormat::NumericUnix,
+    ListingFormat::ZVm,
+    ListingFormat::VxWorks,
+    ListingFormat::VShell,
+    ListingFormat::Os9,
 ];
 
 /// Parses the lines of one listing, remembering the format it detected.
@@ -94,6 +116,8 @@ pub struct ListingParser {
     mlsd: bool,
     /// Which kind of z/OS listing the last header announced.
     mvs: mvs::Mode,
+    /// What earlier lines showed that helps read an ambiguous one (date order).
+    hints: unix_date::Hints,
     /// A VMS name whose details are on the next line.
     held: Option<Vec<u8>>,
     /// Entries ready to return (only ever more than none after a held line turned out
@@ -109,6 +133,7 @@ impl ListingParser {
             format: None,
             mlsd: false,
             mvs: mvs::Mode::Datasets,
+            hints: unix_date::Hints::default(),
             held: None,
             queue: VecDeque::new(),
         }
@@ -168,9 +193,12 @@ impl ListingParser {
         if start == line.len() {
             return None;
         }
-        if let Some(noise) = noise(line) {
+        if let Some(noise) = noise(line, self.options.encoding) {
             match noise {
                 Noise::Total => {}
+                Noise::Header(format) => {
+                    self.format.get_or_insert(format);
+                }
                 Noise::Vms => {
                     self.format.get_or_insert(ListingFormat::Vms);
                 }
@@ -216,7 +244,7 @@ impl ListingParser {
         let o = &self.options;
         match format {
             ListingFormat::Mlsx => mlsx::parse(line, o, false),
-            ListingFormat::Unix => unix::parse(line, o),
+            ListingFormat::Unix => unix::parse(line, o, &self.hints),
             ListingFormat::Dos => dos::parse(line, o),
             ListingFormat::Eplf => eplf::parse(line, o),
             ListingFormat::Vms => vms::parse(line, o),
@@ -225,6 +253,11 @@ impl ListingParser {
             ListingFormat::Mvs => mvs::parse(line, o, self.mvs),
             ListingFormat::NetWare => netware::parse(line, o),
             ListingFormat::Tandem => tandem::parse(line, o),
+            ListingFormat::NumericUnix => numeric::parse(line, o),
+            ListingFormat::ZVm => zvm::parse(line, o),
+            ListingFormat::VxWorks => vxworks::parse(line, o),
+            ListingFormat::VShell => vshell::parse(line, o),
+            ListingFormat::Os9 => os9::parse(line, o),
         }
     }
 }
@@ -239,7 +272,7 @@ pub fn parse_mlsx_line(line: &[u8], options: &ParseOptions) -> Option<Entry> {
 /// A line that holds no entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Noise {
-    /// `total 123` and its translations.
+    /// `total 123` and its translations, a line of dashes under a column header.
     Total,
     /// VMS `Directory DISK$USER:[ME]`, `Total of 3 files, 12 blocks.`
     Vms,
@@ -247,27 +280,50 @@ enum Noise {
     Mvs(mvs::Mode),
     /// The NonStop column header.
     Tandem,
+    /// The column header of another format (VxWorks, OS-9).
+    Header(ListingFormat),
 }
 
 /// Recognises lines that hold no entry.
-fn noise(line: &[u8]) -> Option<Noise> {
+fn noise(line: &[u8], encoding: Encoding) -> Option<Noise> {
     let mut tokens = scan::Tokens::new(line, 0);
     let first = tokens.next_bytes()?;
-    // Every word that starts such a line is short and starts with one of these.
     let initial = first.first()?.to_ascii_lowercase();
+    if initial == b'-' {
+        // `--------   ------   ------   --------` under a column header.
+        let mut all = scan::Tokens::new(line, 0);
+        return all.all(|(s, e)| scan::slice(line, s, e).iter().all(|&b| b == b'-')).then_some(Noise::Total);
+    }
+    // Every word that starts such a line is short and starts with one of these.
     if first.len() > 12
-        || !matches!(initial, b't' | b'i' | b'g' | b'd' | b'v' | b'n' | b'f' | b'j' | b'r' | b'y' | 0x80..)
+        || !matches!(
+            initial,
+            b't' | b'i'
+                | b'g'
+                | b'd'
+                | b'v'
+                | b'n'
+                | b'f'
+                | b'j'
+                | b'r'
+                | b'y'
+                | b'c'
+                | b's'
+                | b'o'
+                | b'p'
+                | 0x80..
+        )
     {
         return None;
     }
     let second = tokens.next_bytes();
     let third = tokens.next_bytes();
-    // `total 123`, `total 1.2M`, `insgesamt 12`, `итого 12`, `合計 12`, `总用量 12`.
+    // `total 123`, `total 1.2M`, `insgesamt 12`, `итого 12`, `合計 12`, `总计 12`.
     if let Some(count) = second
         && third.is_none()
         && count.first().is_some_and(u8::is_ascii_digit)
         && count.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b','))
-        && is_total_word(first)
+        && months::is_total_word(first, encoding)
     {
         return Some(Noise::Total);
     }
@@ -278,22 +334,14 @@ fn noise(line: &[u8]) -> Option<Noise> {
     {
         return Some(Noise::Vms);
     }
+    let word = |w: Option<&[u8]>, want: &[u8]| w.is_some_and(|w| w.eq_ignore_ascii_case(want));
+    if first.eq_ignore_ascii_case(b"size") && word(second, b"date") && word(third, b"time") {
+        return Some(Noise::Header(ListingFormat::VxWorks));
+    }
+    if first == b"Owner" && word(second, b"Last") && line.windows(9).any(|w| w == b"Bytecount") {
+        return Some(Noise::Header(ListingFormat::Os9));
+    }
     mvs::header(line).map(Noise::Mvs).or_else(|| tandem::is_header(line).then_some(Noise::Tandem))
-}
-
-/// The word `ls -l` prints before the block count, in the locales it is translated to.
-fn is_total_word(word: &[u8]) -> bool {
-    word.eq_ignore_ascii_case(b"total")
-        || word.eq_ignore_ascii_case(b"insgesamt")
-        || word.eq_ignore_ascii_case(b"totale")
-        || word.eq_ignore_ascii_case(b"totaal")
-        || word.eq_ignore_ascii_case(b"totalt")
-        || word.eq_ignore_ascii_case(b"razem")
-        || word.eq_ignore_ascii_case(b"yhteens\xc3\xa4")
-        || word == "итого".as_bytes()
-        || word == "合計".as_bytes()
-        || word == "总用量".as_bytes()
-        || word == "합계".as_bytes()
 }
 
 /// The parts of an entry a format parser found, borrowed from the line.
@@ -475,7 +523,7 @@ mod tests {
         let listing = b"Directory USER1:[TEMP]\r\n\r\nUCX$REXECD_STARTUP.LOG;1098\r\n                         4/15         24-FEB-2003 13:17:24  [POSTWARE,LP]    (RWED,RWED,RE,)\r\nA.DIR;1  1/9  2-JUN-1998 07:32:04  [G,O]  (RWED,RWED,RE,)\r\n\r\nTotal of 2 files, 5/24 blocks.\r\n";
         let mut p = ListingParser::new(options());
         let entries = parse_all(&mut p, listing);
-        assert_eq!(names(&entries), [("UCX$REXECD_STARTUP.LOG", Kind::File), ("A.DIR", Kind::Dir)]);
+        assert_eq!(names(&entries), [("UCX$REXECD_STARTUP.LOG;1098", Kind::File), ("A", Kind::Dir)]);
         assert_eq!(entries[0].size, Some(4 * 512));
         assert_eq!(p.format(), Some(ListingFormat::Vms));
     }
@@ -487,7 +535,7 @@ mod tests {
             parse_all(&mut p, b"Directory X:[Y]\nA.TXT;1\nB.TXT;1  1/9  2-JUN-1998 07:32:04\nC.TXT;2\n");
         assert_eq!(
             names(&entries),
-            [("A.TXT;1", Kind::Unknown), ("B.TXT", Kind::File), ("C.TXT;2", Kind::Unknown)]
+            [("A.TXT;1", Kind::Unknown), ("B.TXT;1", Kind::File), ("C.TXT;2", Kind::Unknown)]
         );
         // Without finish() the last held line is still pending.
         let mut p = ListingParser::new(options());

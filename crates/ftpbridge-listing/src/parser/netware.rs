@@ -2,10 +2,15 @@
 //!
 //! `d [RWCEAFMS] owner          512 Nov 24  2005 name`: `d` or `-`, the eight
 //! trustee rights in brackets, owner, size, a date as `ls` prints it, then the name
-//! with its column padding removed.
+//! with its column padding removed. Sent by Novell NetWare's FTP server (NWFTPD) and
+//! by NetWare-compatible servers.
+//!
+//! Nothing here is ambiguous with Unix: the rights are in brackets after a lone `d` or
+//! `-`, where `ls` puts nine permission letters.
 
 use super::Parts;
-use super::scan::{Tokens, parse_u64, rest, skip_blanks, slice, unix_date};
+use super::scan::{Tokens, parse_u64, rest, skip_blanks, slice};
+use super::unix_date::{DateContext, Hints, unix_date};
 use crate::{Entry, Kind, ParseOptions};
 
 pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
@@ -26,7 +31,14 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
     let (os, oe) = tokens.next()?;
     let size = parse_u64(tokens.next_bytes()?)?;
     let (date_start, _) = tokens.next()?;
-    let (modified, date_end) = unix_date(line, date_start, &o.now)?;
+    // NetWare prints `Apr 13 23:52` and `Nov 24  2005`, never numeric dates.
+    if !line.get(date_start).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let hints = Hints::default();
+    let found =
+        unix_date(line, date_start, &DateContext { now: &o.now, encoding: o.encoding, hints: &hints })?;
+    let (modified, date_end) = (found.at, found.end);
     let name = rest(line, skip_blanks(line, date_end));
     if name.is_empty() || date_end == line.len() {
         return None;

@@ -4,10 +4,16 @@
 //! `ALTERDAT  101  136  31-Jul-06 13:22:20  255, 1  "nnnn"`: file name, file code,
 //! end-of-file size in bytes, date and time, owner as `group,user` (a space may follow
 //! the comma), and the security string in quotes. Guardian has no directories, so
-//! every entry is a file.
+//! every entry is a file. Sent by the FTP server of HP (now HPE) NonStop systems for
+//! Guardian volumes; OSS directories list in the Unix form.
+//!
+//! Ambiguous: the line has the shape of a versionless VMS line (name, numbers, a
+//! `DD-Mon-YY` date); the two-digit year, the file code column and the quoted security
+//! string tell it apart, and the column header puts a listing in this format.
 
 use super::Parts;
-use super::scan::{Tokens, all_digits, century, month_from_name, parse_small, parse_time, parse_u64, slice};
+use super::months::month_from_name;
+use super::scan::{Tokens, all_digits, century, parse_small, parse_time, parse_u64, slice};
 use crate::{DateTime, Entry, Kind, ParseOptions};
 
 /// Whether `line` is the column header.
@@ -28,7 +34,7 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
         return None;
     }
     let size = parse_u64(tokens.next_bytes()?)?;
-    let (y, m, d) = date(tokens.next_bytes()?)?;
+    let (y, m, d) = date(tokens.next_bytes()?, o.encoding)?;
     let (h, mi, s, _, _) = parse_time(tokens.next_bytes()?)?;
     let modified = DateTime::new(y, m, d, h, mi, s)?;
     // Owner: `255,1` or `255, 1`.
@@ -58,13 +64,14 @@ pub(crate) fn parse(line: &[u8], o: &ParseOptions) -> Option<Entry> {
 }
 
 /// `31-Jul-06`.
-fn date(t: &[u8]) -> Option<(i32, u8, u8)> {
+fn date(t: &[u8], encoding: crate::Encoding) -> Option<(i32, u8, u8)> {
     let mut fields = t.split(|&b| b == b'-');
     let (d, m, y) = (fields.next()?, fields.next()?, fields.next()?);
     if fields.next().is_some() || y.len() != 2 {
         return None;
     }
-    let (year, month, day) = (century(parse_small(y, 2)?), month_from_name(m)?, parse_small(d, 2)? as u8);
+    let (year, month, day) =
+        (century(parse_small(y, 2)?), month_from_name(m, encoding)?, parse_small(d, 2)? as u8);
     DateTime::new(year, month, day, 0, 0, 0).map(|_| (year, month, day))
 }
 
