@@ -6,6 +6,7 @@
 //! 7 protocol, 8 timeout, 9 local I/O, 10 refused by the server for another reason,
 //! 11 incomplete transfer, 12 aborted (Ctrl-C).
 
+mod local;
 mod output;
 mod target;
 
@@ -56,8 +57,12 @@ enum Command {
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
         /// Continue a partial download from the local file's size.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "force")]
         resume: bool,
+        /// Replace the local file if it exists (without this, an existing file is
+        /// replaced only when you say so on the terminal).
+        #[arg(long)]
+        force: bool,
         /// ftp://[user[:password]@]host[:port]/path/to/file
         url: String,
     },
@@ -138,9 +143,13 @@ struct Common {
     /// The encoding of names on the server (latin1, windows-1251, shift_jis, gbk, ...).
     #[arg(long, default_value = "utf-8")]
     encoding: String,
-    /// Seconds to wait for a connection, a reply, or the next data byte.
+    /// Seconds of silence to wait for: a connection, a reply, the next data byte.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// Send a NOOP on the control connection this often during a transfer, so that
+    /// firewalls keep it open (0: never).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    keepalive: u64,
     /// Connect to the address in the server's 227 reply instead of its control address.
     #[arg(long)]
     trust_pasv_address: bool,
@@ -193,7 +202,7 @@ impl From<ftpbridge_engine::Error> for Failure {
             ErrorKind::Protocol => 7,
             ErrorKind::Timeout => 8,
             ErrorKind::Rejected | ErrorKind::InvalidInput => 10,
-            ErrorKind::Incomplete => 11,
+            ErrorKind::Incomplete | ErrorKind::RestartIgnored => 11,
             ErrorKind::Aborted => 12,
             _ => 1,
         };
@@ -231,13 +240,18 @@ async fn run(command: Command) -> Result<(), Failure> {
             client.quit().await;
             Ok(())
         }
-        Command::Get { common, output, resume, url } => {
+        Command::Get { common, output, resume, force, url } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
             let Some(path) = target.path.clone().filter(|_| !target.trailing_slash) else {
                 return Err(Failure::usage("the URL names no file to download"));
             };
+            let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(&path).to_string();
+            let output = output.unwrap_or_else(|| PathBuf::from(&name));
+            if output.as_os_str() != "-" && !resume && !force {
+                check_replace(&output)?;
+            }
             let mut client = connect(&common, &target).await?;
-            let result = get(&mut client, &path, output, resume).await;
+            let result = get(&mut client, &path, &name, output, resume).await;
             client.quit().await;
             result
         }
@@ -288,9 +302,9 @@ async fn run(command: Command) -> Result<(), Failure> {
                 failure
             })
         }
-        Command::Mkdir { common, url } => simple(&common, &url, |s, p| s.mkdir(p)).await,
-        Command::Rmdir { common, url } => simple(&common, &url, |s, p| s.rmdir(p)).await,
-        Command::Rm { common, url } => simple(&common, &url, |s, p| s.delete(p)).await,
+        Command::Mkdir { common, url } => simple(&common, &url, |s, now, p| s.mkdir(now, p)).await,
+        Command::Rmdir { common, url } => simple(&common, &url, |s, now, p| s.rmdir(now, p)).await,
+        Command::Rm { common, url } => simple(&common, &url, |s, now, p| s.delete(now, p)).await,
         Command::Mv { common, url, new_name } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
             let Some(from) = target.path.clone() else {
@@ -303,7 +317,7 @@ async fn run(command: Command) -> Result<(), Failure> {
                 format!("{dir}/{new_name}")
             };
             let mut client = connect(&common, &target).await?;
-            let result = client.call(|s| s.rename(from.as_str(), to.as_str())).await;
+            let result = client.call(|s, now| s.rename(now, from.as_str(), to.as_str())).await;
             client.quit().await;
             result.map(|_| ()).map_err(Failure::from)
         }
@@ -311,10 +325,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             let target = target::parse(&url).map_err(Failure::usage)?;
             let mut client = connect(&common, &target).await?;
             if let Some(path) = target.path.clone() {
-                client.call(|s| s.cd(path.as_str())).await?;
+                client.call(|s, now| s.cd(now, path.as_str())).await?;
             }
             let line = command.join(" ");
-            let result = client.call(|s| s.raw(&line)).await;
+            let result = client.call(|s, now| s.raw(now, &line)).await;
             client.quit().await;
             match result? {
                 Value::Reply(reply) => {
@@ -336,11 +350,10 @@ async fn run(command: Command) -> Result<(), Failure> {
 async fn get(
     client: &mut Client<AnyTransport>,
     path: &str,
-    output: Option<PathBuf>,
+    name: &str,
+    output: PathBuf,
     resume: bool,
 ) -> Result<(), Failure> {
-    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path).to_string();
-    let output = output.unwrap_or_else(|| PathBuf::from(&name));
     if output.as_os_str() == "-" {
         let mut stdout = tokio::io::stdout();
         client.download(RemotePath::from(path), 0, &mut stdout, None).await?;
@@ -355,45 +368,75 @@ async fn get(
     } else {
         0
     };
-    let file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(resume)
-        .truncate(!resume)
-        .open(&output)
-        .await
-        .map_err(|e| Failure::local(e, &output))?;
-    // Large writes: each write of a tokio file is a trip to its blocking thread pool.
-    let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
-    let mut bar = progress::Bar::new(&name);
+    let mut file = local::Download::new(output.clone(), resume);
+    let mut bar = progress::Bar::new(name);
     let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
     let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;
     bar.finish();
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            let mut failure = Failure::from(error);
-            if matches!(failure.code, 3 | 8 | 11 | 12) {
-                failure.message.push_str(&format!(
-                    " (the partial file {} is kept; --resume continues it)",
-                    output.display()
-                ));
-            }
-            Err(failure)
-        }
+    let result = match result {
+        Ok(_) => file.finish().map_err(ClientError::Local),
+        Err(error) => Err(error),
+    };
+    let Err(error) = result else { return Ok(()) };
+    let valid = match &error {
+        ClientError::Ftp(error) => error.valid_length(),
+        ClientError::Local(_) => None,
+    };
+    let mut failure = Failure::from(error);
+    if let Some(valid) = valid {
+        // Past the restart offset the bytes are not the file's: cut them off.
+        file.cut(valid).map_err(|e| Failure::local(e, &output))?;
+        failure.message.push_str(&format!(
+            " (the first {valid} bytes of {} are kept; get --force downloads the file again from its start)",
+            output.display()
+        ));
+    } else if file.created() && matches!(failure.code, 3 | 8 | 11 | 12) {
+        failure
+            .message
+            .push_str(&format!(" (the partial file {} is kept; --resume continues it)", output.display()));
+    }
+    Err(failure)
+}
+
+/// Refuses to replace an existing, non-empty local file unless the user says so on the
+/// terminal.
+fn check_replace(output: &Path) -> Result<(), Failure> {
+    let existing = match std::fs::metadata(output) {
+        Ok(meta) if meta.is_file() && meta.len() > 0 => meta.len(),
+        _ => return Ok(()),
+    };
+    let refuse = || {
+        Failure::usage(format!(
+            "{} exists ({existing} bytes): --force replaces it, --resume continues it",
+            output.display()
+        ))
+    };
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(refuse());
+    }
+    eprint!("{} exists ({existing} bytes); replace it? [y/N] ", output.display());
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).map_err(|e| Failure::local(e, output))?;
+    match answer.trim() {
+        "y" | "Y" | "yes" => Ok(()),
+        _ => Err(refuse()),
     }
 }
 
 async fn simple(
     common: &Common,
     url: &str,
-    queue: impl FnOnce(&mut ftpbridge_engine::Session, RemotePath) -> ftpbridge_engine::OpId,
+    queue: impl FnOnce(
+        &mut ftpbridge_engine::Session,
+        ftpbridge_engine::Instant,
+        RemotePath,
+    ) -> ftpbridge_engine::OpId,
 ) -> Result<(), Failure> {
     let target = target::parse(url).map_err(Failure::usage)?;
     let Some(path) = target.path.clone() else { return Err(Failure::usage("the URL names no path")) };
     let path = path.trim_end_matches('/').to_string();
     let mut client = connect(common, &target).await?;
-    let result = client.call(|s| queue(s, RemotePath::from(path))).await;
+    let result = client.call(|s, now| queue(s, now, RemotePath::from(path))).await;
     client.quit().await;
     result.map(|_| ()).map_err(Failure::from)
 }
@@ -422,6 +465,7 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
     config.timeouts.connect = seconds;
     config.timeouts.reply = seconds;
     config.timeouts.data_idle = seconds;
+    config.transfer_keepalive = (common.keepalive > 0).then(|| Duration::from_secs(common.keepalive));
     let transport = match &common.relay {
         Some(url) => AnyTransport::Relay(Box::new(
             RelayTransport::connect(url).await.map_err(|message| Failure { code: 3, message })?,

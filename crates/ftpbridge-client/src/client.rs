@@ -94,7 +94,7 @@ impl<T: Transport> Client<T> {
             if let Some(error) = client.closed.clone() {
                 return Err(error);
             }
-            client.wait(None).await;
+            client.wait(None, None, &mut Vec::new()).await;
         }
     }
 
@@ -115,48 +115,54 @@ impl<T: Transport> Client<T> {
             if let Some(result) = self.drain_until(op, io, &mut transfer, &mut outcome).await {
                 return result;
             }
-            // Feed the upload while its socket has room; otherwise wait for the network.
-            if let Some(state) = transfer.as_mut().filter(|s| s.uploading)
-                && self.transport.can_send(state.socket)
-            {
-                if let Err(error) = self.pump_upload(op, state, io).await {
-                    self.session.abort(op);
-                    outcome = Some(Err(ClientError::Local(error)));
+            // While the upload's socket has room, its source is read at the same time as
+            // the network is watched: a pipe that pauses does not stop the control
+            // connection, and the engine hears only of bytes that left.
+            let feeding = transfer.as_ref().filter(|s| s.uploading).map(|s| s.socket);
+            let room = feeding.is_some_and(|socket| self.transport.can_send(socket));
+            if feeding.is_some() && io.source.is_none() {
+                if let Some(state) = transfer.as_mut() {
+                    state.uploading = false;
                 }
+                let _ = self.session.finish_upload(self.now(), op);
                 continue;
             }
-            self.wait(Some(op)).await;
-        }
-    }
-
-    async fn pump_upload(
-        &mut self,
-        op: OpId,
-        state: &mut TransferState,
-        io: &mut OpIo<'_>,
-    ) -> std::io::Result<()> {
-        let Some(source) = io.source.as_mut() else {
-            state.uploading = false;
-            let _ = self.session.finish_upload(op);
-            return Ok(());
-        };
-        // Read into memory that is not zeroed first.
-        let mut buffer = Vec::with_capacity(UPLOAD_CHUNK);
-        let n = source.read_buf(&mut buffer).await?;
-        if n == 0 {
-            state.uploading = false;
-            let _ = self.session.finish_upload(op);
-        } else {
-            state.moved += n as u64;
-            let _ = self.session.upload(op, buffer);
-            if let Some(progress) = io.progress.as_mut() {
-                progress(state.offset + state.moved, state.total);
+            let mut buffer = Vec::new();
+            let source = match (room, io.source.as_mut()) {
+                (true, Some(source)) => {
+                    buffer.reserve_exact(UPLOAD_CHUNK);
+                    Some(&mut **source)
+                }
+                _ => None,
+            };
+            match self.wait(Some(op), source, &mut buffer).await {
+                Woke::Read(Ok(0)) => {
+                    if let Some(state) = transfer.as_mut() {
+                        state.uploading = false;
+                    }
+                    let _ = self.session.finish_upload(self.now(), op);
+                }
+                Woke::Read(Ok(n)) => {
+                    let _ = self.session.upload(self.now(), op, buffer);
+                    if let Some(state) = transfer.as_mut() {
+                        state.moved += n as u64;
+                        if let Some(progress) = io.progress.as_mut() {
+                            progress(state.offset + state.moved, state.total);
+                        }
+                    }
+                }
+                Woke::Read(Err(error)) => {
+                    if let Some(state) = transfer.as_mut() {
+                        state.uploading = false;
+                    }
+                    self.session.abort(self.now(), op);
+                    outcome.get_or_insert(Err(ClientError::Local(error)));
+                }
+                Woke::Other => {}
             }
         }
-        Ok(())
     }
 
-    /// Drains outputs; returns the result once `op` ended and every output is handled.
     async fn drain_until(
         &mut self,
         op: OpId,
@@ -177,11 +183,16 @@ impl<T: Transport> Client<T> {
                     outcome.get_or_insert(Err(ClientError::Ftp(error)));
                 }
                 Event::Data { op: id, data } if id == op => {
-                    if let Some(sink) = io.sink.as_mut()
-                        && let Err(error) = sink.write_all(&data).await
-                    {
-                        self.session.abort(op);
-                        outcome.get_or_insert(Err(ClientError::Local(error)));
+                    if let Some(sink) = io.sink.as_mut() {
+                        // A slow disk or a reader that paused holds the transfer up:
+                        // that is not the server's silence.
+                        self.session.handle_local_stall(self.now(), true);
+                        let written = sink.write_all(&data).await;
+                        self.session.handle_local_stall(self.now(), false);
+                        if let Err(error) = written {
+                            self.session.abort(self.now(), op);
+                            outcome.get_or_insert(Err(ClientError::Local(error)));
+                        }
                     }
                     if let (Some(progress), Some(state)) = (io.progress.as_mut(), transfer.as_mut()) {
                         state.moved += data.len() as u64;
@@ -210,7 +221,7 @@ impl<T: Transport> Client<T> {
                         && (offset > 0 || sent_before)
                         && let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await
                     {
-                        self.session.abort(op);
+                        self.session.abort(self.now(), op);
                         state.uploading = false;
                         outcome.get_or_insert(Err(ClientError::Local(error)));
                     }
@@ -266,8 +277,16 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Waits for the next transport event, timer or Ctrl-C and feeds it to the engine.
-    async fn wait(&mut self, op: Option<OpId>) {
+    /// Waits for the next transport event, timer or Ctrl-C and feeds it to the engine,
+    /// or for the next bytes of `source` (an upload with room on its socket), which it
+    /// returns. Transport events come first: a timer fires only when no input waits, so
+    /// bytes that arrived while the client was busy are never taken for silence.
+    async fn wait(
+        &mut self,
+        op: Option<OpId>,
+        source: Option<&mut (dyn UploadSource + '_)>,
+        buffer: &mut Vec<u8>,
+    ) -> Woke {
         let deadline = self.session.poll_timeout().map(|at| self.origin + at.since_origin());
         let sleep = async {
             match deadline {
@@ -282,39 +301,61 @@ impl<T: Transport> Client<T> {
                 std::future::pending::<()>().await;
             }
         };
-        tokio::select! {
-            event = self.transport.next_event() => {
-                let now = self.now();
-                match event {
-                    TransportEvent::Connected { socket, peer } => self.session.handle_connected(now, socket, peer),
-                    TransportEvent::Listening { socket, advertise } => self.session.handle_listening(now, socket, advertise),
-                    TransportEvent::Accepted { socket, peer } => self.session.handle_accepted(now, socket, peer),
-                    TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, data),
-                    TransportEvent::Eof { socket } => self.session.handle_eof(now, socket),
-                    TransportEvent::Error { socket, error } => self.session.handle_error(now, socket, error),
-                    TransportEvent::Writable => {}
-                }
+        let read = async {
+            match source {
+                Some(source) => source.read_buf(buffer).await,
+                None => std::future::pending().await,
             }
-            _ = sleep => {
-                let now = self.now();
-                self.session.handle_timeout(now);
+        };
+        tokio::select! {
+            biased;
+            event = self.transport.next_event() => {
+                self.feed(event);
+                Woke::Other
             }
             _ = interrupt => {
                 if let Some(op) = op {
                     if self.verbose {
                         eprintln!("* interrupted: aborting");
                     }
-                    self.session.abort(op);
+                    self.session.abort(self.now(), op);
                 }
+                Woke::Other
+            }
+            read = read => Woke::Read(read),
+            _ = sleep => {
+                let now = self.now();
+                self.session.handle_timeout(now);
+                Woke::Other
             }
         }
     }
 
-    /// Queues and runs an operation that moves no file data.
-    pub async fn call(&mut self, queue: impl FnOnce(&mut Session) -> OpId) -> Result<Value, ClientError> {
+    /// Gives a transport event to the engine.
+    fn feed(&mut self, event: TransportEvent) {
         let now = self.now();
-        self.session.handle_timeout(now);
-        let op = queue(&mut self.session);
+        match event {
+            TransportEvent::Connected { socket, peer } => self.session.handle_connected(now, socket, peer),
+            TransportEvent::Listening { socket, advertise } => {
+                self.session.handle_listening(now, socket, advertise)
+            }
+            TransportEvent::Accepted { socket, peer } => self.session.handle_accepted(now, socket, peer),
+            TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, data),
+            TransportEvent::Sent { socket, bytes } => self.session.handle_sent(now, socket, bytes),
+            TransportEvent::Eof { socket } => self.session.handle_eof(now, socket),
+            TransportEvent::Error { socket, error } => self.session.handle_error(now, socket, error),
+            TransportEvent::Writable => {}
+        }
+    }
+
+    /// Queues and runs an operation that moves no file data.
+    /// The closure gets the session and the current time, for the command's `now`.
+    pub async fn call(
+        &mut self,
+        queue: impl FnOnce(&mut Session, Instant) -> OpId,
+    ) -> Result<Value, ClientError> {
+        let now = self.now();
+        let op = queue(&mut self.session, now);
         self.run(op, &mut OpIo::default()).await
     }
 
@@ -324,9 +365,7 @@ impl<T: Transport> Client<T> {
         path: Option<RemotePath>,
         options: ftpbridge_engine::ListOptions,
     ) -> Result<Vec<Entry>, ClientError> {
-        let now = self.now();
-        self.session.handle_timeout(now);
-        let op = self.session.list(path, options);
+        let op = self.session.list(self.now(), path, options);
         let mut io = OpIo::default();
         self.run(op, &mut io).await?;
         Ok(io.entries)
@@ -340,9 +379,7 @@ impl<T: Transport> Client<T> {
         sink: &'a mut (dyn AsyncWrite + Unpin + Send + 'a),
         progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
     ) -> Result<u64, ClientError> {
-        let now = self.now();
-        self.session.handle_timeout(now);
-        let op = self.session.retrieve(path, offset);
+        let op = self.session.retrieve(self.now(), path, offset);
         let mut io = OpIo { sink: Some(sink), progress, ..OpIo::default() };
         match self.run(op, &mut io).await? {
             Value::Transferred { bytes } => Ok(bytes),
@@ -358,9 +395,7 @@ impl<T: Transport> Client<T> {
         options: StoreOptions,
         progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
     ) -> Result<u64, ClientError> {
-        let now = self.now();
-        self.session.handle_timeout(now);
-        let op = self.session.store(path, options);
+        let op = self.session.store(self.now(), path, options);
         let mut io =
             OpIo { source: Some(source), progress, total_hint: options.local_size, ..OpIo::default() };
         match self.run(op, &mut io).await? {
@@ -371,16 +406,22 @@ impl<T: Transport> Client<T> {
 
     /// Sends QUIT and waits for the session to close (bounded by the reply timeout).
     pub async fn quit(mut self) {
-        let now = self.now();
-        self.session.handle_timeout(now);
         if self.session.is_closed() {
             self.transport.finish().await;
             return;
         }
-        let op = self.session.quit();
+        let op = self.session.quit(self.now());
         let _ = tokio::time::timeout(Duration::from_secs(5), self.run(op, &mut OpIo::default())).await;
         self.transport.finish().await;
     }
+}
+
+/// What woke the client up.
+enum Woke {
+    /// The upload's source gave bytes (into the buffer), its end, or an error.
+    Read(std::io::Result<usize>),
+    /// Something the engine was told of.
+    Other,
 }
 
 /// Progress of the running transfer, and whether upload bytes are still to be read.

@@ -110,6 +110,7 @@ impl RelayTransport {
                     TransportEvent::Accepted { socket: key, peer: Some(peer) }
                 }
                 SocketEvent::Data { key, data } => TransportEvent::Data { socket: key, data },
+                SocketEvent::Sent { key, bytes } => TransportEvent::Sent { socket: key, bytes },
                 SocketEvent::Eof { key } => TransportEvent::Eof { socket: key },
                 SocketEvent::Reset { key, reason } => {
                     TransportEvent::Error { socket: key, error: socket_error(reason) }

@@ -27,6 +27,11 @@ const HIGH_WATER: usize = 1024 * 1024;
 const LOW_WATER: usize = 256 * 1024;
 /// Read size per socket.
 const READ_CHUNK: usize = 128 * 1024;
+/// Unsent bytes the kernel may hold per socket (`TCP_NOTSENT_LOWAT`): a write counts
+/// as sent once the bytes are close to the wire, so what "sent" reports to the engine
+/// is what the network took, not what sits in a deep socket buffer on a slow link.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const NOT_SENT_LIMIT: u32 = 256 * 1024;
 
 enum Internal {
     Event(TransportEvent),
@@ -74,6 +79,8 @@ impl TcpTransport {
 
     fn adopt(&mut self, socket: SocketId, stream: TcpStream) -> io::Result<Option<SocketAddr>> {
         stream.set_nodelay(true)?;
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = SockRef::from(&stream).set_tcp_notsent_lowat(NOT_SENT_LIMIT);
         let peer = stream.peer_addr().ok();
         if socket == SocketId::CONTROL {
             self.control_local = stream.local_addr().ok();
@@ -293,6 +300,10 @@ async fn write_loop(
                     return;
                 }
                 let left = queued.fetch_sub(data.len(), Ordering::AcqRel) - data.len();
+                let sent = TransportEvent::Sent { socket, bytes: data.len() };
+                if tx.send(Internal::Event(sent)).await.is_err() {
+                    return;
+                }
                 if left < LOW_WATER && wants_writable.swap(false, Ordering::AcqRel) {
                     let _ = tx.send(Internal::Event(TransportEvent::Writable)).await;
                 }

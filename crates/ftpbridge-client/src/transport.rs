@@ -21,6 +21,9 @@ pub enum TransportEvent {
     Accepted { socket: SocketId, peer: Option<SocketAddr> },
     /// Bytes received.
     Data { socket: SocketId, data: Vec<u8> },
+    /// Bytes given with [`Transport::send`] left: written to the network (TCP) or
+    /// taken by the relay (its credit came back).
+    Sent { socket: SocketId, bytes: usize },
     /// The peer finished sending.
     Eof { socket: SocketId },
     /// The socket failed (or could not be opened).

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     InvalidInput,
     /// The session was already closed.
     Closed,
+    /// The server accepted a restart offset (REST) but sent the file from its start:
+    /// the bytes after the offset are not the file's ([`Error::valid_length`] says how
+    /// many are good), and the server cannot resume downloads.
+    RestartIgnored,
 }
 
 impl ErrorKind {
@@ -49,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Closed => "closed",
+            ErrorKind::RestartIgnored => "restart_ignored",
         }
     }
 }
@@ -65,23 +70,37 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     reply: Option<Reply>,
+    valid_length: Option<u64>,
 }
 
 impl Error {
     /// An error of `kind` with a message and no server reply.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), reply: None }
+        Error { kind, message: message.into(), reply: None, valid_length: None }
     }
 
     /// An error caused by a server reply; the kind is derived from the reply.
     pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
-        Error { kind: classify(&reply), message: context.into(), reply: Some(reply) }
+        Error { kind: classify(&reply), message: context.into(), reply: Some(reply), valid_length: None }
     }
 
     /// The same error with another kind.
     pub fn with_kind(mut self, kind: ErrorKind) -> Error {
         self.kind = kind;
         self
+    }
+
+    /// The same error, saying that only the first `length` bytes of the local copy
+    /// are the file's.
+    pub(crate) fn with_valid_length(mut self, length: u64) -> Error {
+        self.valid_length = Some(length);
+        self
+    }
+
+    /// For a failed download whose local copy holds bytes that are not the file's: how
+    /// many bytes from its start are good. Cut the copy to this length.
+    pub fn valid_length(&self) -> Option<u64> {
+        self.valid_length
     }
 
     /// The same error with `note` added to its message (what happened next).

@@ -25,11 +25,11 @@
 //!
 //! let config = Config::new("ftp.example.com", 21);
 //! let mut session = Session::new(config, Instant::ZERO);
-//! let listing = session.list(None, ftpbridge_engine::ListOptions {
+//! let listing = session.list(Instant::ZERO, None, ftpbridge_engine::ListOptions {
 //!     all: false,
 //!     now: ftpbridge_listing::DateTime::from_unix_seconds(1_700_000_000),
 //! });
-//! let quit = session.quit();
+//! let quit = session.quit(Instant::ZERO);
 //! let mut sockets: Vec<(SocketId, TcpStream)> = Vec::new();
 //! let now = || Instant::ZERO; // a real driver reads its monotonic clock here
 //! loop {

@@ -17,7 +17,7 @@ const PLAIN: &str = "211-Features:\n SIZE\n MDTM\n REST STREAM\n211 End";
 
 /// Runs a passive download of `path` (SIZE → EPSV → RETR) up to the 150 reply.
 fn start_download(h: &mut Harness, path: &str, size: u64) -> (ftpbridge_engine::OpId, SocketId) {
-    let op = h.session.retrieve(path, 0);
+    let op = h.session.retrieve(h.now, path, 0);
     h.pump();
     h.expect_command(&format!("SIZE {path}"));
     h.reply(&format!("213 {size}"));
@@ -99,7 +99,7 @@ fn greeting_421_closes_with_the_reply() {
 #[test]
 fn wrong_password_is_a_login_error() {
     let mut h = Harness::new(config().with_login("alice", "wrong"));
-    let op = h.session.pwd();
+    let op = h.session.pwd(h.now);
     h.connected();
     h.reply("220 hi");
     h.expect_command("USER alice");
@@ -156,7 +156,7 @@ fn account_requested_but_none_configured() {
 #[test]
 fn epsv_refused_then_pasv_and_remembered() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let first = h.session.retrieve("a.txt", 0);
+    let first = h.session.retrieve(h.now, "a.txt", 0);
     h.pump();
     h.expect_command("SIZE a.txt");
     h.reply("213 5");
@@ -176,7 +176,7 @@ fn epsv_refused_then_pasv_and_remembered() {
     assert_eq!(result.unwrap(), Value::Transferred { bytes: 5 });
     h.expect_request(Request::Close { socket: data });
 
-    let second = h.session.retrieve("b.txt", 0);
+    let second = h.session.retrieve(h.now, "b.txt", 0);
     h.pump();
     h.expect_command("SIZE b.txt");
     h.reply("213 0");
@@ -187,7 +187,7 @@ fn epsv_refused_then_pasv_and_remembered() {
 #[test]
 fn pasv_address_is_replaced_by_the_control_server() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let _op = h.session.retrieve("a.txt", 0);
+    let _op = h.session.retrieve(h.now, "a.txt", 0);
     h.pump();
     h.expect_command("SIZE a.txt");
     h.reply("213 5");
@@ -201,7 +201,7 @@ fn pasv_address_is_replaced_by_the_control_server() {
 #[test]
 fn pasv_address_foreign_host_is_ignored_unless_trusted() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let _ = h.session.retrieve("a", 0);
+    let _ = h.session.retrieve(h.now, "a", 0);
     h.pump();
     h.expect_command("SIZE a");
     h.reply("213 1");
@@ -214,7 +214,7 @@ fn pasv_address_foreign_host_is_ignored_unless_trusted() {
     let mut trusting = config();
     trusting.trust_passive_address = true;
     let mut h = Harness::logged_in(trusting, PLAIN);
-    let _ = h.session.retrieve("a", 0);
+    let _ = h.session.retrieve(h.now, "a", 0);
     h.pump();
     h.expect_command("SIZE a");
     h.reply("213 1");
@@ -228,7 +228,7 @@ fn pasv_address_foreign_host_is_ignored_unless_trusted() {
 #[test]
 fn epsv_port_out_of_range_is_a_clear_error() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.retrieve("a", 0);
+    let op = h.session.retrieve(h.now, "a", 0);
     h.pump();
     h.expect_command("SIZE a");
     h.reply("213 1");
@@ -238,7 +238,7 @@ fn epsv_port_out_of_range_is_a_clear_error() {
     assert_eq!(error.kind(), ErrorKind::Protocol);
     assert!(error.to_string().contains("1000000"), "{error}");
     // The session goes on.
-    let next = h.session.pwd();
+    let next = h.session.pwd(h.now);
     h.pump();
     h.expect_command("PWD");
     h.reply("257 \"/\"");
@@ -252,7 +252,7 @@ fn several_replies_in_one_read() {
     h.data(data, b"abc");
     h.eof(data);
     // 226 and the reply to a later command arrive together: each goes to its owner.
-    let pwd = h.session.pwd();
+    let pwd = h.session.pwd(h.now);
     h.raw(b"226 Transfer complete.\r\n257 \"/\" is cwd\r\n");
     h.expect_command("PWD");
     assert_eq!(h.result(op).unwrap(), Value::Transferred { bytes: 3 });
@@ -262,8 +262,8 @@ fn several_replies_in_one_read() {
 #[test]
 fn reply_421_mid_session_fails_everything_with_the_reply() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let first = h.session.size("a");
-    let second = h.session.size("b");
+    let first = h.session.size(h.now, "a");
+    let second = h.session.size(h.now, "b");
     h.pump();
     h.expect_command("SIZE a");
     h.reply("421 Timeout.");
@@ -274,7 +274,7 @@ fn reply_421_mid_session_fails_everything_with_the_reply() {
     assert!(matches!(h.next_event(), Event::Closed { error: Some(_) }));
     assert!(h.session.is_closed());
     // Later commands fail at once.
-    let late = h.session.pwd();
+    let late = h.session.pwd(h.now);
     h.pump();
     assert_eq!(h.result(late).unwrap_err().kind(), ErrorKind::Closed);
 }
@@ -331,7 +331,7 @@ fn the_data_socket_closes_at_the_servers_eof_before_the_226() {
     h.expect_request(Request::Close { socket: data });
     h.reply("226 Transfer complete.");
     assert!(h.downloaded(op).1.is_ok());
-    let pwd = h.session.pwd();
+    let pwd = h.session.pwd(h.now);
     h.pump();
     h.expect_command("PWD");
     let _ = pwd;
@@ -367,7 +367,7 @@ fn short_file_with_226_is_incomplete() {
 #[test]
 fn announced_size_in_150_is_checked_without_size() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.retrieve("f", 0);
+    let op = h.session.retrieve(h.now, "f", 0);
     h.pump();
     h.expect_command("SIZE f");
     h.reply("550 SIZE not allowed in ASCII mode");
@@ -386,7 +386,7 @@ fn announced_size_in_150_is_checked_without_size() {
 #[test]
 fn resume_download_sends_rest_and_counts_the_rest() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.retrieve("f", 4);
+    let op = h.session.retrieve(h.now, "f", 4);
     h.pump();
     h.expect_command("SIZE f");
     h.reply("213 10");
@@ -411,19 +411,19 @@ fn abort_during_download_426_then_226() {
     let mut h = Harness::logged_in(config(), PLAIN);
     let (op, data) = start_download(&mut h, "big", 1_000_000);
     h.data(data, &[0u8; 1000]);
-    h.session.abort(op);
+    h.session.abort(h.now, op);
     h.pump();
     h.expect_request(Request::Reset { socket: data });
     h.expect_command("ABOR");
-    h.expect_command("NOOP");
+    h.expect_command("PWD");
     h.reply("426 Failure writing network stream.");
     h.reply("226 ABOR successful.");
     h.expect_no_event_but_data(op);
-    h.reply("200 NOOP ok.");
+    h.reply("257 \"/\" is the current directory");
     let (_, result) = h.downloaded(op);
     assert_eq!(result.unwrap_err().kind(), ErrorKind::Aborted);
     // The session is usable and in step.
-    let pwd = h.session.pwd();
+    let pwd = h.session.pwd(h.now);
     h.pump();
     h.expect_command("PWD");
     h.reply("257 \"/\"");
@@ -436,27 +436,27 @@ fn abort_after_transfer_finished_single_reply() {
     let (op, data) = start_download(&mut h, "f", 3);
     h.data(data, b"abc");
     h.reply("226 Transfer complete."); // complete on the server, EOF not seen yet
-    h.session.abort(op);
+    h.session.abort(h.now, op);
     h.pump();
     h.expect_command("ABOR");
-    h.expect_command("NOOP");
+    h.expect_command("PWD");
     h.reply("225 No transfer to ABOR.");
-    h.reply("200 NOOP ok.");
+    h.reply("257 \"/\"");
     assert_eq!(h.downloaded(op).1.unwrap_err().kind(), ErrorKind::Aborted);
 }
 
 #[test]
 fn abort_before_the_transfer_command_waits_for_the_reply() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.retrieve("f", 0);
+    let op = h.session.retrieve(h.now, "f", 0);
     h.pump();
     h.expect_command("SIZE f");
-    h.session.abort(op);
+    h.session.abort(h.now, op);
     h.pump();
     h.expect_no_command();
     h.reply("213 3");
     assert_eq!(h.result(op).unwrap_err().kind(), ErrorKind::Aborted);
-    let pwd = h.session.pwd();
+    let pwd = h.session.pwd(h.now);
     h.pump();
     h.expect_command("PWD");
     let _ = pwd;
@@ -467,7 +467,7 @@ fn server_that_stops_answering_times_out() {
     let mut config = config();
     config.timeouts.reply = Duration::from_secs(30);
     let mut h = Harness::logged_in(config, PLAIN);
-    let op = h.session.size("a");
+    let op = h.session.size(h.now, "a");
     h.pump();
     h.expect_command("SIZE a");
     h.advance(Duration::from_secs(29));
@@ -495,10 +495,10 @@ fn stalled_data_connection_times_out_and_aborts() {
     h.advance(Duration::from_secs(11));
     h.expect_request(Request::Reset { socket: data });
     h.expect_command("ABOR");
-    h.expect_command("NOOP");
+    h.expect_command("PWD");
     h.reply("426 aborted");
     h.reply("226 ok");
-    h.reply("200 ok");
+    h.reply("257 \"/\"");
     let (bytes, result) = h.downloaded(op);
     assert_eq!(bytes.len(), 60);
     assert_eq!(result.unwrap_err().kind(), ErrorKind::Timeout);
@@ -517,7 +517,7 @@ fn frozen_server_mid_download_blames_the_stall() {
     h.advance(Duration::from_secs(4));
     h.expect_request(Request::Reset { socket: data });
     h.expect_command("ABOR");
-    h.expect_command("NOOP");
+    h.expect_command("PWD");
     h.advance(Duration::from_secs(4));
     let (bytes, result) = h.downloaded(op);
     assert_eq!(bytes.len(), 10);
@@ -544,7 +544,7 @@ fn keepalive_noop_during_long_transfer() {
     h.reply("226 ok");
     h.reply("200 NOOP ok");
     assert!(h.downloaded(op).1.is_ok());
-    let pwd = h.session.pwd();
+    let pwd = h.session.pwd(h.now);
     h.pump();
     h.expect_command("PWD");
     h.reply("257 \"/x\"");
@@ -569,7 +569,7 @@ fn keepalive_answered_during_the_transfer() {
 #[test]
 fn list_enters_the_directory_and_returns() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.list(Some("dir [1]".into()), list_options());
+    let op = h.session.list(h.now, Some("dir [1]".into()), list_options());
     h.pump();
     h.expect_command("CWD dir [1]");
     h.reply("250 ok");
@@ -602,7 +602,7 @@ fn list_enters_the_directory_and_returns() {
 #[test]
 fn list_failure_still_returns_to_the_directory() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.list(Some("d".into()), list_options());
+    let op = h.session.list(h.now, Some("d".into()), list_options());
     h.pump();
     h.expect_command("CWD d");
     h.reply("250 ok");
@@ -621,7 +621,7 @@ fn list_failure_still_returns_to_the_directory() {
 #[test]
 fn missing_directory_is_not_found() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.list(Some("nope".into()), list_options());
+    let op = h.session.list(h.now, Some("nope".into()), list_options());
     h.pump();
     h.expect_command("CWD nope");
     h.reply("550 Failed to change directory.");
@@ -634,7 +634,7 @@ fn missing_directory_is_not_found() {
 fn mlsd_when_offered_and_fallback_when_refused() {
     let features = feat(&["MLST type*;size*;modify*;", "MLSD", "SIZE"]);
     let mut h = Harness::logged_in(config(), &features);
-    let op = h.session.list(Some("pub".into()), ListOptions { all: true, ..list_options() });
+    let op = h.session.list(h.now, Some("pub".into()), ListOptions { all: true, ..list_options() });
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40003|)");
@@ -657,7 +657,7 @@ fn mlsd_when_offered_and_fallback_when_refused() {
 fn mlsd_leaves_out_the_directory_and_its_parent() {
     let features = feat(&["MLST type*;size*;modify*;"]);
     let mut h = Harness::logged_in(config(), &features);
-    let op = h.session.list(None, ListOptions { all: true, ..list_options() });
+    let op = h.session.list(h.now, None, ListOptions { all: true, ..list_options() });
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40003|)");
@@ -682,7 +682,7 @@ fn mlsd_leaves_out_the_directory_and_its_parent() {
 #[test]
 fn a_vms_name_line_cut_off_at_the_end_is_kept() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.list(None, list_options());
+    let op = h.session.list(h.now, None, list_options());
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40002|)");
@@ -710,7 +710,7 @@ fn a_vms_name_line_cut_off_at_the_end_is_kept() {
 #[test]
 fn empty_listing_226_without_150() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.list(None, list_options());
+    let op = h.session.list(h.now, None, list_options());
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40002|)");
@@ -725,20 +725,20 @@ fn empty_listing_226_without_150() {
 #[test]
 fn upload_then_size_check() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.store("up.bin", StoreOptions::default());
+    let op = h.session.store(h.now, "up.bin", StoreOptions::default());
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40005|)");
     let data = h.expect_connect("192.0.2.10", 40005);
     h.data_connected(data);
     h.expect_command("STOR up.bin");
-    assert!(h.session.upload(op, b"early").is_err(), "no upload before the server is ready");
+    assert!(h.session.upload(h.now, op, b"early").is_err(), "no upload before the server is ready");
     h.reply("150 Ok to send data.");
     assert_eq!(h.next_event(), Event::TransferStarted { op, size: None, offset: 0 });
     assert_eq!(h.next_event(), Event::UploadReady { op, offset: 0, socket: data });
-    h.session.upload(op, b"hello ").unwrap();
-    h.session.upload(op, b"world").unwrap();
-    h.session.finish_upload(op).unwrap();
+    h.session.upload(h.now, op, b"hello ").unwrap();
+    h.session.upload(h.now, op, b"world").unwrap();
+    h.session.finish_upload(h.now, op).unwrap();
     h.pump();
     h.expect_request(Request::Send { socket: data, data: b"hello ".to_vec() });
     h.expect_request(Request::Send { socket: data, data: b"world".to_vec() });
@@ -754,7 +754,7 @@ fn upload_then_size_check() {
 #[test]
 fn upload_that_the_server_truncated_fails_the_size_check() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.store("up.bin", StoreOptions::default());
+    let op = h.session.store(h.now, "up.bin", StoreOptions::default());
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40005|)");
@@ -762,8 +762,8 @@ fn upload_that_the_server_truncated_fails_the_size_check() {
     h.data_connected(data);
     h.expect_command("STOR up.bin");
     h.reply("150 Ok to send data.");
-    h.session.upload(op, [1u8; 100]).unwrap();
-    h.session.finish_upload(op).unwrap();
+    h.session.upload(h.now, op, [1u8; 100]).unwrap();
+    h.session.finish_upload(h.now, op).unwrap();
     h.pump();
     h.eof(data);
     h.reply("226 Transfer complete.");
@@ -775,7 +775,7 @@ fn upload_that_the_server_truncated_fails_the_size_check() {
 #[test]
 fn upload_refused_midway() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.store("up.bin", StoreOptions::default());
+    let op = h.session.store(h.now, "up.bin", StoreOptions::default());
     h.pump();
     h.expect_command("EPSV");
     h.reply("229 ok (|||40005|)");
@@ -783,17 +783,17 @@ fn upload_refused_midway() {
     h.data_connected(data);
     h.expect_command("STOR up.bin");
     h.reply("150 Ok to send data.");
-    h.session.upload(op, [1u8; 100]).unwrap();
+    h.session.upload(h.now, op, [1u8; 100]).unwrap();
     h.reply("552 Disk full");
     let error = h.result(op).unwrap_err();
     assert_eq!(error.reply_code(), Some(552));
-    assert!(h.session.upload(op, b"more").is_err());
+    assert!(h.session.upload(h.now, op, b"more").is_err());
 }
 
 #[test]
 fn resume_upload_uses_size_then_appe() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.store("up.bin", StoreOptions { mode: StoreMode::Resume, local_size: Some(10) });
+    let op = h.session.store(h.now, "up.bin", StoreOptions { mode: StoreMode::Resume, local_size: Some(10) });
     h.pump();
     h.expect_command("SIZE up.bin");
     h.reply("213 4");
@@ -809,8 +809,8 @@ fn resume_upload_uses_size_then_appe() {
     h.reply("150 Ok to send data.");
     assert_eq!(h.next_event(), Event::TransferStarted { op, size: None, offset: 4 });
     assert_eq!(h.next_event(), Event::UploadReady { op, offset: 4, socket: data });
-    h.session.upload(op, b"456789").unwrap();
-    h.session.finish_upload(op).unwrap();
+    h.session.upload(h.now, op, b"456789").unwrap();
+    h.session.finish_upload(h.now, op).unwrap();
     h.pump();
     h.eof(data);
     h.reply("226 ok");
@@ -822,7 +822,7 @@ fn resume_upload_uses_size_then_appe() {
 #[test]
 fn resume_upload_of_a_complete_file_sends_nothing() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.store("up.bin", StoreOptions { mode: StoreMode::Resume, local_size: Some(10) });
+    let op = h.session.store(h.now, "up.bin", StoreOptions { mode: StoreMode::Resume, local_size: Some(10) });
     h.pump();
     h.expect_command("SIZE up.bin");
     h.reply("213 10");
@@ -835,7 +835,7 @@ fn active_mode_eprt_falls_back_to_port() {
     let mut config = config();
     config.mode = DataMode::Active;
     let mut h = Harness::logged_in(config, PLAIN);
-    let op = h.session.retrieve("f", 0);
+    let op = h.session.retrieve(h.now, "f", 0);
     h.pump();
     h.expect_command("SIZE f");
     h.reply("213 2");
@@ -862,7 +862,7 @@ fn active_mode_eprt_falls_back_to_port() {
 #[test]
 fn auto_mode_falls_back_to_active_when_passive_cannot_connect() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.retrieve("f", 0);
+    let op = h.session.retrieve(h.now, "f", 0);
     h.pump();
     h.expect_command("SIZE f");
     h.reply("213 2");
@@ -887,7 +887,7 @@ fn passive_only_reports_the_connect_failure() {
     let mut config = config();
     config.mode = DataMode::Passive;
     let mut h = Harness::logged_in(config, PLAIN);
-    let op = h.session.retrieve("f", 0);
+    let op = h.session.retrieve(h.now, "f", 0);
     h.pump();
     h.expect_command("SIZE f");
     h.reply("213 2");
@@ -903,7 +903,7 @@ fn passive_only_reports_the_connect_failure() {
 #[test]
 fn paths_with_line_breaks_are_refused() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.delete("x\r\nDELE important");
+    let op = h.session.delete(h.now, "x\r\nDELE important");
     h.pump();
     h.expect_no_command();
     assert_eq!(h.result(op).unwrap_err().kind(), ErrorKind::InvalidInput);
@@ -914,7 +914,7 @@ fn latin1_names_round_trip() {
     let mut config = config();
     config.encoding = ftpbridge_engine::listing::Encoding::for_label("latin1").unwrap();
     let mut h = Harness::logged_in(config, PLAIN);
-    let _op = h.session.delete("café");
+    let _op = h.session.delete(h.now, "café");
     // The command is sent in Latin-1 (not valid UTF-8, so read it raw).
     let mut raw = Vec::new();
     while let Some(output) = h.session.poll_output() {
@@ -928,10 +928,10 @@ fn latin1_names_round_trip() {
 #[test]
 fn rename_mkdir_chmod_and_raw() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let rename = h.session.rename("a", "b");
-    let mkdir = h.session.mkdir("new \"dir\"");
-    let chmod = h.session.chmod("b", "640");
-    let raw = h.session.raw("SYST");
+    let rename = h.session.rename(h.now, "a", "b");
+    let mkdir = h.session.mkdir(h.now, "new \"dir\"");
+    let chmod = h.session.chmod(h.now, "b", "640");
+    let raw = h.session.raw(h.now, "SYST");
     h.pump();
     h.expect_command("RNFR a");
     h.reply("350 Ready for RNTO.");
@@ -947,7 +947,7 @@ fn rename_mkdir_chmod_and_raw() {
     assert!(matches!(h.result(mkdir).unwrap(), Value::Path(p) if p.text == "/new \"dir\""));
     assert_eq!(h.result(chmod).unwrap(), Value::None);
     assert!(matches!(h.result(raw).unwrap(), Value::Reply(r) if r.code() == 215));
-    let bad = h.session.chmod("b", "rwx");
+    let bad = h.session.chmod(h.now, "b", "rwx");
     h.pump();
     assert_eq!(h.result(bad).unwrap_err().kind(), ErrorKind::InvalidInput);
 }
@@ -955,8 +955,8 @@ fn rename_mkdir_chmod_and_raw() {
 #[test]
 fn stat_without_mlst_uses_size_mdtm_and_cwd() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let file = h.session.stat("a.txt");
-    let dir = h.session.stat("pub");
+    let file = h.session.stat(h.now, "a.txt");
+    let dir = h.session.stat(h.now, "pub");
     h.pump();
     h.expect_command("SIZE a.txt");
     h.reply("213 12");
@@ -983,7 +983,7 @@ fn stat_without_mlst_uses_size_mdtm_and_cwd() {
 #[test]
 fn quit_closes_cleanly() {
     let mut h = Harness::logged_in(config(), PLAIN);
-    let op = h.session.quit();
+    let op = h.session.quit(h.now);
     h.pump();
     h.expect_command("QUIT");
     h.reply("221 Goodbye.");
@@ -1023,22 +1023,5 @@ fn garbage_on_the_control_connection_is_a_protocol_error() {
     match h.next_event() {
         Event::Closed { error: Some(e) } => assert_eq!(e.kind(), ErrorKind::Protocol),
         other => panic!("{other:?}"),
-    }
-}
-
-impl Harness {
-    /// Only Data/TransferStarted events for `op` so far: it has not ended.
-    fn expect_no_event_but_data(&mut self, op: ftpbridge_engine::OpId) {
-        let events = self.take_events();
-        for event in &events {
-            match event {
-                Event::Data { .. } | Event::TransferStarted { .. } => {}
-                other => panic!("operation {op:?} should still run, got {other:?}"),
-            }
-        }
-        // Put the data back for `downloaded`.
-        for event in events.into_iter().rev() {
-            self.push_front(event);
-        }
     }
 }

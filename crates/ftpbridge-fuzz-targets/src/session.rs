@@ -88,30 +88,34 @@ pub fn session_ops(data: &[u8]) {
     while let Some(op) = input.byte() {
         let pick = |n: u8, list: &[SocketId]| list.get(usize::from(n) % list.len().max(1)).copied();
         match op % 20 {
-            0 => state.start(session.list(None, ListOptions { all: op & 0x80 != 0, now: now_date })),
-            1 => state.start(session.list(Some("dir [x]".into()), ListOptions { all: false, now: now_date })),
-            2 => state.start(session.retrieve("f", u64::from(input.byte().unwrap_or(0)))),
+            0 => state.start(session.list(now, None, ListOptions { all: op & 0x80 != 0, now: now_date })),
+            1 => state.start(session.list(
+                now,
+                Some("dir [x]".into()),
+                ListOptions { all: false, now: now_date },
+            )),
+            2 => state.start(session.retrieve(now, "f", u64::from(input.byte().unwrap_or(0)))),
             3 => {
                 let mode =
                     [StoreMode::Replace, StoreMode::Append, StoreMode::Resume][usize::from(op / 20) % 3];
-                state.start(session.store("f", StoreOptions { mode, local_size: Some(10) }))
+                state.start(session.store(now, "f", StoreOptions { mode, local_size: Some(10) }))
             }
-            4 => state.start(session.mkdir("d")),
-            5 => state.start(session.rename("a", "b")),
-            6 => state.start(session.stat("f")),
+            4 => state.start(session.mkdir(now, "d")),
+            5 => state.start(session.rename(now, "a", "b")),
+            6 => state.start(session.stat(now, "f")),
             7 => {
                 if let Some(&id) =
                     state.started.get(usize::from(input.byte().unwrap_or(0)) % state.started.len().max(1))
                 {
-                    session.abort(id);
+                    session.abort(now, id);
                 }
             }
             8 => {
                 if let Some(&id) = state.started.last() {
                     let bytes = input.bytes().to_vec();
-                    let _ = session.upload(id, bytes);
+                    let _ = session.upload(now, id, bytes);
                     if op & 0x80 != 0 {
-                        let _ = session.finish_upload(id);
+                        let _ = session.finish_upload(now, id);
                     }
                 }
             }
@@ -131,7 +135,11 @@ pub fn session_ops(data: &[u8]) {
             }
             14 => {
                 if let Some(socket) = pick(input.byte().unwrap_or(0), &sockets) {
-                    session.handle_eof(now, socket);
+                    match op / 20 {
+                        0..=3 => session.handle_eof(now, socket),
+                        4..=8 => session.handle_sent(now, socket, usize::from(input.byte().unwrap_or(0))),
+                        _ => session.handle_local_stall(now, op & 0x80 != 0),
+                    }
                 }
             }
             15 => {
@@ -164,12 +172,15 @@ pub fn session_ops(data: &[u8]) {
             18 => {
                 now = now + Duration::from_secs(u64::from(input.byte().unwrap_or(0)));
                 session.handle_timeout(now);
+                // A timer that fired is re-armed in the future or not at all: a driver
+                // that sleeps until `poll_timeout` never spins.
+                assert!(session.poll_timeout().is_none_or(|at| at > now), "a deadline in the past");
             }
             _ => {
                 if op & 0x80 != 0 {
-                    state.start(session.quit());
+                    state.start(session.quit(now));
                 } else {
-                    session.close();
+                    session.close(now);
                 }
             }
         }

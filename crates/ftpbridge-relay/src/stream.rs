@@ -8,7 +8,7 @@
 //!
 //! - **Up** (client to TCP): the session checks every DATA against the credit it gave
 //!   and queues it here; the up pump writes it and returns credit in batches of a
-//!   quarter window. FIN: everything queued is written, then `shutdown(Write)`.
+//!   quarter window, or as soon as it has written everything it holds. FIN: everything queued is written, then `shutdown(Write)`.
 //! - **Down** (TCP to client): the down pump reads only while the client has credit
 //!   (never more than the window, whatever the client grants), so a slow client stops
 //!   the reads and TCP back-pressure slows the server. EOF: FIN after the last DATA.
@@ -447,7 +447,11 @@ async fn up(
                 *count += bytes.len() as u64;
                 task.session.moved(Direction::Up, bytes.len());
                 unreturned += bytes.len() as u64;
-                if unreturned >= batch {
+                // In batches of a quarter window, and whenever the relay caught up with
+                // the client: what it sent last is credited too, so the client knows
+                // every byte reached the server's connection (an upload's tail on a
+                // slow link is not taken for silence).
+                if unreturned >= batch || inbound.is_empty() {
                     // Count it before the client can use it.
                     task.shared.granted.fetch_add(unreturned, Ordering::AcqRel);
                     let increment = u32::try_from(unreturned).unwrap_or(u32::MAX);

@@ -198,7 +198,8 @@ impl FtpClient {
         let now = wall_clock();
         let list = ListOptions { all: options.all.unwrap_or(false), now };
         let rx = self.queue(move |rt| {
-            let op = rt.session.list(path.filter(|p| !p.is_empty()).map(RemotePath::from), list);
+            let now = rt.now();
+            let op = rt.session.list(now, path.filter(|p| !p.is_empty()).map(RemotePath::from), list);
             rt.list(op)
         })?;
         let entries = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
@@ -222,7 +223,8 @@ impl FtpClient {
             let op = Rc::new(RefCell::new(None));
             let slot = op.clone();
             self.run(move |rt| {
-                let id = rt.session.retrieve(path.as_str(), offset);
+                let now = rt.now();
+                let id = rt.session.retrieve(now, path.as_str(), offset);
                 rt.download(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -257,7 +259,8 @@ impl FtpClient {
         {
             let (shared, slot) = (shared.clone(), slot.clone());
             self.run(move |rt| {
-                let id = rt.session.store(path.as_str(), StoreOptions { mode, local_size });
+                let now = rt.now();
+                let id = rt.session.store(now, path.as_str(), StoreOptions { mode, local_size });
                 rt.upload(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -273,7 +276,10 @@ impl FtpClient {
             if let Err(error) = result {
                 let weak = Rc::downgrade(&self.runtime);
                 if let Some(rt) = weak.upgrade() {
-                    Runtime::run(&rt, move |rt| rt.session.abort(op));
+                    Runtime::run(&rt, move |rt| {
+                        let now = rt.now();
+                        rt.session.abort(now, op)
+                    });
                 }
                 // Report the local failure, not the abort it caused.
                 let _ = UploadWait { shared: shared.clone(), ready: false }.await;
@@ -291,57 +297,57 @@ impl FtpClient {
 
     /// Creates a directory; resolves with the server's path for it.
     pub async fn mkdir(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.mkdir(path.as_str())).await
+        self.call(move |s, now| s.mkdir(now, path.as_str())).await
     }
 
     /// Removes an empty directory.
     pub async fn rmdir(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.rmdir(path.as_str())).await
+        self.call(move |s, now| s.rmdir(now, path.as_str())).await
     }
 
     /// Deletes a file.
     pub async fn delete(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.delete(path.as_str())).await
+        self.call(move |s, now| s.delete(now, path.as_str())).await
     }
 
     /// Renames or moves a file or directory.
     pub async fn rename(&self, from: String, to: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.rename(from.as_str(), to.as_str())).await
+        self.call(move |s, now| s.rename(now, from.as_str(), to.as_str())).await
     }
 
     /// Changes permissions (`SITE CHMOD`), `mode` in octal like `"644"`.
     pub async fn chmod(&self, path: String, mode: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.chmod(path.as_str(), &mode)).await
+        self.call(move |s, now| s.chmod(now, path.as_str(), &mode)).await
     }
 
     /// A file's size in bytes.
     #[wasm_bindgen(unchecked_return_type = "number")]
     pub async fn size(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.size(path.as_str())).await
+        self.call(move |s, now| s.size(now, path.as_str())).await
     }
 
     /// A file's modification time (RFC 3339, UTC).
     #[wasm_bindgen(unchecked_return_type = "string")]
     pub async fn modified(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.modified(path.as_str())).await
+        self.call(move |s, now| s.modified(now, path.as_str())).await
     }
 
     /// The working directory.
     #[wasm_bindgen(unchecked_return_type = "string")]
     pub async fn pwd(&self) -> Result<JsValue, JsValue> {
-        self.call(|s| s.pwd()).await
+        self.call(|s, now| s.pwd(now)).await
     }
 
     /// Changes the working directory; resolves with the new one.
     #[wasm_bindgen(unchecked_return_type = "string")]
     pub async fn cd(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.cd(path.as_str())).await
+        self.call(move |s, now| s.cd(now, path.as_str())).await
     }
 
     /// Sends a raw command; resolves with `{ code, text }` of the final reply.
     #[wasm_bindgen(unchecked_return_type = "{ code: number, text: string }")]
     pub async fn quote(&self, command: String) -> Result<JsValue, JsValue> {
-        self.call(move |s| s.raw(&command)).await
+        self.call(move |s, now| s.raw(now, &command)).await
     }
 
     /// Streams the control-connection transcript (passwords masked) to `callback`.
@@ -356,7 +362,7 @@ impl FtpClient {
     /// Says goodbye (QUIT) and closes the connection.
     pub async fn close(&self) -> Result<(), JsValue> {
         if self.runtime.borrow().closed.is_none() {
-            let _ = self.call(|s| s.quit()).await;
+            let _ = self.call(|s, now| s.quit(now)).await;
         }
         self.runtime.borrow().close_socket();
         Ok(())
@@ -381,9 +387,13 @@ impl FtpClient {
         value.ok_or_else(closed)
     }
 
-    async fn call(&self, op: impl FnOnce(&mut Session) -> OpId + 'static) -> Result<JsValue, JsValue> {
+    async fn call(
+        &self,
+        op: impl FnOnce(&mut Session, ftpbridge_engine::Instant) -> OpId + 'static,
+    ) -> Result<JsValue, JsValue> {
         let rx = self.queue(move |rt| {
-            let id = op(&mut rt.session);
+            let now = rt.now();
+            let id = op(&mut rt.session, now);
             rt.call(id)
         })?;
         let value = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
@@ -411,7 +421,10 @@ impl FtpClient {
         let weak = Rc::downgrade(&self.runtime);
         let abort = move || {
             if let Some(rt) = weak.upgrade() {
-                Runtime::run(&rt, move |rt| rt.session.abort(op));
+                Runtime::run(&rt, move |rt| {
+                    let now = rt.now();
+                    rt.session.abort(now, op)
+                });
             }
         };
         if signal.aborted() {
@@ -454,7 +467,8 @@ impl FtpClient {
             let Some(chunk) = chunks.next().await else {
                 if let Some(rt) = weak.upgrade() {
                     Runtime::run(&rt, move |rt| {
-                        let _ = rt.session.finish_upload(op);
+                        let now = rt.now();
+                        let _ = rt.session.finish_upload(now, op);
                     });
                 }
                 return Ok(());
@@ -472,7 +486,8 @@ impl FtpClient {
             sent += bytes.len() as u64;
             let Some(rt) = weak.upgrade() else { return Ok(()) };
             Runtime::run(&rt, move |rt| {
-                let _ = rt.session.upload(op, bytes);
+                let now = rt.now();
+                let _ = rt.session.upload(now, op, bytes);
             });
             if let Some(progress) = progress {
                 let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
@@ -591,10 +606,14 @@ impl futures_util::Stream for DownloadStream {
                     at += bytes.len();
                 }
                 // The page took these bytes: the relay may send as many again.
+                let drained = self.shared.borrow().chunks.is_empty();
                 if let Some(rt) = self.runtime.upgrade() {
                     Runtime::run(&rt, move |rt| {
                         for (socket, bytes) in &chunks {
                             rt.consumed(*socket, bytes.len());
+                        }
+                        if drained {
+                            rt.caught_up();
                         }
                     });
                 }
@@ -645,7 +664,10 @@ impl Drop for DownloadStream {
         }
         if let Some(rt) = self.runtime.upgrade() {
             let op = self.op;
-            Runtime::run(&rt, move |rt| rt.session.abort(op));
+            Runtime::run(&rt, move |rt| {
+                let now = rt.now();
+                rt.session.abort(now, op)
+            });
         }
     }
 }

@@ -204,8 +204,6 @@ impl Runtime {
                 });
                 return;
             };
-            let now = rt.now();
-            rt.session.handle_timeout(now);
             f(&mut rt);
             rt.settle();
             std::mem::take(&mut rt.effects)
@@ -274,7 +272,11 @@ impl Runtime {
         let weak = self.me.clone();
         let timeout = gloo_timers::callback::Timeout::new(wait, move || {
             if let Some(rt) = weak.upgrade() {
-                Runtime::run(&rt, |rt| rt.timer = None);
+                Runtime::run(&rt, |rt| {
+                    rt.timer = None;
+                    let now = rt.now();
+                    rt.session.handle_timeout(now);
+                });
             }
         });
         self.timer = Some((due, timeout));
@@ -310,6 +312,7 @@ impl Runtime {
                     self.sockets.consumed(key, n);
                 }
             }
+            SocketEvent::Sent { key, bytes } => self.session.handle_sent(now, key, bytes),
             SocketEvent::Eof { key } => self.session.handle_eof(now, key),
             SocketEvent::Reset { key, reason } => self.session.handle_error(now, key, socket_error(reason)),
             SocketEvent::Writable => {
@@ -344,9 +347,17 @@ impl Runtime {
                     let Some((socket, taken)) = self.feeding.as_mut() else { return };
                     *taken = true;
                     let mut shared = shared.borrow_mut();
+                    let was_empty = shared.chunks.is_empty();
                     shared.chunks.push_back((*socket, data));
                     if let Some(waker) = shared.waker.take() {
                         waker.wake();
+                    }
+                    drop(shared);
+                    if was_empty {
+                        // Until the page takes these bytes, the page holds the transfer
+                        // up, not the server.
+                        let now = self.now();
+                        self.session.handle_local_stall(now, true);
                     }
                 }
             }
@@ -424,7 +435,7 @@ impl Runtime {
             }
         }
         if !self.session.is_closed() {
-            self.session.close();
+            self.session.close(now);
         }
         if self.closed.is_none() {
             self.closed = Some(Error::new(ErrorKind::Connection, why));
@@ -458,6 +469,13 @@ impl Runtime {
     /// `n` downloaded bytes of `socket` reached the page: the relay may send more.
     pub fn consumed(&mut self, socket: SocketId, n: usize) {
         self.sockets.consumed(socket, n);
+    }
+
+    /// The page took every waiting byte of a download: the transfer waits on the
+    /// server again.
+    pub fn caught_up(&mut self) {
+        let now = self.now();
+        self.session.handle_local_stall(now, false);
     }
 
     /// Whether an upload may put more bytes on `socket` now; if not, `waker` is woken

@@ -66,6 +66,13 @@ pub enum MuxEvent {
         /// Why.
         reason: CloseReason,
     },
+    /// The relay returned `bytes` of credit: it passed that many of our bytes on.
+    Credited {
+        /// The stream.
+        stream: StreamId,
+        /// How many.
+        bytes: u32,
+    },
     /// Credit arrived for a stream whose window was used up: sending may go on.
     Writable {
         /// The stream.
@@ -274,6 +281,9 @@ impl ClientMux {
             Frame::Credit { stream, increment } => {
                 let Some(state) = self.streams.get_mut(&stream) else { return Ok(()) };
                 state.send_credit = state.send_credit.saturating_add(u64::from(increment));
+                if increment > 0 {
+                    self.events.push_back(MuxEvent::Credited { stream, bytes: increment });
+                }
                 if state.blocked && state.send_credit > 0 {
                     state.blocked = false;
                     self.events.push_back(MuxEvent::Writable { stream });

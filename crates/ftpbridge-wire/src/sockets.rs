@@ -25,6 +25,8 @@ pub enum SocketEvent<K> {
     Accepted { key: K, peer: SocketAddr },
     /// Bytes received; call [`Sockets::consumed`] once they are delivered.
     Data { key: K, data: Vec<u8> },
+    /// `bytes` of what was sent on the socket reached the relay's TCP connection.
+    Sent { key: K, bytes: usize },
     /// The peer finished sending.
     Eof { key: K },
     /// The socket failed or could not be opened.
@@ -197,6 +199,11 @@ impl<K: Copy + Eq + Hash> Sockets<K> {
                     if let Some(link) = self.links.remove(&stream) {
                         self.streams.remove(&link.key);
                         self.events.push_back(SocketEvent::Reset { key: link.key, reason });
+                    }
+                }
+                MuxEvent::Credited { stream, bytes } => {
+                    if let Some(key) = key(&self.links, stream) {
+                        self.events.push_back(SocketEvent::Sent { key, bytes: bytes as usize });
                     }
                 }
                 MuxEvent::Writable { stream } => self.pump(stream),

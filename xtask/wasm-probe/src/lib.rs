@@ -10,7 +10,7 @@ use ftpbridge_engine::{Config, Instant, ListOptions, Output, Session, SocketId};
 pub extern "C" fn probe(seed: u32) -> u32 {
     let mut session = Session::new(Config::new("ftp.example.com", 21), Instant::ZERO);
     let now = Instant::from_millis(u64::from(seed));
-    session.list(None, ListOptions { all: true, now: DateTime::from_unix_seconds(i64::from(seed)) });
+    session.list(now, None, ListOptions { all: true, now: DateTime::from_unix_seconds(i64::from(seed)) });
     session.handle_connected(now, SocketId::CONTROL, None);
     let script: &[&[u8]] = &[
         b"220 hi\r\n",

@@ -1,7 +1,9 @@
 //! Opening data channels: passive (EPSV, falling back to PASV) and active (EPRT,
 //! falling back to PORT), and auto mode's switch from passive to active.
 
-use super::{Expect, Session};
+use super::Session;
+use super::replies::Expect;
+use super::timer::Timer;
 use crate::Reply;
 use crate::command::Command;
 use crate::config::DataMode;
@@ -9,7 +11,6 @@ use crate::error::{Error, ErrorKind, SocketError};
 use crate::event::{Host, Output, Purpose, SocketId};
 use crate::parse;
 use crate::session::task::{Direction, Outcome};
-use crate::time::Instant;
 use core::net::{IpAddr, SocketAddr};
 
 /// The data connection of the running operation.
@@ -22,8 +23,6 @@ pub(super) struct Channel {
     pub eof: bool,
     /// The connection failed after it opened.
     pub error: Option<SocketError>,
-    /// When connecting (or waiting for a listener) must have finished.
-    pub deadline: Option<Instant>,
     /// Where a passive connection goes, for messages.
     pub target: String,
     /// The socket was already released (closed at the server's EOF).
@@ -39,6 +38,13 @@ pub(super) enum Step {
     Eprt(SocketAddr),
     Port,
     Ready,
+}
+
+impl Channel {
+    /// Whether the connection is still being opened (the open deadline runs).
+    pub fn opening(&self) -> bool {
+        matches!(self.step, Step::Connecting | Step::Listening)
+    }
 }
 
 impl Session {
@@ -77,13 +83,11 @@ impl Session {
             connected: false,
             eof: false,
             error: None,
-            deadline: None,
             target: String::new(),
             released: false,
         };
         if active {
             channel.step = Step::Listening;
-            channel.deadline = Some(self.now + self.config.timeouts.connect);
             self.set_channel(channel);
             let peer = self.control_peer.map(|p| p.ip().to_canonical());
             self.outputs.push_back(Output::Listen { socket, peer });
@@ -111,12 +115,10 @@ impl Session {
     }
 
     fn connect_data(&mut self, host: Host, port: u16) {
-        let deadline = self.now + self.config.timeouts.connect;
         let Some(channel) = self.current.as_mut().and_then(|r| r.channel.as_mut()) else {
             return;
         };
         channel.step = Step::Connecting;
-        channel.deadline = Some(deadline);
         channel.target = format!("{host}:{port}");
         let socket = channel.socket;
         self.outputs.push_back(Output::Connect { socket, host, port, purpose: Purpose::Data });
@@ -216,7 +218,6 @@ impl Session {
     fn channel_ready(&mut self) {
         if let Some(channel) = self.current.as_mut().and_then(|r| r.channel.as_mut()) {
             channel.step = Step::Ready;
-            channel.deadline = None;
         }
         self.advance(Outcome::DataReady);
     }
@@ -240,10 +241,11 @@ impl Session {
             return;
         };
         channel.connected = true;
-        channel.deadline = None;
         if channel.step == Step::Connecting {
             self.channel_ready();
         } else {
+            // The server connected to the active-mode listener: the transfer is alive.
+            self.timers.set(Timer::DataIdle, self.now + self.config.timeouts.data_idle);
             self.transfer_progress();
         }
     }
@@ -256,7 +258,6 @@ impl Session {
         if channel.step != Step::Listening {
             return;
         }
-        channel.deadline = None;
         if !eprt_refused {
             channel.step = Step::Eprt(advertise);
             self.send(Command::Eprt(advertise), Expect::Channel);
@@ -320,14 +321,11 @@ impl Session {
         self.start_next();
     }
 
-    /// Fires a data channel's connect or listen deadline.
-    pub(super) fn channel_timeout(&mut self, now: Instant) {
+    /// A data channel's connect or listen deadline passed.
+    pub(super) fn channel_timeout(&mut self) {
         let Some(channel) = self.current.as_ref().and_then(|r| r.channel.as_ref()) else {
             return;
         };
-        if channel.deadline.is_none_or(|d| now < d) {
-            return;
-        }
         let seconds = self.config.timeouts.connect.as_secs();
         match channel.step {
             Step::Connecting => {

@@ -3,25 +3,44 @@
 //!
 //! Methods are grouped as inputs (`handle_*`), commands (verbs that queue an
 //! operation and return its [`OpId`]) and outputs (`poll_output`, `poll_timeout`).
+//! Every input and every command carries `now`, so a driver never has to tick the
+//! engine before calling it.
+//!
+//! Where things live:
+//!
+//! | file | job |
+//! | --- | --- |
+//! | `mod.rs` | the public API: inputs, commands, outputs |
+//! | `login.rs` | greeting, USER/PASS/ACCT, FEAT, UTF8, TYPE, PWD |
+//! | `replies.rs` | who reads each reply: commands sent, replies owed, keep-alives, the drain after ABOR |
+//! | `timer.rs` | the timer table and what each deadline does when it fires |
+//! | `ops.rs` | the queue of operations: start, advance, finish, fail, close |
+//! | `channel.rs` | data connections: passive, active, auto mode's fallback |
+//! | `transfer.rs` | the running transfer: 1xx/final replies, bytes, completeness |
+//! | `task.rs` | each operation's steps (list, retrieve, store, rename, ...) |
 
 mod channel;
+mod login;
+mod ops;
+mod replies;
 mod task;
+mod timer;
 mod transfer;
 
 pub use task::{ListOptions, StoreMode, StoreOptions};
 
 use crate::command::{Command, check_argument};
 use crate::error::{Error, ErrorKind, SocketError};
-use crate::event::{
-    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId, Value,
-};
+use crate::event::{Event, Host, OpId, Output, Purpose, RemotePath, ServerPath, SocketId, Value};
 use crate::parse::{self, Features};
 use crate::time::Instant;
 use crate::{Config, Reply, ReplyReader};
 use channel::Channel;
 use core::net::SocketAddr;
+use replies::Expect;
 use std::collections::VecDeque;
-use task::{Action, Outcome, Task, TaskContext};
+use task::Task;
+use timer::TimerTable;
 use transfer::Transfer;
 
 /// A sans-IO FTP client session.
@@ -40,6 +59,12 @@ pub struct Session {
     greeting: Option<Reply>,
     features: Features,
     cwd: Option<Vec<u8>>,
+    /// PWD answered with a path at login: after ABOR, a PWD marks the end of the
+    /// replies to discard (its 257 is like no other reply).
+    pwd_works: bool,
+    /// The server accepted TYPE I. When it refused at login, transfers ask again and
+    /// fail if it still refuses: a file sent in ASCII mode may come out altered.
+    binary: bool,
     /// EPSV was refused once: use PASV from now on.
     epsv_refused: bool,
     /// EPRT was refused once: use PORT from now on.
@@ -53,12 +78,8 @@ pub struct Session {
     next_op: u64,
     next_socket: u32,
     /// Replies the server owes us, in the order the commands were sent.
-    pending: VecDeque<Expect>,
-    /// The command whose reply is awaited longest, for timeout messages.
-    last_command: String,
-    control_deadline: Option<Instant>,
-    reply_deadline: Option<Instant>,
-    idle_keepalive_at: Option<Instant>,
+    pending: VecDeque<replies::Owed>,
+    timers: TimerTable,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,34 +90,6 @@ enum Phase {
     Closed,
 }
 
-/// Who reads the next reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
-    Login(LoginStep),
-    /// The running task's command.
-    Task,
-    /// A command of the data channel's setup (EPSV, PASV, EPRT, PORT).
-    Channel,
-    /// The running transfer's command: 1xx replies, then the final one.
-    Transfer,
-    /// A keep-alive NOOP.
-    Keepalive,
-    /// After ABOR: replies are discarded until the NOOP sent after it answers.
-    Drain,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum LoginStep {
-    Greeting,
-    User,
-    Pass,
-    Acct,
-    Feat,
-    Utf8,
-    Type,
-    Pwd,
-}
-
 /// The operation being worked on.
 struct Running {
     id: OpId,
@@ -105,8 +98,8 @@ struct Running {
     transfer: Option<Transfer>,
     /// The user asked to abort while a command was outstanding.
     cancelled: bool,
-    /// While draining after ABOR: NOOP replies still to come, and the error to report.
-    drain: Option<(u32, Error)>,
+    /// While discarding replies after ABOR: what ends the drain, and the error to report.
+    drain: Option<replies::Drain>,
 }
 
 impl Session {
@@ -121,6 +114,8 @@ impl Session {
             greeting: None,
             features: Features::default(),
             cwd: None,
+            pwd_works: false,
+            binary: false,
             epsv_refused: !config.use_epsv,
             eprt_refused: !config.use_eprt,
             mlsd_refused: false,
@@ -130,10 +125,7 @@ impl Session {
             next_op: 1,
             next_socket: 1,
             pending: VecDeque::new(),
-            last_command: String::new(),
-            control_deadline: Some(now + config.timeouts.connect),
-            reply_deadline: None,
-            idle_keepalive_at: None,
+            timers: TimerTable::default(),
             config,
         };
         session.outputs.push_back(Output::Connect {
@@ -143,6 +135,7 @@ impl Session {
             purpose: Purpose::Control,
         });
         session.note(format!("connecting to {}:{}", session.config.host, session.config.port));
+        session.sync_timers();
         session
     }
 
@@ -186,37 +179,39 @@ impl Session {
     /// A connection the session asked for is open; `peer` is the address it reached
     /// (the control connection's server address is used for passive data connections).
     pub fn handle_connected(&mut self, now: Instant, socket: SocketId, peer: Option<SocketAddr>) {
-        self.now = now;
-        if self.phase == Phase::Closed {
+        if !self.enter(now) {
             return;
         }
         if socket == SocketId::CONTROL {
-            if self.phase != Phase::Connecting {
-                return;
+            if self.phase == Phase::Connecting {
+                self.control_peer = peer;
+                if let Some(peer) = peer {
+                    self.note(format!("connected to {peer}"));
+                }
+                self.phase = Phase::LoggingIn;
+                self.owe(Expect::Login(login::LoginStep::Greeting), "the greeting".into());
             }
-            self.control_peer = peer;
-            if let Some(peer) = peer {
-                self.note(format!("connected to {peer}"));
-            }
-            self.phase = Phase::LoggingIn;
-            self.control_deadline = None;
-            self.expect(Expect::Login(LoginStep::Greeting));
-            self.last_command = "the greeting".into();
-            return;
+        } else {
+            self.channel_connected(socket);
         }
-        self.channel_connected(socket);
+        self.sync_timers();
     }
 
     /// The active-mode listener the session asked for is bound; `advertise` is the
     /// address to give the server in EPRT/PORT.
     pub fn handle_listening(&mut self, now: Instant, socket: SocketId, advertise: SocketAddr) {
-        self.now = now;
+        if !self.enter(now) {
+            return;
+        }
         self.channel_listening(socket, advertise);
+        self.sync_timers();
     }
 
     /// The server connected to the active-mode listener.
     pub fn handle_accepted(&mut self, now: Instant, socket: SocketId, peer: Option<SocketAddr>) {
-        self.now = now;
+        if !self.enter(now) {
+            return;
+        }
         if let (Some(peer), Some(control)) = (peer, self.control_peer)
             && peer.ip() != control.ip()
         {
@@ -226,125 +221,100 @@ impl Session {
             ));
         }
         self.channel_connected(socket);
+        self.sync_timers();
     }
 
     /// Bytes arrived on a socket.
     ///
     /// Passing an owned `Vec` lets a download's bytes reach [`Event::Data`] without a copy.
     pub fn handle_data(&mut self, now: Instant, socket: SocketId, data: impl Into<Vec<u8>> + AsRef<[u8]>) {
-        self.now = now;
-        if self.phase == Phase::Closed {
+        if !self.enter(now) {
             return;
         }
         if socket == SocketId::CONTROL {
-            self.reader.feed(data.as_ref());
-            loop {
-                match self.reader.next_reply() {
-                    Ok(Some(reply)) => {
-                        self.on_reply(reply);
-                        if self.phase == Phase::Closed {
-                            return;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        self.fail_session(Error::new(ErrorKind::Protocol, error.to_string()));
-                        return;
-                    }
-                }
-            }
-            self.start_next();
+            self.control_data(data.as_ref());
+        } else {
+            self.transfer_data(socket, data);
+        }
+        self.sync_timers();
+    }
+
+    /// `bytes` of what the session gave to `socket` in [`Output::Send`] left the
+    /// transport: written to the network, or taken by the relay. An upload is over on
+    /// the data side once every byte has left, and a peer that takes bytes is not
+    /// silent: every driver reports this.
+    pub fn handle_sent(&mut self, now: Instant, socket: SocketId, bytes: usize) {
+        if !self.enter(now) {
             return;
         }
-        self.transfer_data(socket, data);
+        self.transfer_sent(socket, bytes as u64);
+        self.sync_timers();
+    }
+
+    /// The local side holds the running transfer up (`stalled`: a download's bytes
+    /// wait for a slow disk or a reader that paused), or no longer does. While it does,
+    /// the server's silence is not measured: a local stall is never blamed on the
+    /// server. (An upload's source needs no call: what it has not given yet is not
+    /// waiting for the server.)
+    pub fn handle_local_stall(&mut self, now: Instant, stalled: bool) {
+        if !self.enter(now) {
+            return;
+        }
+        self.transfer_local_stall(stalled);
+        self.sync_timers();
     }
 
     /// The peer finished sending on a socket (TCP FIN). The socket may still send.
     pub fn handle_eof(&mut self, now: Instant, socket: SocketId) {
-        self.now = now;
-        if self.phase == Phase::Closed {
+        if !self.enter(now) {
             return;
         }
         if socket == SocketId::CONTROL {
-            let quitting = matches!(&self.current, Some(r) if r.task.is_quit());
-            if quitting {
-                self.finish_quit();
+            if self.quitting() {
+                self.finish(Ok(Value::None));
             } else {
                 self.fail_session(Error::new(
                     ErrorKind::Connection,
                     "the server closed the control connection",
                 ));
             }
-            return;
+        } else {
+            self.channel_eof(socket);
         }
-        self.channel_eof(socket);
+        self.sync_timers();
     }
 
     /// A socket failed: a connection attempt was refused or timed out, or an open
     /// connection was reset.
     pub fn handle_error(&mut self, now: Instant, socket: SocketId, error: SocketError) {
-        self.now = now;
-        if self.phase == Phase::Closed {
+        if !self.enter(now) {
             return;
         }
         if socket == SocketId::CONTROL {
-            let quitting = matches!(&self.current, Some(r) if r.task.is_quit());
-            if quitting {
-                self.finish_quit();
-                return;
+            if self.quitting() {
+                self.finish(Ok(Value::None));
+            } else {
+                let target = format!("{}:{}", self.config.host, self.config.port);
+                let message = match self.phase {
+                    Phase::Connecting => format!("cannot connect to {target}: {error}"),
+                    _ => format!("lost the control connection to {target}: {error}"),
+                };
+                self.fail_session(Error::new(error.kind(), message));
             }
-            let target = format!("{}:{}", self.config.host, self.config.port);
-            let message = match self.phase {
-                Phase::Connecting => format!("cannot connect to {target}: {error}"),
-                _ => format!("lost the control connection to {target}: {error}"),
-            };
-            self.fail_session(Error::new(error.kind(), message));
-            return;
+        } else {
+            self.channel_error(socket, error);
         }
-        self.channel_error(socket, error);
+        self.sync_timers();
     }
 
-    /// Time passed: fire what is due. Call it when [`Session::poll_timeout`] is reached,
-    /// and before a command if time may have passed since the last input (it does
-    /// nothing when nothing is due).
+    /// Time passed: fire what is due. Call it when [`Session::poll_timeout`] is
+    /// reached (calling it early does nothing).
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.now = now;
-        if self.phase == Phase::Closed {
+        if !self.enter(now) {
             return;
         }
-        if self.control_deadline.is_some_and(|d| now >= d) {
-            let message = format!(
-                "cannot connect to {}:{}: no answer within {} s",
-                self.config.host,
-                self.config.port,
-                self.config.timeouts.connect.as_secs()
-            );
-            self.fail_session(Error::new(ErrorKind::Timeout, message));
-            return;
-        }
-        if self.reply_timer_active() && self.reply_deadline.is_some_and(|d| now >= d) {
-            let message = format!(
-                "the server did not answer {} within {} s",
-                self.last_command,
-                self.config.timeouts.reply.as_secs()
-            );
-            let error = Error::new(ErrorKind::Timeout, message);
-            // An abort that gets no answer: the operation failed for its own cause.
-            match self.current.as_mut().and_then(|running| running.drain.take()) {
-                Some((_, cause)) => {
-                    let cause = cause.with_note("the server did not answer the abort either");
-                    self.shut_down(Some(error), cause);
-                }
-                None => self.fail_session(error),
-            }
-            return;
-        }
-        self.channel_timeout(now);
-        self.transfer_timeout(now);
-        if self.idle_keepalive_at.is_some_and(|t| now >= t) && self.is_idle() && self.pending.is_empty() {
-            self.send(Command::Noop, Expect::Keepalive);
-        }
-        self.schedule_idle_keepalive();
+        self.fire_timers();
+        self.sync_timers();
     }
 
     // ----- commands -----
@@ -352,256 +322,251 @@ impl Session {
     /// Lists a directory (the working directory when `path` is `None`). Entries arrive
     /// in [`Event::Entries`]; [`Value::Listed`] ends it. MLSD is used when offered;
     /// otherwise the session enters the directory and sends a bare LIST, so names with
-    /// `[`, `*` or `?` are not taken for patterns, then returns.
-    pub fn list(&mut self, path: Option<RemotePath>, options: ListOptions) -> OpId {
-        self.queue_with_optional_path(path, |path| {
-            Task::List(task::List {
-                path,
-                options,
-                parser: None,
-                splitter: Default::default(),
-                count: 0,
-                step: task::ListStep::Start,
-                return_to: None,
-                pending_error: None,
-            })
+    /// `[`, `*` or `?` are not taken for patterns, then returns. A directory the server
+    /// calls empty with a `450`/`550` ("No files found") lists as empty.
+    pub fn list(&mut self, now: Instant, path: Option<RemotePath>, options: ListOptions) -> OpId {
+        self.command(now, |s| {
+            s.queue_with_optional_path(path, |path| Task::List(task::List::new(path, options)))
         })
     }
 
     /// Lists names only (NLST); [`Value::Names`].
-    pub fn name_list(&mut self, path: Option<RemotePath>) -> OpId {
-        self.queue_with_optional_path(path, |path| Task::NameList { path, names: Vec::new(), step: 0 })
+    pub fn name_list(&mut self, now: Instant, path: Option<RemotePath>) -> OpId {
+        self.command(now, |s| {
+            s.queue_with_optional_path(path, |path| Task::NameList { path, names: Vec::new(), step: 0 })
+        })
     }
 
     /// Describes one file or directory (MLST, else SIZE, MDTM and a CWD probe);
     /// [`Value::Entry`].
-    pub fn stat(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.queue_with_path(path.into(), |path| {
-            Task::Stat(task::Stat {
-                path,
-                step: task::StatStep::Size,
-                size: None,
-                modified: None,
-                return_to: None,
-                size_reply: None,
-            })
-        })
+    pub fn stat(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| s.queue_with_path(path, |path| Task::Stat(task::Stat::new(path))))
     }
 
     /// Downloads a file from byte `offset` on (REST). Bytes arrive in [`Event::Data`];
     /// [`Value::Transferred`] only when the server confirmed the transfer and the byte
-    /// count matches the size the server announced.
-    pub fn retrieve(&mut self, path: impl Into<RemotePath>, offset: u64) -> OpId {
-        self.queue_with_path(path.into(), |path| Task::Retrieve {
-            path,
-            offset,
-            size: None,
-            step: task::RetrieveStep::Size,
+    /// count matches the size the server announced. A server that accepts REST but
+    /// sends the file from its start fails it with [`ErrorKind::RestartIgnored`]: only
+    /// the first `offset` bytes of the local copy are good.
+    pub fn retrieve(&mut self, now: Instant, path: impl Into<RemotePath>, offset: u64) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            s.queue_with_path(path, |path| Task::Retrieve(task::Retrieve::new(path, offset)))
         })
     }
 
     /// Uploads a file. When [`Event::UploadReady`] comes, call [`Session::upload`] with
     /// the bytes from its offset on and then [`Session::finish_upload`].
-    pub fn store(&mut self, path: impl Into<RemotePath>, options: StoreOptions) -> OpId {
-        self.queue_with_path(path.into(), |path| {
-            Task::Store(task::Store { path, options, offset: 0, step: task::StoreStep::Open, sent: 0 })
-        })
+    pub fn store(&mut self, now: Instant, path: impl Into<RemotePath>, options: StoreOptions) -> OpId {
+        let path = path.into();
+        self.command(now, |s| s.queue_with_path(path, |path| Task::Store(task::Store::new(path, options))))
     }
 
     /// Creates a directory (MKD); [`Value::Path`] with the server's name for it.
-    pub fn mkdir(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Mkd, "create the directory", |reply, cx| {
-            let bytes = parse::quoted_path(reply).unwrap_or_default();
-            Value::Path(ServerPath { text: cx.encoding.decode(&bytes).into_owned(), bytes })
+    pub fn mkdir(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            s.simple(path, Command::Mkd, "create the directory", |reply, cx| {
+                let bytes = parse::quoted_path(reply).unwrap_or_default();
+                Value::Path(ServerPath { text: cx.encoding.decode(&bytes).into_owned(), bytes })
+            })
         })
     }
 
     /// Removes an empty directory (RMD).
-    pub fn rmdir(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Rmd, "remove the directory", |_, _| Value::None)
+    pub fn rmdir(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| s.simple(path, Command::Rmd, "remove the directory", |_, _| Value::None))
     }
 
     /// Deletes a file (DELE).
-    pub fn delete(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Dele, "delete the file", |_, _| Value::None)
+    pub fn delete(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| s.simple(path, Command::Dele, "delete the file", |_, _| Value::None))
     }
 
     /// Renames or moves (RNFR, RNTO).
-    pub fn rename(&mut self, from: impl Into<RemotePath>, to: impl Into<RemotePath>) -> OpId {
-        let id = self.allocate_op();
-        match (self.encode(&from.into()), self.encode(&to.into())) {
-            (Ok(from), Ok(to)) => self.enqueue(id, Task::Rename { from, to, step: 0 }),
-            (Err(error), _) | (_, Err(error)) => self.reject(id, error),
-        }
-        id
+    pub fn rename(&mut self, now: Instant, from: impl Into<RemotePath>, to: impl Into<RemotePath>) -> OpId {
+        let (from, to) = (from.into(), to.into());
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            match (s.encode(&from), s.encode(&to)) {
+                (Ok(from), Ok(to)) => s.enqueue(id, Task::Rename { from, to, step: 0 }),
+                (Err(error), _) | (_, Err(error)) => s.reject(id, error),
+            }
+            id
+        })
     }
 
     /// Changes permissions (SITE CHMOD), `mode` in octal like `644`.
-    pub fn chmod(&mut self, path: impl Into<RemotePath>, mode: &str) -> OpId {
-        let id = self.allocate_op();
-        if mode.is_empty() || mode.len() > 4 || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            let error =
-                Error::new(ErrorKind::InvalidInput, format!("{mode:?} is not an octal mode like 644"));
-            self.reject(id, error);
-            return id;
-        }
-        match self.encode(&path.into()) {
-            Ok(path) => self.enqueue(
-                id,
-                Task::Simple {
-                    command: Some(Command::SiteChmod { mode: mode.as_bytes().to_vec(), path }),
-                    what: "change the permissions",
-                    on_success: |_, _| Value::None,
-                },
-            ),
-            Err(error) => self.reject(id, error),
-        }
-        id
+    pub fn chmod(&mut self, now: Instant, path: impl Into<RemotePath>, mode: &str) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            if mode.is_empty() || mode.len() > 4 || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                let error =
+                    Error::new(ErrorKind::InvalidInput, format!("{mode:?} is not an octal mode like 644"));
+                s.reject(id, error);
+                return id;
+            }
+            match s.encode(&path) {
+                Ok(path) => s.enqueue(
+                    id,
+                    Task::Simple {
+                        command: Some(Command::SiteChmod { mode: mode.as_bytes().to_vec(), path }),
+                        what: "change the permissions",
+                        on_success: |_, _| Value::None,
+                    },
+                ),
+                Err(error) => s.reject(id, error),
+            }
+            id
+        })
     }
 
     /// Asks a file's size (SIZE); [`Value::Size`].
-    pub fn size(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Size, "get the size", |reply, _| match parse::size(reply) {
-            Some(size) => Value::Size(size),
-            None => Value::Reply(reply.clone()),
+    pub fn size(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            s.simple(path, Command::Size, "get the size", |reply, _| match parse::size(reply) {
+                Some(size) => Value::Size(size),
+                None => Value::Reply(reply.clone()),
+            })
         })
     }
 
     /// Asks a file's modification time (MDTM); [`Value::Modified`].
-    pub fn modified(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.simple(path.into(), Command::Mdtm, "get the modification time", |reply, _| {
-            match parse::modification_time(reply) {
-                Some(time) => Value::Modified(time),
-                None => Value::Reply(reply.clone()),
-            }
+    pub fn modified(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            s.simple(path, Command::Mdtm, "get the modification time", |reply, _| {
+                match parse::modification_time(reply) {
+                    Some(time) => Value::Modified(time),
+                    None => Value::Reply(reply.clone()),
+                }
+            })
         })
     }
 
     /// Changes the working directory (CWD, then PWD); [`Value::Path`].
-    pub fn cd(&mut self, path: impl Into<RemotePath>) -> OpId {
-        self.queue_with_path(path.into(), |path| Task::Cd { path, step: 0 })
+    pub fn cd(&mut self, now: Instant, path: impl Into<RemotePath>) -> OpId {
+        let path = path.into();
+        self.command(now, |s| s.queue_with_path(path, |path| Task::Cd { path, step: 0 }))
     }
 
     /// Asks the working directory (PWD); [`Value::Path`].
-    pub fn pwd(&mut self) -> OpId {
-        let id = self.allocate_op();
-        self.enqueue(id, Task::Pwd);
-        id
+    pub fn pwd(&mut self, now: Instant) -> OpId {
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            s.enqueue(id, Task::Pwd);
+            id
+        })
     }
 
     /// Sends a command line as is; [`Value::Reply`] with the final reply, whatever its
-    /// code. Commands that open a data connection cannot be sent this way.
-    pub fn raw(&mut self, line: &str) -> OpId {
-        let id = self.allocate_op();
-        let bytes = match self.config.encoding.encode(line) {
-            Some(bytes) => bytes.into_owned(),
-            None => {
-                self.reject(
-                    id,
-                    Error::new(
-                        ErrorKind::InvalidInput,
-                        "the command has characters the server's encoding cannot represent",
-                    ),
-                );
+    /// code. Commands the session must run itself are refused with
+    /// [`ErrorKind::InvalidInput`]: those that open a data connection (`RETR`, `LIST`,
+    /// `PASV`, ...), and those that would change the connection's state under the
+    /// session (`REIN`, `AUTH`, `PBSZ`, `PROT`, `CCC`).
+    pub fn raw(&mut self, now: Instant, line: &str) -> OpId {
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            let bytes = match s.config.encoding.encode(line) {
+                Some(bytes) => bytes.into_owned(),
+                None => {
+                    let message = "the command has characters the server's encoding cannot represent";
+                    s.reject(id, Error::new(ErrorKind::InvalidInput, message));
+                    return id;
+                }
+            };
+            if let Err(c) = check_argument(&bytes) {
+                s.reject(id, Error::new(ErrorKind::InvalidInput, format!("a command cannot contain {c:?}")));
                 return id;
             }
-        };
-        if let Err(c) = check_argument(&bytes) {
-            self.reject(id, Error::new(ErrorKind::InvalidInput, format!("a command cannot contain {c:?}")));
-            return id;
-        }
-        let verb = bytes.split(|&b| b == b' ').next().unwrap_or_default().to_ascii_uppercase();
-        if verb == b"QUIT" {
-            self.enqueue(id, Task::Quit { sent: false });
-        } else {
-            self.enqueue(id, Task::Raw { line: Some(bytes) });
-        }
-        id
+            let verb = bytes.split(|&b| b == b' ').next().unwrap_or_default().to_ascii_uppercase();
+            if verb == b"QUIT" {
+                s.enqueue(id, Task::Quit { sent: false });
+            } else if let Some(why) = refused_raw_verb(&verb) {
+                let verb = String::from_utf8_lossy(&verb).into_owned();
+                s.reject(
+                    id,
+                    Error::new(ErrorKind::InvalidInput, format!("{verb} cannot be sent raw: {why}")),
+                );
+            } else {
+                s.enqueue(id, Task::Raw { line: Some(bytes) });
+            }
+            id
+        })
     }
 
     /// Sends NOOP.
-    pub fn noop(&mut self) -> OpId {
-        let id = self.allocate_op();
-        self.enqueue(
-            id,
-            Task::Simple { command: Some(Command::Noop), what: "send NOOP", on_success: |_, _| Value::None },
-        );
-        id
+    pub fn noop(&mut self, now: Instant) -> OpId {
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            let task = Task::Simple {
+                command: Some(Command::Noop),
+                what: "send NOOP",
+                on_success: |_, _| Value::None,
+            };
+            s.enqueue(id, task);
+            id
+        })
     }
 
     /// Ends the session politely (QUIT); the session closes after the reply.
-    pub fn quit(&mut self) -> OpId {
-        let id = self.allocate_op();
-        self.enqueue(id, Task::Quit { sent: false });
-        id
+    pub fn quit(&mut self, now: Instant) -> OpId {
+        self.command(now, |s| {
+            let id = s.allocate_op();
+            s.enqueue(id, Task::Quit { sent: false });
+            id
+        })
     }
 
     /// Sends upload bytes for `op` (after [`Event::UploadReady`]). The bytes go out at
-    /// once as an [`Output::Send`]; the caller paces itself on its socket.
+    /// once as an [`Output::Send`]; the caller paces itself on its socket and reports
+    /// with [`Session::handle_sent`] what left.
     ///
     /// Passing an owned `Vec` saves a copy.
-    pub fn upload(&mut self, op: OpId, data: impl Into<Vec<u8>>) -> Result<(), Error> {
+    pub fn upload(&mut self, now: Instant, op: OpId, data: impl Into<Vec<u8>>) -> Result<(), Error> {
+        self.now = now;
         let socket = self.upload_socket(op)?;
         let data = data.into();
-        if data.is_empty() {
-            return Ok(());
+        if !data.is_empty() {
+            self.transfer_given(data.len() as u64);
+            self.outputs.push_back(Output::Send { socket, data });
         }
-        if let Some(running) = self.current.as_mut()
-            && let Some(transfer) = running.transfer.as_mut()
-        {
-            transfer.bytes += data.len() as u64;
-            transfer.touch(self.now, self.config.timeouts.data_idle);
-        }
-        self.outputs.push_back(Output::Send { socket, data });
+        self.sync_timers();
         Ok(())
     }
 
     /// Every byte of the upload `op` was given: the data connection is shut down for
     /// writing and the server's confirmation awaited.
-    pub fn finish_upload(&mut self, op: OpId) -> Result<(), Error> {
+    pub fn finish_upload(&mut self, now: Instant, op: OpId) -> Result<(), Error> {
+        self.now = now;
         let socket = self.upload_socket(op)?;
-        if let Some(transfer) = self.current.as_mut().and_then(|r| r.transfer.as_mut()) {
-            transfer.upload_finished = true;
-            transfer.touch(self.now, self.config.timeouts.data_idle);
-        }
         self.outputs.push_back(Output::Shutdown { socket });
-        self.reply_deadline = Some(self.now + self.config.timeouts.reply);
-        self.check_transfer();
+        self.transfer_finished_giving();
         self.start_next();
+        self.sync_timers();
         Ok(())
     }
 
     /// Cancels an operation: a queued one is dropped, a running transfer is aborted
     /// (ABOR) and the session stays usable. The operation ends with
     /// [`ErrorKind::Aborted`].
-    pub fn abort(&mut self, op: OpId) {
-        if let Some(index) = self.queue.iter().position(|(id, _)| *id == op) {
-            self.queue.remove(index);
-            self.emit(Event::Failed { op, error: Error::new(ErrorKind::Aborted, "cancelled") });
+    pub fn abort(&mut self, now: Instant, op: OpId) {
+        if !self.enter(now) {
             return;
         }
-        let Some(running) = self.current.as_mut() else {
-            return;
-        };
-        if running.id != op || running.drain.is_some() || running.task.is_quit() {
-            return;
-        }
-        let aborted = Error::new(ErrorKind::Aborted, "cancelled");
-        if running.transfer.as_ref().is_some_and(|t| t.command_sent) {
-            self.abort_transfer(aborted);
-        } else if self.pending.iter().any(|e| matches!(e, Expect::Task | Expect::Channel)) {
-            running.cancelled = true;
-        } else {
-            // Waiting on a data connection only: nothing is owed on the control connection.
-            self.fail_op(aborted);
-        }
-        self.start_next();
+        self.abort_op(op);
+        self.sync_timers();
     }
 
     /// Closes the session at once, without QUIT. Running and queued operations fail
     /// with [`ErrorKind::Closed`].
-    pub fn close(&mut self) {
-        if self.phase == Phase::Closed {
+    pub fn close(&mut self, now: Instant) {
+        if !self.enter(now) {
             return;
         }
         self.shut_down(None, Error::new(ErrorKind::Closed, "the session was closed"));
@@ -616,435 +581,35 @@ impl Session {
 
     /// When [`Session::handle_timeout`] should be called next, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.phase == Phase::Closed {
-            return None;
-        }
-        let reply = self.reply_deadline.filter(|_| self.reply_timer_active());
-        let channel = self.current.as_ref().and_then(|r| r.channel.as_ref()).and_then(|c| c.deadline);
-        let transfer =
-            self.current.as_ref().and_then(|r| r.transfer.as_ref()).and_then(|t| t.next_deadline());
-        [self.control_deadline, reply, channel, transfer, self.idle_keepalive_at].into_iter().flatten().min()
+        self.timers.next()
     }
 
-    // ----- internals: control connection -----
+    // ----- internals -----
+
+    /// Takes `now` for an input; false when the session is closed (nothing to do).
+    fn enter(&mut self, now: Instant) -> bool {
+        self.now = self.now.max(now);
+        self.phase != Phase::Closed
+    }
+
+    /// Runs a command verb at `now` and settles the timers.
+    fn command(&mut self, now: Instant, queue: impl FnOnce(&mut Session) -> OpId) -> OpId {
+        self.now = self.now.max(now);
+        let id = queue(self);
+        self.sync_timers();
+        id
+    }
 
     fn emit(&mut self, event: Event) {
         self.outputs.push_back(Output::Event(event));
     }
 
     fn note(&mut self, text: String) {
-        self.emit(Event::Log(LogLine::Note(text)));
+        self.emit(Event::Log(crate::event::LogLine::Note(text)));
     }
 
-    fn expect(&mut self, expect: Expect) {
-        self.pending.push_back(expect);
-        self.reply_deadline = Some(self.now + self.config.timeouts.reply);
-    }
-
-    fn send(&mut self, command: Command, expect: Expect) {
-        let log = command.to_log();
-        self.emit(Event::Log(LogLine::Sent(log.clone())));
-        self.outputs.push_back(Output::Send { socket: SocketId::CONTROL, data: command.to_wire() });
-        if self.pending.is_empty() {
-            self.last_command = log;
-        }
-        self.expect(expect);
-        self.idle_keepalive_at = None;
-    }
-
-    /// Whether the reply timer runs: a reply is owed and no transfer is moving data
-    /// (during a transfer the data-idle timer watches instead).
-    fn reply_timer_active(&self) -> bool {
-        if self.pending.is_empty() {
-            return false;
-        }
-        let moving = self
-            .current
-            .as_ref()
-            .and_then(|r| r.transfer.as_ref().map(|t| t.moving_data(r.channel.as_ref())))
-            .unwrap_or(false);
-        !(moving && self.pending.front() == Some(&Expect::Transfer))
-    }
-
-    fn on_reply(&mut self, reply: Reply) {
-        for line in reply.lines() {
-            self.emit(Event::Log(LogLine::Received(String::from_utf8_lossy(line).into_owned())));
-        }
-        if reply.code() == 421 {
-            self.fail_session(
-                Error::from_reply("the server closed the session", reply).with_kind(ErrorKind::Connection),
-            );
-            return;
-        }
-        let Some(&expect) = self.pending.front() else {
-            self.note(format!("ignoring an unexpected reply: {reply}"));
-            return;
-        };
-        if expect == Expect::Transfer
-            && reply.code() == 200
-            && let Some(i) = self.pending.iter().position(|e| *e == Expect::Keepalive)
-        {
-            self.pending.remove(i);
-            self.after_reply();
-            return;
-        }
-        let keep_waiting = reply.is_preliminary() && expect != Expect::Drain;
-        if !keep_waiting {
-            self.pending.pop_front();
-        }
-        self.after_reply();
-        match expect {
-            Expect::Login(step) => {
-                if keep_waiting {
-                    return; // 120 "ready in n minutes": the 220 follows
-                }
-                self.login_reply(step, reply);
-            }
-            Expect::Keepalive => {}
-            Expect::Drain => self.drain_reply(reply),
-            Expect::Transfer => self.transfer_reply(reply),
-            Expect::Channel if !keep_waiting => self.channel_reply(reply),
-            Expect::Task if !keep_waiting => {
-                let cancelled =
-                    self.current.as_mut().map(|r| std::mem::take(&mut r.cancelled)).unwrap_or(false);
-                if cancelled {
-                    self.fail_op(Error::new(ErrorKind::Aborted, "cancelled"));
-                } else {
-                    self.advance(Outcome::Reply(reply));
-                }
-            }
-            Expect::Channel | Expect::Task => {}
-        }
-    }
-
-    /// A reply arrived: the reply timer restarts for what is still owed.
-    fn after_reply(&mut self) {
-        self.reply_deadline = (!self.pending.is_empty()).then(|| self.now + self.config.timeouts.reply);
-    }
-
-    fn login_reply(&mut self, step: LoginStep, reply: Reply) {
-        let login_error =
-            |what: &str, reply: Reply| Error::from_reply(what.to_string(), reply).with_kind(ErrorKind::Login);
-        match step {
-            LoginStep::Greeting => {
-                if reply.code() != 220 {
-                    let kind = if reply.is_failure() { ErrorKind::Connection } else { ErrorKind::Protocol };
-                    self.fail_session(
-                        Error::from_reply("the server refused the connection", reply).with_kind(kind),
-                    );
-                    return;
-                }
-                self.greeting = Some(reply);
-                let user = self.config.user.clone().unwrap_or_else(|| "anonymous".into());
-                self.send_login(Command::User(user.into_bytes()), LoginStep::User);
-            }
-            LoginStep::User | LoginStep::Pass | LoginStep::Acct => match reply.code() {
-                230 | 202 => self.after_login(),
-                331 if step == LoginStep::User => {
-                    let password = match (&self.config.password, &self.config.user) {
-                        (Some(password), _) => password.clone(),
-                        (None, None) => "anonymous@".into(),
-                        (None, Some(_)) => String::new(),
-                    };
-                    self.send_login(Command::Pass(password.into_bytes()), LoginStep::Pass);
-                }
-                332 if step != LoginStep::Acct => match self.config.account.clone() {
-                    Some(account) => self.send_login(Command::Acct(account.into_bytes()), LoginStep::Acct),
-                    None => self.fail_session(login_error(
-                        "the server asks for an account (ACCT) and none was given",
-                        reply,
-                    )),
-                },
-                _ => {
-                    let what = match step {
-                        LoginStep::User => "the server refused the user name",
-                        LoginStep::Pass => "the server refused the user name or password",
-                        _ => "the server refused the account",
-                    };
-                    self.fail_session(login_error(what, reply));
-                }
-            },
-            LoginStep::Feat => {
-                if reply.code() == 211 {
-                    self.features = Features::from_reply(&reply);
-                }
-                if self.features.has("UTF8") && self.config.encoding.is_utf8() {
-                    self.send_login(Command::OptsUtf8On, LoginStep::Utf8);
-                } else {
-                    self.send_login(Command::Type, LoginStep::Type);
-                }
-            }
-            LoginStep::Utf8 => self.send_login(Command::Type, LoginStep::Type),
-            LoginStep::Type => {
-                if !reply.is_completion() {
-                    self.note(format!("the server refused binary mode ({reply}); transfers may be altered"));
-                }
-                self.send_login(Command::Pwd, LoginStep::Pwd);
-            }
-            LoginStep::Pwd => {
-                self.cwd = parse::quoted_path(&reply).filter(|_| reply.code() == 257);
-                self.phase = Phase::Ready;
-                let info = ServerInfo {
-                    greeting: self.greeting.clone().unwrap_or_else(|| Reply::new(220, Vec::new())),
-                    features: self.features.clone(),
-                    home: self.working_directory(),
-                };
-                self.emit(Event::Ready(info));
-                self.start_next();
-            }
-        }
-    }
-
-    fn send_login(&mut self, command: Command, step: LoginStep) {
-        self.send(command, Expect::Login(step));
-    }
-
-    fn after_login(&mut self) {
-        self.send_login(Command::Feat, LoginStep::Feat);
-    }
-
-    fn drain_reply(&mut self, reply: Reply) {
-        let Some(running) = self.current.as_mut() else {
-            return;
-        };
-        let Some((left, _)) = running.drain.as_mut() else {
-            return;
-        };
-        if reply.code() == 200 {
-            *left -= 1;
-        }
-        if *left > 0 {
-            self.pending.push_front(Expect::Drain);
-            self.after_reply();
-            return;
-        }
-        if let Some((_, error)) = running.drain.take() {
-            self.fail_op(error);
-        }
-    }
-
-    fn schedule_idle_keepalive(&mut self) {
-        self.idle_keepalive_at = match self.config.idle_keepalive {
-            Some(every) if self.phase == Phase::Ready && self.is_idle() && self.pending.is_empty() => {
-                Some(self.idle_keepalive_at.unwrap_or(self.now + every))
-            }
-            _ => None,
-        };
-    }
-
-    // ----- internals: operations -----
-
-    fn allocate_op(&mut self) -> OpId {
-        let id = OpId(self.next_op);
-        self.next_op += 1;
-        id
-    }
-
-    fn allocate_socket(&mut self) -> SocketId {
-        let id = SocketId(self.next_socket);
-        self.next_socket += 1;
-        id
-    }
-
-    /// Encodes a path for the wire, refusing what could inject a command.
-    fn encode(&self, path: &RemotePath) -> Result<Vec<u8>, Error> {
-        let bytes = match path {
-            RemotePath::Bytes(bytes) => bytes.clone(),
-            RemotePath::Text(text) => match self.config.encoding.encode(text) {
-                Some(bytes) => bytes.into_owned(),
-                None => {
-                    return Err(Error::new(
-                        ErrorKind::InvalidInput,
-                        format!(
-                            "{text:?} has characters that {} cannot represent",
-                            self.config.encoding.name()
-                        ),
-                    ));
-                }
-            },
-        };
-        if bytes.is_empty() {
-            return Err(Error::new(ErrorKind::InvalidInput, "the path is empty"));
-        }
-        check_argument(&bytes)
-            .map_err(|c| Error::new(ErrorKind::InvalidInput, format!("a path cannot contain {c:?}")))?;
-        Ok(bytes)
-    }
-
-    fn queue_with_path(&mut self, path: RemotePath, task: impl FnOnce(Vec<u8>) -> Task) -> OpId {
-        let id = self.allocate_op();
-        match self.encode(&path) {
-            Ok(path) => self.enqueue(id, task(path)),
-            Err(error) => self.reject(id, error),
-        }
-        id
-    }
-
-    fn queue_with_optional_path(
-        &mut self,
-        path: Option<RemotePath>,
-        task: impl FnOnce(Option<Vec<u8>>) -> Task,
-    ) -> OpId {
-        let id = self.allocate_op();
-        match path.map(|p| self.encode(&p)).transpose() {
-            Ok(path) => self.enqueue(id, task(path)),
-            Err(error) => self.reject(id, error),
-        }
-        id
-    }
-
-    fn simple(
-        &mut self,
-        path: RemotePath,
-        command: fn(Vec<u8>) -> Command,
-        what: &'static str,
-        on_success: fn(&Reply, &mut TaskContext) -> Value,
-    ) -> OpId {
-        self.queue_with_path(path, |path| Task::Simple { command: Some(command(path)), what, on_success })
-    }
-
-    fn reject(&mut self, op: OpId, error: Error) {
-        self.emit(Event::Failed { op, error });
-    }
-
-    fn enqueue(&mut self, id: OpId, task: Task) {
-        if self.phase == Phase::Closed {
-            self.emit(Event::Failed {
-                op: id,
-                error: Error::new(ErrorKind::Closed, "the session is closed"),
-            });
-            return;
-        }
-        self.queue.push_back((id, task));
-        self.start_next();
-    }
-
-    /// Starts the next queued operation when nothing runs and nothing is owed.
-    fn start_next(&mut self) {
-        if self.phase != Phase::Ready || self.current.is_some() {
-            self.schedule_idle_keepalive();
-            return;
-        }
-        // Replies still owed (keep-alives) come first: FIFO keeps them apart.
-        let Some((id, task)) = self.queue.pop_front() else {
-            self.schedule_idle_keepalive();
-            return;
-        };
-        self.idle_keepalive_at = None;
-        self.current =
-            Some(Running { id, task, channel: None, transfer: None, cancelled: false, drain: None });
-        self.advance(Outcome::Start);
-    }
-
-    /// Gives the task what happened and carries out what it asks next.
-    fn advance(&mut self, outcome: Outcome) {
-        let Some(mut running) = self.current.take() else {
-            return;
-        };
-        let mut entries = Vec::new();
-        let action = {
-            let mut cx = TaskContext {
-                features: &self.features,
-                use_mlsd: self.config.use_mlsd,
-                mlsd_refused: &mut self.mlsd_refused,
-                verify_upload_size: self.config.verify_upload_size,
-                encoding: self.config.encoding,
-                cwd: &mut self.cwd,
-                entries: &mut entries,
-            };
-            running.task.step(outcome, &mut cx)
-        };
-        let id = running.id;
-        self.current = Some(running);
-        if !entries.is_empty() {
-            self.emit(Event::Entries { op: id, entries });
-        }
-        self.run(action);
-    }
-
-    fn run(&mut self, action: Action) {
-        match action {
-            Action::Send(command) => self.send(command, Expect::Task),
-            Action::OpenData => self.open_channel(),
-            Action::Transfer(spec) => self.start_transfer(spec),
-            Action::Done(value) => self.finish(Ok(value)),
-            Action::Fail(error) => self.finish(Err(error)),
-        }
-    }
-
-    /// The machinery failed the running operation: drop its data channel and let the
-    /// task clean up.
-    fn fail_op(&mut self, error: Error) {
-        let Some(running) = self.current.as_mut() else {
-            return;
-        };
-        running.transfer = None;
-        if let Some(channel) = running.channel.take() {
-            self.release(channel, false);
-        }
-        let action = match self.current.as_mut() {
-            Some(running) => running.task.on_failure(error),
-            None => return,
-        };
-        self.run(action);
-    }
-
-    /// The running operation ended.
-    fn finish(&mut self, result: Result<Value, Error>) {
-        let Some(running) = self.current.take() else {
-            return;
-        };
-        if let Some(channel) = running.channel {
-            self.release(channel, result.is_ok());
-        }
-        let quit = running.task.is_quit();
-        match result {
-            Ok(value) => self.emit(Event::Done { op: running.id, value }),
-            Err(error) => self.emit(Event::Failed { op: running.id, error }),
-        }
-        if quit {
-            self.shut_down(None, Error::new(ErrorKind::Closed, "the session was closed (QUIT)"));
-            return;
-        }
-        self.start_next();
-    }
-
-    fn finish_quit(&mut self) {
-        self.finish(Ok(Value::None));
-    }
-
-    /// A broken control connection: everything fails with `error` and the session closes.
-    fn fail_session(&mut self, error: Error) {
-        self.shut_down(Some(error.clone()), error);
-    }
-
-    /// Closes every socket, fails what is running or queued with `op_error`, and
-    /// reports the close with `reason`.
-    fn shut_down(&mut self, reason: Option<Error>, op_error: Error) {
-        if self.phase == Phase::Closed {
-            return;
-        }
-        let abrupt = reason.is_some();
-        self.phase = Phase::Closed;
-        if let Some(running) = self.current.take() {
-            if let Some(channel) = running.channel {
-                self.release(channel, false);
-            }
-            self.emit(Event::Failed { op: running.id, error: op_error.clone() });
-        }
-        while let Some((op, _)) = self.queue.pop_front() {
-            self.emit(Event::Failed { op, error: op_error.clone() });
-        }
-        self.outputs.push_back(if abrupt {
-            Output::Reset { socket: SocketId::CONTROL }
-        } else {
-            Output::Close { socket: SocketId::CONTROL }
-        });
-        self.pending.clear();
-        self.control_deadline = None;
-        self.reply_deadline = None;
-        self.idle_keepalive_at = None;
-        self.emit(Event::Closed { error: reason });
+    fn quitting(&self) -> bool {
+        matches!(&self.current, Some(r) if r.task.is_quit())
     }
 
     fn upload_socket(&self, op: OpId) -> Result<SocketId, Error> {
@@ -1057,5 +622,21 @@ impl Session {
         ready.ok_or_else(|| {
             Error::new(ErrorKind::InvalidInput, format!("operation {} is not an upload in progress", op.0))
         })
+    }
+}
+
+/// Why a raw command is refused, if it is: the session must send it itself.
+fn refused_raw_verb(verb: &[u8]) -> Option<&'static str> {
+    const DATA: &[&[u8]] = &[
+        b"RETR", b"STOR", b"STOU", b"APPE", b"LIST", b"NLST", b"MLSD", b"PASV", b"EPSV", b"PORT", b"EPRT",
+        b"LPRT", b"LPSV", b"SPSV", b"REST",
+    ];
+    const STATE: &[&[u8]] = &[b"REIN", b"AUTH", b"PBSZ", b"PROT", b"CCC", b"CDC"];
+    if DATA.contains(&verb) {
+        Some("it needs a data connection; use the session's own operation")
+    } else if STATE.contains(&verb) {
+        Some("it would change the connection's state under the session")
+    } else {
+        None
     }
 }

@@ -94,6 +94,8 @@ pub(crate) struct TaskContext<'a> {
     pub encoding: ftpbridge_listing::Encoding,
     /// The working directory, when known.
     pub cwd: &'a mut Option<Vec<u8>>,
+    /// The server is in binary mode (TYPE I accepted).
+    pub binary: &'a mut bool,
     /// Entries a listing produced in this step, to be sent as an event.
     pub entries: &'a mut Vec<Entry>,
 }
@@ -113,12 +115,7 @@ pub(crate) enum Task {
         step: u8,
     },
     Stat(Stat),
-    Retrieve {
-        path: Vec<u8>,
-        offset: u64,
-        size: Option<u64>,
-        step: RetrieveStep,
-    },
+    Retrieve(Retrieve),
     Store(Store),
     /// One command, one expected reply class.
     Simple {
@@ -144,9 +141,18 @@ pub(crate) enum Task {
     },
 }
 
+pub(crate) struct Retrieve {
+    pub path: Vec<u8>,
+    pub offset: u64,
+    pub size: Option<u64>,
+    pub step: RetrieveStep,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RetrieveStep {
+    Binary,
     Size,
+    Mlst,
     Open,
     Rest,
     Transfer,
@@ -202,11 +208,13 @@ pub(crate) struct Store {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StoreStep {
+    Binary,
     Size,
+    Mlst,
     Open,
     Transfer { appe: bool },
     Rest,
-    Verify,
+    Verify { mlst: bool },
 }
 
 impl Task {
@@ -244,56 +252,13 @@ impl Task {
                     }
                     Action::Done(Value::Names(out))
                 }
+                (Outcome::Reply(reply), _) if refusal_means_empty(&reply, path.is_none()) => {
+                    Action::Done(Value::Names(Vec::new()))
+                }
                 (Outcome::Reply(reply), _) => Action::Fail(Error::from_reply("cannot list names", reply)),
             },
             Task::Stat(stat) => stat.step(outcome, cx),
-            Task::Retrieve { path, offset, size, step } => match (outcome, *step) {
-                (Outcome::Start, _) => {
-                    *step = RetrieveStep::Size;
-                    Action::Send(Command::Size(path.clone()))
-                }
-                (Outcome::Reply(reply), RetrieveStep::Size) => {
-                    if reply.code() == 213 {
-                        *size = parse::size(&reply);
-                    }
-                    if let Some(total) = *size {
-                        if *offset > total {
-                            return Action::Fail(Error::new(
-                                ErrorKind::InvalidInput,
-                                format!(
-                                    "cannot resume at byte {offset}: the remote file has only {total} bytes"
-                                ),
-                            ));
-                        }
-                        if *offset == total && total > 0 {
-                            return Action::Done(Value::Transferred { bytes: 0 });
-                        }
-                    }
-                    *step = RetrieveStep::Open;
-                    Action::OpenData
-                }
-                (Outcome::DataReady, _) if *offset > 0 => {
-                    *step = RetrieveStep::Rest;
-                    Action::Send(Command::Rest(*offset))
-                }
-                (Outcome::Reply(reply), RetrieveStep::Rest) if reply.code() != 350 => Action::Fail(
-                    Error::from_reply("the server cannot resume downloads (REST refused)", reply),
-                ),
-                (Outcome::DataReady, _) | (Outcome::Reply(_), RetrieveStep::Rest) => {
-                    *step = RetrieveStep::Transfer;
-                    Action::Transfer(TransferSpec {
-                        command: Command::Retr(path.clone()),
-                        direction: Direction::Download,
-                        expected: size.map(|total| total - *offset),
-                        offset: *offset,
-                    })
-                }
-                (Outcome::Transferred { bytes }, _) => Action::Done(Value::Transferred { bytes }),
-                (Outcome::Reply(reply), _) => Action::Fail(Error::from_reply(
-                    format!("cannot download {}", String::from_utf8_lossy(path)),
-                    reply,
-                )),
-            },
+            Task::Retrieve(retrieve) => retrieve.step(outcome, cx),
             Task::Store(store) => store.step(outcome, cx),
             Task::Simple { command, what, on_success } => match outcome {
                 Outcome::Start => match command.take() {
@@ -418,6 +383,19 @@ impl Task {
 }
 
 impl List {
+    pub(crate) fn new(path: Option<Vec<u8>>, options: ListOptions) -> List {
+        List {
+            path,
+            options,
+            parser: None,
+            splitter: Default::default(),
+            count: 0,
+            step: ListStep::Start,
+            return_to: None,
+            pending_error: None,
+        }
+    }
+
     fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
         match (outcome, self.step) {
             (Outcome::Start, _) => {
@@ -488,6 +466,18 @@ impl List {
                 self.step = ListStep::Start;
                 self.step(Outcome::Start, cx)
             }
+            (Outcome::Reply(reply), ListStep::Transfer { .. })
+                if refusal_means_empty(&reply, self.path.is_none() || self.return_to.is_some()) =>
+            {
+                // "450 No files found": an empty directory, not a missing one.
+                match self.return_to.take() {
+                    Some(dir) => {
+                        self.step = ListStep::Return;
+                        Action::Send(Command::Cwd(dir))
+                    }
+                    None => Action::Done(Value::Listed { count: self.count }),
+                }
+            }
             (Outcome::Reply(reply), _) => {
                 let path = String::from_utf8_lossy(self.path.as_deref().unwrap_or(b".")).into_owned();
                 let error = Error::from_reply(format!("cannot list {path}"), reply);
@@ -535,6 +525,10 @@ impl List {
 }
 
 impl Stat {
+    pub(crate) fn new(path: Vec<u8>) -> Stat {
+        Stat { path, step: StatStep::Size, size: None, modified: None, return_to: None, size_reply: None }
+    }
+
     fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
         let name = || String::from_utf8_lossy(&self.path).into_owned();
         match (outcome, self.step) {
@@ -635,56 +629,125 @@ impl Stat {
     }
 }
 
+impl Retrieve {
+    pub(crate) fn new(path: Vec<u8>, offset: u64) -> Retrieve {
+        Retrieve { path, offset, size: None, step: RetrieveStep::Size }
+    }
+
+    fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
+        match (outcome, self.step) {
+            (Outcome::Start, _) if !*cx.binary => {
+                self.step = RetrieveStep::Binary;
+                Action::Send(Command::Type)
+            }
+            (Outcome::Start, _) => self.ask_size(),
+            (Outcome::Reply(reply), RetrieveStep::Binary) => match binary_reply(reply, cx) {
+                Ok(()) => self.ask_size(),
+                Err(error) => Action::Fail(error),
+            },
+            (Outcome::Reply(reply), RetrieveStep::Size) => {
+                self.size = parse::size(&reply).filter(|_| reply.code() == 213);
+                if self.size.is_none() && cx.features.has("MLST") {
+                    // No SIZE: MLST's size fact tells the same, where the server has it.
+                    self.step = RetrieveStep::Mlst;
+                    return Action::Send(Command::Mlst(self.path.clone()));
+                }
+                self.open()
+            }
+            (Outcome::Reply(reply), RetrieveStep::Mlst) => {
+                self.size = mlst_size(&reply, cx);
+                self.open()
+            }
+            (Outcome::DataReady, _) if self.offset > 0 => {
+                self.step = RetrieveStep::Rest;
+                Action::Send(Command::Rest(self.offset))
+            }
+            (Outcome::Reply(reply), RetrieveStep::Rest) if reply.code() != 350 => {
+                Action::Fail(Error::from_reply("the server cannot resume downloads (REST refused)", reply))
+            }
+            (Outcome::DataReady, _) | (Outcome::Reply(_), RetrieveStep::Rest) => {
+                self.step = RetrieveStep::Transfer;
+                Action::Transfer(TransferSpec {
+                    command: Command::Retr(self.path.clone()),
+                    direction: Direction::Download,
+                    expected: self.size.map(|total| total - self.offset),
+                    offset: self.offset,
+                })
+            }
+            (Outcome::Transferred { bytes }, _) => Action::Done(Value::Transferred { bytes }),
+            (Outcome::Reply(reply), _) => Action::Fail(Error::from_reply(
+                format!("cannot download {}", String::from_utf8_lossy(&self.path)),
+                reply,
+            )),
+        }
+    }
+
+    fn ask_size(&mut self) -> Action {
+        self.step = RetrieveStep::Size;
+        Action::Send(Command::Size(self.path.clone()))
+    }
+
+    /// With the size known (or not), checks the offset and opens the data connection.
+    fn open(&mut self) -> Action {
+        if let Some(total) = self.size {
+            let offset = self.offset;
+            if offset > total {
+                return Action::Fail(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("cannot resume at byte {offset}: the remote file has only {total} bytes"),
+                ));
+            }
+            if offset == total && total > 0 {
+                return Action::Done(Value::Transferred { bytes: 0 });
+            }
+        }
+        self.step = RetrieveStep::Open;
+        Action::OpenData
+    }
+}
+
 impl Store {
+    pub(crate) fn new(path: Vec<u8>, options: StoreOptions) -> Store {
+        Store { path, options, offset: 0, step: StoreStep::Open, sent: 0 }
+    }
+
     fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
         let name = || String::from_utf8_lossy(&self.path).into_owned();
         match (outcome, self.step) {
-            (Outcome::Start, _) if self.options.mode == StoreMode::Resume => {
-                self.step = StoreStep::Size;
-                Action::Send(Command::Size(self.path.clone()))
+            (Outcome::Start, _) if !*cx.binary => {
+                self.step = StoreStep::Binary;
+                Action::Send(Command::Type)
             }
-            (Outcome::Start, _) => {
-                self.step = StoreStep::Open;
-                Action::OpenData
-            }
-            (Outcome::Reply(reply), StoreStep::Size) => {
-                match reply.code() {
-                    213 => match parse::size(&reply) {
-                        Some(size) => self.offset = size,
-                        None => {
-                            return Action::Fail(
-                                Error::from_reply("cannot resume: the SIZE reply holds no number", reply)
-                                    .with_kind(ErrorKind::Protocol),
-                            );
-                        }
-                    },
-                    // No such file yet: upload from the start.
-                    550 | 450 => self.offset = 0,
-                    _ => {
-                        return Action::Fail(Error::from_reply(
-                            format!("cannot resume {}: the server does not tell its size", name()),
-                            reply,
-                        ));
-                    }
+            (Outcome::Start, _) => self.begin(),
+            (Outcome::Reply(reply), StoreStep::Binary) => match binary_reply(reply, cx) {
+                Ok(()) => self.begin(),
+                Err(error) => Action::Fail(error),
+            },
+            (Outcome::Reply(reply), StoreStep::Size) => match (reply.code(), parse::size(&reply)) {
+                (213, Some(size)) => self.resume_at(size),
+                // No such file yet: upload from the start.
+                (550 | 450, _) => self.resume_at(0),
+                _ if cx.features.has("MLST") => {
+                    // No SIZE: MLST's size fact tells the same.
+                    self.step = StoreStep::Mlst;
+                    Action::Send(Command::Mlst(self.path.clone()))
                 }
-                if let Some(local) = self.options.local_size {
-                    if self.offset > local {
-                        return Action::Fail(Error::new(
-                            ErrorKind::InvalidInput,
-                            format!(
-                                "cannot resume {}: the remote file ({} bytes) is larger than the local one ({local} bytes)",
-                                name(),
-                                self.offset
-                            ),
-                        ));
-                    }
-                    if self.offset == local && local > 0 {
-                        return Action::Done(Value::Transferred { bytes: 0 });
-                    }
-                }
-                self.step = StoreStep::Open;
-                Action::OpenData
-            }
+                _ => Action::Fail(Error::from_reply(
+                    format!("cannot resume {}: the server does not tell its size (SIZE)", name()),
+                    reply,
+                )),
+            },
+            (Outcome::Reply(reply), StoreStep::Mlst) => match mlst_size(&reply, cx) {
+                Some(size) => self.resume_at(size),
+                None if matches!(reply.code(), 550 | 450) => self.resume_at(0),
+                None => Action::Fail(Error::from_reply(
+                    format!(
+                        "cannot resume {}: the server tells its size neither by SIZE nor by MLST",
+                        name()
+                    ),
+                    reply,
+                )),
+            },
             (Outcome::DataReady, _) => {
                 let command = match self.options.mode {
                     StoreMode::Replace => Command::Stor(self.path.clone()),
@@ -722,17 +785,24 @@ impl Store {
             }
             (Outcome::Transferred { bytes }, _) => {
                 self.sent = bytes;
-                let verifiable = self.options.mode != StoreMode::Append && cx.features.has("SIZE");
-                if cx.verify_upload_size && verifiable {
-                    self.step = StoreStep::Verify;
+                let verify = cx.verify_upload_size && self.options.mode != StoreMode::Append;
+                if verify && cx.features.has("SIZE") {
+                    self.step = StoreStep::Verify { mlst: false };
                     Action::Send(Command::Size(self.path.clone()))
+                } else if verify && cx.features.has("MLST") {
+                    self.step = StoreStep::Verify { mlst: true };
+                    Action::Send(Command::Mlst(self.path.clone()))
                 } else {
                     Action::Done(Value::Transferred { bytes })
                 }
             }
-            (Outcome::Reply(reply), StoreStep::Verify) => {
+            (Outcome::Reply(reply), StoreStep::Verify { mlst }) => {
                 let expected = self.offset + self.sent;
-                match parse::size(&reply).filter(|_| reply.code() == 213) {
+                let size = match mlst {
+                    true => mlst_size(&reply, cx),
+                    false => parse::size(&reply).filter(|_| reply.code() == 213),
+                };
+                match size {
                     Some(size) if size != expected => Action::Fail(Error::new(
                         ErrorKind::Incomplete,
                         format!(
@@ -748,6 +818,77 @@ impl Store {
             }
         }
     }
+
+    /// In binary mode: a resume asks the remote size first, anything else opens the
+    /// data connection.
+    fn begin(&mut self) -> Action {
+        if self.options.mode == StoreMode::Resume {
+            self.step = StoreStep::Size;
+            Action::Send(Command::Size(self.path.clone()))
+        } else {
+            self.step = StoreStep::Open;
+            Action::OpenData
+        }
+    }
+
+    /// The remote file holds `size` bytes: a resume goes on from there.
+    fn resume_at(&mut self, size: u64) -> Action {
+        self.offset = size;
+        if let Some(local) = self.options.local_size {
+            if size > local {
+                return Action::Fail(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "cannot resume {}: the remote file ({size} bytes) is larger than the local one ({local} bytes)",
+                        String::from_utf8_lossy(&self.path)
+                    ),
+                ));
+            }
+            if size == local && local > 0 {
+                return Action::Done(Value::Transferred { bytes: 0 });
+            }
+        }
+        self.step = StoreStep::Open;
+        Action::OpenData
+    }
+}
+
+/// The reply to `TYPE I` sent before a transfer: refused means the file could be
+/// altered in transfer (line endings converted), so it is not transferred.
+fn binary_reply(reply: Reply, cx: &mut TaskContext) -> Result<(), Error> {
+    if reply.is_completion() {
+        *cx.binary = true;
+        return Ok(());
+    }
+    Err(Error::from_reply(
+        "the server refuses binary mode (TYPE I): a file sent in ASCII mode may come out altered, so it is not transferred",
+        reply,
+    )
+    .with_kind(ErrorKind::Rejected))
+}
+
+/// The size fact of an MLST reply, when it has one.
+fn mlst_size(reply: &Reply, cx: &TaskContext) -> Option<u64> {
+    if !reply.is_completion() {
+        return None;
+    }
+    let line = parse::mlst_line(reply)?;
+    let options = ParseOptions { now: DateTime::from_unix_seconds(0), encoding: cx.encoding };
+    ftpbridge_listing::parse_mlsx_line(line, &options)?.size
+}
+
+/// Whether the refusal of a listing means the directory is empty: many servers answer
+/// LIST or NLST in an empty directory with `450`/`550` "No files found". When the
+/// directory is known to exist (the working directory, or one the session just
+/// entered), a "not found" means nothing matched; elsewhere only the words say it.
+fn refusal_means_empty(reply: &Reply, known_directory: bool) -> bool {
+    if !matches!(reply.code(), 450 | 550) {
+        return false;
+    }
+    let text = reply.text().to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    says(&["no files", "empty", "no match"])
+        || (known_directory && says(&["not found", "no such file", "does not exist", "no entries"]))
 }
 
 /// Whether an entry is the listed directory itself or its parent: `.` and `..`, or

@@ -1,59 +1,47 @@
 //! Running a transfer: the 1xx/final replies, the bytes on the data channel, and
 //! the rule that a transfer is complete only when the data reached EOF, the server
 //! confirmed it, and the byte count matches the size the server announced.
+//!
+//! Its deadlines measure silence (see `timer.rs`): while the data moves, the data
+//! deadline restarts with every byte received, or every byte the transport reports
+//! sent ([`Session::handle_sent`]); an upload's source that has nothing yet, or a
+//! download's sink that is slow ([`Session::handle_local_stall`]), stops the clock.
+//! The final reply is due only once the data is done.
 
+use super::Session;
 use super::channel::Channel;
-use super::task::{Direction, Outcome, TaskContext, TransferSpec};
-use super::{Expect, Session};
+use super::replies::Expect;
+use super::task::{Direction, Outcome, TransferSpec};
+use super::timer::Timer;
 use crate::Reply;
-use crate::command::Command;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Event, SocketId};
 use crate::parse;
-use crate::time::Instant;
-use core::time::Duration;
 
 /// The state of the running transfer.
 pub(super) struct Transfer {
     pub direction: Direction,
-    /// Bytes this transfer should move, when known from SIZE.
+    /// Bytes this transfer should move, when known from SIZE or MLST.
     pub expected: Option<u64>,
     pub offset: u64,
-    pub command_sent: bool,
+    /// The transfer command, for messages.
+    pub command: String,
     /// A 1xx reply arrived.
     pub preliminary: bool,
     /// The `(N bytes)` of the 1xx reply.
     pub announced: Option<u64>,
     pub final_reply: Option<Reply>,
+    /// Bytes received (download, listing) or given to the transport (upload).
     pub bytes: u64,
+    /// Upload bytes the transport reported sent.
+    pub sent: u64,
     pub upload_ready_sent: bool,
     pub upload_finished: bool,
-    /// While waiting on the data connection: when it counts as stalled.
-    pub data_deadline: Option<Instant>,
-    /// When the next keep-alive NOOP is due.
-    pub keepalive_at: Option<Instant>,
+    /// The local side holds the transfer up (a slow sink).
+    pub local_stall: bool,
 }
 
 impl Transfer {
-    /// Data moved or the connection progressed: the stall timer restarts.
-    pub fn touch(&mut self, now: Instant, idle: Duration) {
-        if self.data_deadline.is_some() {
-            self.data_deadline = Some(now + idle);
-        }
-    }
-
-    /// Whether the data connection is still carrying this transfer (the reply timer
-    /// rests meanwhile: the final reply comes when the data is done).
-    pub fn moving_data(&self, _channel: Option<&Channel>) -> bool {
-        self.data_deadline.is_some()
-    }
-
-    /// The earliest timer of this transfer.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        let keepalive = self.keepalive_at.filter(|_| self.data_deadline.is_some());
-        [self.data_deadline, keepalive].into_iter().flatten().min()
-    }
-
     /// Whether the data side is over: EOF or a failure received, or every upload byte given.
     fn data_done(&self, channel: Option<&Channel>) -> bool {
         let Some(channel) = channel else { return true };
@@ -77,8 +65,6 @@ impl Transfer {
 
 impl Session {
     pub(super) fn start_transfer(&mut self, spec: TransferSpec) {
-        let now = self.now;
-        let keepalive_at = self.config.transfer_keepalive.map(|every| now + every);
         let Some(running) = self.current.as_mut() else {
             return;
         };
@@ -86,17 +72,63 @@ impl Session {
             direction: spec.direction,
             expected: spec.expected,
             offset: spec.offset,
-            command_sent: true,
+            command: spec.command.to_log(),
             preliminary: false,
             announced: None,
             final_reply: None,
             bytes: 0,
+            sent: 0,
             upload_ready_sent: false,
             upload_finished: false,
-            data_deadline: Some(now + self.config.timeouts.data_idle),
-            keepalive_at,
+            local_stall: false,
         });
+        self.timers.set(Timer::DataIdle, self.now + self.config.timeouts.data_idle);
         self.send(spec.command, Expect::Transfer);
+    }
+
+    /// Whether the running transfer's data is still moving (its final reply is not due).
+    pub(super) fn transfer_moving(&self) -> bool {
+        self.current
+            .as_ref()
+            .and_then(|r| r.transfer.as_ref().map(|t| !t.data_done(r.channel.as_ref())))
+            .unwrap_or(false)
+    }
+
+    /// Upload bytes given but not yet sent, while an upload runs.
+    pub(super) fn transfer_left_to_send(&self) -> Option<u64> {
+        let transfer = self.current.as_ref()?.transfer.as_ref()?;
+        (transfer.direction == Direction::Upload).then(|| transfer.bytes.saturating_sub(transfer.sent))
+    }
+
+    /// Which of the data deadline and the keep-alive should run now.
+    pub(super) fn transfer_watch(&self) -> (bool, bool) {
+        let Some(running) = self.current.as_ref() else { return (false, false) };
+        let Some(transfer) = running.transfer.as_ref() else { return (false, false) };
+        let channel = running.channel.as_ref();
+        let done = transfer.data_done(channel);
+        let keepalive = transfer.preliminary && !done;
+        let watch = if done {
+            // After the data, only an upload the server confirmed waits on the data
+            // connection: for the server to close its side (TLS sends tickets then).
+            transfer.direction == Direction::Upload
+                && transfer.final_reply.as_ref().is_some_and(Reply::is_completion)
+                && channel.is_some_and(|c| !c.eof && c.error.is_none())
+        } else if transfer.local_stall {
+            false
+        } else {
+            match transfer.direction {
+                // Before the 1xx the server owes the start; after it, only bytes given
+                // and not yet taken wait for the server.
+                Direction::Upload => !transfer.upload_ready_sent || transfer.bytes > transfer.sent,
+                Direction::Download | Direction::Listing => true,
+            }
+        };
+        (watch, keepalive)
+    }
+
+    /// The data deadline starts again: the server showed life on the data side.
+    fn data_alive(&mut self) {
+        self.timers.set(Timer::DataIdle, self.now + self.config.timeouts.data_idle);
     }
 
     /// A reply to the transfer command.
@@ -116,6 +148,7 @@ impl Session {
                 let offset = transfer.offset;
                 self.emit(Event::TransferStarted { op, size, offset });
             }
+            self.data_alive();
             self.transfer_progress();
             return;
         }
@@ -133,8 +166,6 @@ impl Session {
 
     /// After a 1xx or an accepted connection: an upload may start.
     pub(super) fn transfer_progress(&mut self) {
-        let now = self.now;
-        let idle = self.config.timeouts.data_idle;
         let Some(running) = self.current.as_mut() else {
             return;
         };
@@ -150,7 +181,6 @@ impl Session {
             && !transfer.upload_ready_sent
         {
             transfer.upload_ready_sent = true;
-            transfer.touch(now, idle);
             let offset = transfer.offset;
             self.emit(Event::UploadReady { op, offset, socket });
         }
@@ -158,37 +188,91 @@ impl Session {
 
     /// Bytes on a data socket.
     pub(super) fn transfer_data(&mut self, socket: SocketId, data: impl Into<Vec<u8>> + AsRef<[u8]>) {
-        let now = self.now;
-        let idle = self.config.timeouts.data_idle;
         let Some(mut running) = self.current.take() else {
             return;
         };
         let mine = running.channel.as_ref().is_some_and(|c| c.socket == socket);
+        let Some(transfer) = running.transfer.as_mut().filter(|_| mine) else {
+            self.current = Some(running);
+            return;
+        };
+        let n = data.as_ref().len() as u64;
+        if let (Direction::Download, Some(expected)) = (transfer.direction, transfer.expected)
+            && transfer.offset > 0
+            && transfer.bytes + n > expected
+        {
+            // More than what is left after the restart offset: the server sent the file
+            // from its start. Nothing more of it goes to the user.
+            let offset = transfer.offset;
+            self.current = Some(running);
+            let message = format!(
+                "the server accepted the restart at byte {offset} but sent more than the {expected} bytes \
+                 left after it: it ignored the restart offset and sent the file from its start, so only \
+                 the first {offset} bytes of the local copy are good and this server cannot resume downloads"
+            );
+            self.abort_transfer(Error::new(ErrorKind::RestartIgnored, message).with_valid_length(offset));
+            return;
+        }
+        transfer.bytes += n;
         let mut entries = Vec::new();
-        if let (true, Some(transfer)) = (mine, running.transfer.as_mut()) {
-            transfer.bytes += data.as_ref().len() as u64;
-            transfer.touch(now, idle);
-            match transfer.direction {
-                Direction::Download => self.emit(Event::Data { op: running.id, data: data.into() }),
-                Direction::Listing => {
-                    let mut cx = TaskContext {
-                        features: &self.features,
-                        use_mlsd: self.config.use_mlsd,
-                        mlsd_refused: &mut self.mlsd_refused,
-                        verify_upload_size: self.config.verify_upload_size,
-                        encoding: self.config.encoding,
-                        cwd: &mut self.cwd,
-                        entries: &mut entries,
-                    };
-                    running.task.on_listing_data(data.as_ref(), &mut cx);
-                }
-                Direction::Upload => {}
+        match transfer.direction {
+            Direction::Download => self.emit(Event::Data { op: running.id, data: data.into() }),
+            Direction::Listing => {
+                entries = self.with_task(&mut running, |task, cx| task.on_listing_data(data.as_ref(), cx)).1;
             }
+            Direction::Upload => {}
         }
         let op = running.id;
         self.current = Some(running);
         if !entries.is_empty() {
             self.emit(Event::Entries { op, entries });
+        }
+        self.data_alive();
+    }
+
+    /// Upload bytes were given to the transport.
+    pub(super) fn transfer_given(&mut self, n: u64) {
+        if let Some(transfer) = self.current.as_mut().and_then(|r| r.transfer.as_mut()) {
+            transfer.bytes += n;
+        }
+    }
+
+    /// Every upload byte was given.
+    pub(super) fn transfer_finished_giving(&mut self) {
+        if let Some(transfer) = self.current.as_mut().and_then(|r| r.transfer.as_mut()) {
+            transfer.upload_finished = true;
+        }
+        self.check_transfer();
+    }
+
+    /// The transport reports upload bytes sent on `socket`.
+    pub(super) fn transfer_sent(&mut self, socket: SocketId, n: u64) {
+        let Some(running) = self.current.as_mut() else { return };
+        if running.channel.as_ref().is_none_or(|c| c.socket != socket) {
+            return;
+        }
+        let Some(transfer) = running.transfer.as_mut() else { return };
+        if transfer.direction != Direction::Upload || n == 0 {
+            return;
+        }
+        transfer.sent = (transfer.sent + n).min(transfer.bytes);
+        let finished = transfer.upload_finished;
+        self.data_alive();
+        if finished && self.front_expect() == Some(Expect::Transfer) {
+            // The server is still taking the last bytes: not silent.
+            self.timers.set(Timer::Reply, self.now + self.config.timeouts.reply);
+        }
+    }
+
+    /// The local side holds the transfer up, or no longer does.
+    pub(super) fn transfer_local_stall(&mut self, stalled: bool) {
+        let Some(transfer) = self.current.as_mut().and_then(|r| r.transfer.as_mut()) else { return };
+        if transfer.local_stall == stalled {
+            return;
+        }
+        transfer.local_stall = stalled;
+        if !stalled {
+            self.data_alive();
         }
     }
 
@@ -199,16 +283,7 @@ impl Session {
         };
         let mut entries = Vec::new();
         if running.transfer.as_ref().is_some_and(|t| t.direction == Direction::Listing) {
-            let mut cx = TaskContext {
-                features: &self.features,
-                use_mlsd: self.config.use_mlsd,
-                mlsd_refused: &mut self.mlsd_refused,
-                verify_upload_size: self.config.verify_upload_size,
-                encoding: self.config.encoding,
-                cwd: &mut self.cwd,
-                entries: &mut entries,
-            };
-            running.task.on_listing_end(&mut cx);
+            entries = self.with_task(&mut running, |task, cx| task.on_listing_end(cx)).1;
         }
         let op = running.id;
         self.current = Some(running);
@@ -220,8 +295,6 @@ impl Session {
     /// Ends the transfer when everything it needs has happened, failing it when the
     /// bytes do not add up.
     pub(super) fn check_transfer(&mut self) {
-        let now = self.now;
-        let idle = self.config.timeouts.data_idle;
         let Some(running) = self.current.as_mut() else {
             return;
         };
@@ -230,13 +303,7 @@ impl Session {
         };
         let channel = running.channel.as_ref();
         let data_done = transfer.data_done(channel);
-        if data_done && transfer.direction != Direction::Upload {
-            transfer.data_deadline = None;
-        }
         let Some(reply) = transfer.final_reply.clone() else {
-            if data_done && transfer.direction == Direction::Upload {
-                transfer.data_deadline = None;
-            }
             return;
         };
         if reply.is_failure() {
@@ -258,10 +325,7 @@ impl Session {
             Direction::Download | Direction::Listing => {
                 let nothing_came = !transfer.preliminary && !connected;
                 if !data_done && !nothing_came {
-                    // 226 before the data's EOF: wait for the EOF (bounded by the stall timer).
-                    if transfer.data_deadline.is_none() {
-                        transfer.data_deadline = Some(now + idle);
-                    }
+                    // 226 before the data's EOF: wait for the EOF (the data deadline watches).
                     return;
                 }
                 if let Some(error) = broken
@@ -284,16 +348,19 @@ impl Session {
                     self.fail_op(Error::from_reply(message, reply).with_kind(ErrorKind::Incomplete));
                     return;
                 }
-                if !eof && broken.is_none() && transfer.data_deadline.is_some_and(|d| now < d) {
-                    // Keep reading until the server closes its side (TLS sends tickets then).
-                    return;
-                }
-                if !eof && broken.is_none() && transfer.data_deadline.is_none() {
-                    transfer.data_deadline = Some(now + idle);
+                if !eof && broken.is_none() {
+                    // Keep reading until the server closes its side (TLS sends tickets
+                    // then); the data deadline bounds the wait.
                     return;
                 }
             }
         }
+        self.end_transfer(bytes);
+    }
+
+    /// The transfer is complete: release its connection and tell the task.
+    fn end_transfer(&mut self, bytes: u64) {
+        let Some(running) = self.current.as_mut() else { return };
         running.transfer = None;
         if let Some(channel) = running.channel.take() {
             self.release(channel, true);
@@ -301,47 +368,42 @@ impl Session {
         self.advance(Outcome::Transferred { bytes });
     }
 
-    /// Fires the transfer's stall timer and keep-alive.
-    pub(super) fn transfer_timeout(&mut self, now: Instant) {
-        let Some(running) = self.current.as_mut() else {
+    /// The data deadline passed: the data side was silent for the whole limit.
+    pub(super) fn transfer_timeout(&mut self) {
+        let Some(running) = self.current.as_ref() else {
             return;
         };
-        let Some(transfer) = running.transfer.as_mut() else {
+        let Some(transfer) = running.transfer.as_ref() else {
             return;
         };
-        if transfer.data_deadline.is_some() && transfer.keepalive_at.is_some_and(|t| now >= t) {
-            transfer.keepalive_at = self.config.transfer_keepalive.map(|every| now + every);
-            self.send(Command::Noop, Expect::Keepalive);
-            return self.transfer_timeout(now);
-        }
-        if transfer.data_deadline.is_none_or(|d| now < d) {
-            return;
-        }
+        let seconds = self.config.timeouts.data_idle.as_secs();
         let final_ok = transfer.final_reply.as_ref().is_some_and(Reply::is_completion);
         if final_ok && transfer.direction == Direction::Upload && transfer.upload_finished {
             // The server confirmed and holds the bytes; it just never closed its side.
-            transfer.data_deadline = None;
             let bytes = transfer.bytes;
-            running.transfer = None;
-            if let Some(channel) = running.channel.take() {
-                self.release(channel, true);
-            }
-            self.advance(Outcome::Transferred { bytes });
+            self.end_transfer(bytes);
             return;
         }
-        let seconds = self.config.timeouts.data_idle.as_secs();
+        let bytes = transfer.bytes;
         let message = if final_ok {
             format!("the server confirmed the transfer but its data connection stayed open for {seconds} s")
+        } else if !transfer.preliminary && bytes == 0 {
+            format!(
+                "the server did not start the transfer: no answer to {} within {seconds} s",
+                transfer.command
+            )
+        } else if transfer.direction == Direction::Upload {
+            format!("the server took no data for {seconds} s after {} bytes", transfer.sent)
         } else {
-            format!("the data connection was idle for {seconds} s after {} bytes", transfer.bytes)
+            format!("the data connection was idle for {seconds} s after {bytes} bytes")
         };
         self.abort_transfer(Error::new(ErrorKind::Timeout, message));
         self.start_next();
     }
 
-    /// Aborts the running transfer: reset the data connection, send ABOR and a NOOP,
-    /// and discard replies until that NOOP answers (servers differ on whether ABOR
-    /// gets one reply or a 426 then a 226), then fail the operation with `error`.
+    /// Aborts the running transfer: reset the data connection, send ABOR and a marker,
+    /// and discard replies until the marker's (see `replies.rs`), then fail the
+    /// operation with `error`.
     pub(super) fn abort_transfer(&mut self, error: Error) {
         let Some(running) = self.current.as_mut() else {
             return;
@@ -350,14 +412,7 @@ impl Session {
         if let Some(channel) = running.channel.take() {
             self.release(channel, false);
         }
-        let keepalives = self.pending.iter().filter(|e| **e == Expect::Keepalive).count() as u32;
-        if let Some(running) = self.current.as_mut() {
-            running.drain = Some((keepalives + 1, error));
-        }
-        self.pending.clear();
-        self.send(Command::Abor, Expect::Drain);
-        self.pending.clear();
-        self.send(Command::Noop, Expect::Drain);
+        self.start_drain(error);
     }
 }
 

@@ -33,6 +33,9 @@ pub struct Harness {
     requests: VecDeque<Request>,
     /// Events not yet checked (logs left out).
     events: VecDeque<Event>,
+    /// Data-socket bytes are reported sent as soon as the engine gives them (a peer
+    /// that reads); off, they wait for [`Harness::sent`].
+    pub auto_sent: bool,
 }
 
 impl Harness {
@@ -44,6 +47,7 @@ impl Harness {
             commands: VecDeque::new(),
             requests: VecDeque::new(),
             events: VecDeque::new(),
+            auto_sent: true,
         };
         h.pump();
         match h.requests.pop_front() {
@@ -86,6 +90,25 @@ impl Harness {
 
     /// Drains outputs into the queues.
     pub fn pump(&mut self) {
+        loop {
+            let mut sent = Vec::new();
+            self.drain(&mut sent);
+            if sent.is_empty() {
+                return;
+            }
+            for (socket, n) in sent {
+                self.session.handle_sent(self.now, socket, n);
+            }
+        }
+    }
+
+    /// The transport reports `n` bytes of `socket` sent.
+    pub fn sent(&mut self, socket: SocketId, n: usize) {
+        self.session.handle_sent(self.now, socket, n);
+        self.pump();
+    }
+
+    fn drain(&mut self, sent: &mut Vec<(SocketId, usize)>) {
         while let Some(output) = self.session.poll_output() {
             match output {
                 Output::Send { socket: SocketId::CONTROL, data } => {
@@ -98,7 +121,12 @@ impl Harness {
                     self.requests.push_back(Request::Connect { socket, host, port });
                 }
                 Output::Listen { socket, .. } => self.requests.push_back(Request::Listen { socket }),
-                Output::Send { socket, data } => self.requests.push_back(Request::Send { socket, data }),
+                Output::Send { socket, data } => {
+                    if self.auto_sent {
+                        sent.push((socket, data.len()));
+                    }
+                    self.requests.push_back(Request::Send { socket, data });
+                }
                 Output::Shutdown { socket } => self.requests.push_back(Request::Shutdown { socket }),
                 Output::Close { socket } => self.requests.push_back(Request::Close { socket }),
                 Output::Reset { socket } => self.requests.push_back(Request::Reset { socket }),
@@ -227,6 +255,21 @@ impl Harness {
             }
         }
         panic!("operation {op:?} has not ended");
+    }
+
+    /// Only Data/TransferStarted events for `op` so far: it has not ended.
+    pub fn expect_no_event_but_data(&mut self, op: OpId) {
+        let events = self.take_events();
+        for event in &events {
+            match event {
+                Event::Data { .. } | Event::TransferStarted { .. } => {}
+                other => panic!("operation {op:?} should still run, got {other:?}"),
+            }
+        }
+        // Put the data back for `downloaded`.
+        for event in events.into_iter().rev() {
+            self.push_front(event);
+        }
     }
 
     /// Puts an event back at the front of the queue.

@@ -192,6 +192,8 @@ impl Client {
                         MuxEvent::Fin { stream } => {
                             self.fins.insert(stream);
                         }
+                        // Credit notices: the mux already counts them.
+                        MuxEvent::Credited { .. } => {}
                         other => self.events.push_back(other),
                     }
                 }
