@@ -18,6 +18,16 @@ FAULT is one of
 A cut download has sent exactly AFTER bytes; a cut upload has written exactly AFTER
 bytes to the file. Only the first TIMES file transfers that reach AFTER bytes are cut;
 later ones run normally, so that a client can resume. Listings are never cut.
+
+Or FAULT is a quirk some real servers have (AFTER and TIMES are then ignored):
+
+  noop502     a NOOP during a transfer is refused with 502 (servers that take no
+              commands while they move data);
+  binary504   TYPE I is refused with 504 (transfers would be in ASCII mode);
+  nofiles450  LIST and NLST of an empty folder answer "450 No files found" (no MLSD);
+  greet2      the 220 greeting is sent twice;
+  ignorerest  REST is accepted with 350 but the file is sent from its start;
+  nosize      no SIZE command (FEAT does not list it; it gets 500).
 """
 
 import array
@@ -125,13 +135,68 @@ class FaultyDTPHandler(DTPHandler):
         self.close()
 
 
+QUIRKS = ("noop502", "binary504", "nofiles450", "greet2", "ignorerest", "nosize")
+
+
+def quirky(handler, kind):
+    """The handler class with the quirk `kind`."""
+
+    class Quirky(handler):
+        proto_cmds = dict(handler.proto_cmds)
+
+        def handle(self):
+            super().handle()
+            if kind == "greet2" and not self._closed:
+                self.respond("220 Welcome again.")
+
+        def ftp_NOOP(self, line):
+            if kind == "noop502" and self.data_channel is not None:
+                self.respond("502 Command not allowed during a transfer.")
+                return
+            super().ftp_NOOP(line)
+
+        def ftp_TYPE(self, line):
+            if kind == "binary504" and line.upper().replace(" ", "") in ("I", "L8"):
+                self.respond("504 Binary mode is not available.")
+                return
+            super().ftp_TYPE(line)
+
+        def _empty(self, path):
+            return kind == "nofiles450" and self.fs.isdir(path) and not self.fs.listdir(path)
+
+        def ftp_LIST(self, path):
+            if self._empty(path):
+                self.respond("450 No files found")
+                return None
+            return super().ftp_LIST(path)
+
+        def ftp_NLST(self, path):
+            if self._empty(path):
+                self.respond("450 No files found")
+                return None
+            return super().ftp_NLST(path)
+
+        def ftp_REST(self, line):
+            if kind == "ignorerest":
+                self.respond(f"350 Restarting at position {line}.")
+                return
+            super().ftp_REST(line)
+
+    if kind == "nofiles450":
+        for command in ("MLSD", "MLST"):
+            Quirky.proto_cmds.pop(command, None)
+    if kind == "nosize":
+        Quirky.proto_cmds.pop("SIZE", None)
+    return Quirky
+
+
 def main():
     port, low, high, user, password, root, kind, after, times = sys.argv[1:10]
-    if kind not in ("reset", "truncate"):
+    if kind not in ("reset", "truncate") + QUIRKS:
         sys.exit(f"unknown fault {kind!r}")
     Fault.kind = kind
     Fault.after = int(after)
-    Fault.left = int(times)
+    Fault.left = int(times) if kind not in QUIRKS else 0
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(message)s")
     authorizer = DummyAuthorizer()
     # e: CWD, l: LIST/MLSD, r: RETR, a: APPE, d: DELE/RMD, f: RNFR/RNTO, m: MKD,
@@ -141,8 +206,11 @@ def main():
     class Handler(FTPHandler):
         pass
 
+    if kind in QUIRKS:
+        Handler = quirky(Handler, kind)
+    else:
+        Handler.dtp_handler = FaultyDTPHandler
     Handler.authorizer = authorizer
-    Handler.dtp_handler = FaultyDTPHandler
     # The bytes go through send(), where they are counted.
     Handler.use_sendfile = False
     Handler.passive_ports = list(range(int(low), int(high) + 1))

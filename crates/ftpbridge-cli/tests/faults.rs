@@ -28,9 +28,11 @@
 //! started in-process on 127.0.0.1 (as in `real_servers.rs`). Outside CI a server that
 //! is not installed is skipped with a message; with `CI=true` it fails.
 
+mod common;
+
+use common::{Relay, content};
 use ftpbridge_testkit::{Fault, RealServer, ServerKind, process};
 use std::io::Read;
-use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::LazyLock;
@@ -208,98 +210,6 @@ impl std::fmt::Display for Finished {
     }
 }
 
-// ----- the relay -----
-
-/// A relay in a thread of its own, like `real_servers.rs`'s, that can be stopped
-/// gracefully or dropped abruptly.
-struct Relay {
-    port: u16,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    abort: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Relay {
-    /// A relay on a free port that allows loopback servers on `control_port`.
-    fn start(control_port: u16) -> Relay {
-        Relay::start_on(0, control_port)
-    }
-
-    /// A relay on 127.0.0.1:`port` (0: any free port).
-    fn start_on(port: u16, control_port: u16) -> Relay {
-        let mut config = ftpbridge_relay::RelayConfig::default();
-        config.policy.allow_private = true;
-        config.policy.control_ports = vec![control_port];
-        // A graceful stop waits this long for sessions whose client does not answer
-        // the close (a frozen CLI).
-        config.timeouts.drain = Duration::from_secs(1);
-        // std sets SO_REUSEADDR: the port of a relay just stopped can be taken again.
-        let listener =
-            std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("a port for the relay");
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let port = listener.local_addr().expect("its address").port();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (abort, aborted) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
-            let runtime = runtime.expect("a runtime for the relay");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                let shutdown = async move {
-                    let _ = stopped.await;
-                };
-                tokio::select! {
-                    result = ftpbridge_relay::serve(listener, config, shutdown) => {
-                        result.expect("the relay runs");
-                    }
-                    // Abrupt: leave the sessions where they are.
-                    Ok(()) = aborted => {}
-                }
-            });
-            // Drops every task: sockets close without a WebSocket close frame.
-            drop(runtime);
-        });
-        Relay { port, stop: Some(stop), abort: Some(abort), thread: Some(thread) }
-    }
-
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/ws", self.port)
-    }
-
-    /// Stops it gracefully (sessions get a RESET and a WebSocket close; it waits for
-    /// them up to its drain deadline) and waits until it has stopped.
-    fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.join();
-    }
-
-    /// Drops it abruptly, as a crash would: its runtime goes away with every session,
-    /// no RESET, no WebSocket close.
-    fn abort(mut self) {
-        if let Some(abort) = self.abort.take() {
-            let _ = abort.send(());
-        }
-        self.join();
-    }
-
-    fn join(&mut self) {
-        if let Some(thread) = self.thread.take() {
-            thread.join().expect("the relay thread");
-        }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.join();
-    }
-}
-
 // ----- one scenario's world -----
 
 /// A server, a local directory, and maybe a relay in front of the server.
@@ -376,21 +286,6 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "waited {HANG_LIMIT:?} for {what}");
         std::thread::sleep(Duration::from_millis(2));
     }
-}
-
-/// Deterministic pseudo-random bytes (xorshift64).
-fn content(len: u64, seed: u64) -> Vec<u8> {
-    let len = usize::try_from(len).expect("fits in memory");
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut bytes = Vec::with_capacity(len + 8);
-    while bytes.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        bytes.extend_from_slice(&state.to_le_bytes());
-    }
-    bytes.truncate(len);
-    bytes
 }
 
 fn size(path: &Path) -> u64 {

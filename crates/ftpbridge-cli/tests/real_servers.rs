@@ -9,6 +9,9 @@
 //! Each test starts its own server. Outside CI a server that is not installed is
 //! skipped with a message; with `CI=true` it fails.
 
+mod common;
+
+use common::{Relay, content};
 use ftpbridge_testkit::{RealServer, ServerKind};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -33,51 +36,6 @@ impl Mode {
     }
 }
 
-/// A relay running in a thread of its own until dropped.
-struct Relay {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Relay {
-    /// A relay that allows loopback servers on `control_port`, active mode included.
-    fn start(control_port: u16) -> Relay {
-        let mut config = ftpbridge_relay::RelayConfig::default();
-        config.policy.allow_private = true;
-        config.policy.control_ports = vec![control_port];
-        config.active.enabled = true;
-        config.active.bind_address = std::net::Ipv4Addr::LOCALHOST.into();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port for the relay");
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let url = format!("ws://{}/ws", listener.local_addr().expect("its address"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
-            let runtime = runtime.expect("a runtime for the relay");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                let shutdown = async move {
-                    let _ = stopped.await;
-                };
-                ftpbridge_relay::serve(listener, config, shutdown).await.expect("the relay runs");
-            });
-        });
-        Relay { url, stop: Some(stop), thread: Some(thread) }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 struct Fixture {
     server: RealServer,
     mode: Mode,
@@ -98,7 +56,7 @@ impl Fixture {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
         command.arg(subcommand).args(self.mode.flags()).args(["--timeout", "20"]);
         if let Some(relay) = &self.relay {
-            command.args(["--relay", &relay.url]);
+            command.args(["--relay", &relay.url()]);
         }
         command.args(args);
         command.env_remove("FTPBRIDGE_RELAY").env_remove("FTPBRIDGE_PASSWORD");
@@ -147,19 +105,6 @@ impl Fixture {
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Deterministic pseudo-random bytes.
-fn content(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
 }
 
 fn read(path: impl AsRef<Path>) -> Vec<u8> {
@@ -282,7 +227,7 @@ fn a_server_the_relay_does_not_allow_is_a_permission_error() {
     let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, false) else { return };
     let relay = Relay::start(21); // the test server is not on an allowed control port
     let output = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
-        .args(["ls", "--relay", &relay.url, &f.url("")])
+        .args(["ls", "--relay", &relay.url(), &f.url("")])
         .output()
         .expect("the ftpbridge binary runs");
     assert_eq!(output.status.code(), Some(6), "{}", String::from_utf8_lossy(&output.stderr));
@@ -318,7 +263,7 @@ fn put_from_standard_input() {
     let body = content(3 * 1024 * 1024 + 17, 41);
     let put = |extra: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
-        command.args(["put", "--timeout", "20", "--relay", &f.relay.as_ref().expect("a relay").url]);
+        command.args(["put", "--timeout", "20", "--relay", &f.relay.as_ref().expect("a relay").url()]);
         command.args(extra).args(["-", &f.url("piped.bin")]);
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("the ftpbridge binary runs");

@@ -105,7 +105,7 @@ pub(crate) async fn listen(mut task: StreamTask, control: IpAddr) {
         }
         Ok(Ok(accepted)) => accepted,
     };
-    let _ = tcp.set_nodelay(true);
+    crate::stream::tune(&tcp);
     task.destination = Some(peer);
     if task.send(Frame::Accepted { stream: task.id, peer }).await.is_err() {
         return;

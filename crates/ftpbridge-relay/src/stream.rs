@@ -32,6 +32,20 @@ use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, info};
 
+/// Unsent bytes the kernel may hold for a stream's TCP connection: credit goes back to
+/// the client when a write completes, so the bytes the client counts as delivered are
+/// close to the wire, not in a deep socket buffer (the end of an upload on a slow link
+/// would otherwise look like the server's silence to the client).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const NOT_SENT_LIMIT: u32 = 256 * 1024;
+
+/// Socket options of every stream's TCP connection.
+pub(crate) fn tune(tcp: &TcpStream) {
+    let _ = tcp.set_nodelay(true);
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = socket2::SockRef::from(tcp).set_tcp_notsent_lowat(NOT_SENT_LIMIT);
+}
+
 /// Reads shorter than this are copied into a message of their own size.
 const SHORT_READ: usize = 16 * 1024;
 
@@ -300,7 +314,7 @@ async fn connect(session: &SessionShared, target: &Target) -> Result<(TcpStream,
         let address = SocketAddr::new(ip, port);
         match TcpStream::connect(address).await {
             Ok(tcp) => {
-                let _ = tcp.set_nodelay(true);
+                tune(&tcp);
                 return Ok((tcp, address));
             }
             Err(error) => last = connect_reason(&error),

@@ -42,6 +42,7 @@
 //! ```
 
 mod launch;
+pub mod link;
 mod ports;
 pub mod process;
 mod system;
@@ -129,8 +130,9 @@ impl fmt::Display for ServerKind {
 }
 
 /// A fault that the pyftpdlib of [`RealServer::start_with_fault`] injects into the
-/// first file transfer (RETR, STOR or APPE) that moves `after` bytes; later transfers
-/// run normally, so that a client can resume. Listings are never cut. The server is
+/// first file transfer (RETR, STOR or APPE) that moves `after` bytes (later transfers
+/// run normally, so that a client can resume; listings are never cut), or a quirk of
+/// the kind real servers have, all the time. The server is
 /// `tests/servers/pyftpdlib_faults.py`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -149,6 +151,19 @@ pub enum Fault {
         /// Bytes moved before the data connection ends.
         after: u64,
     },
+    /// A NOOP during a transfer is refused with `502` (servers that take no commands
+    /// while they move data).
+    RefuseNoopDuringTransfer,
+    /// `TYPE I` is refused with `504`.
+    RefuseBinary,
+    /// LIST and NLST of an empty folder answer `450 No files found`; no MLSD.
+    EmptyFolderAs450,
+    /// The `220` greeting comes twice.
+    DoubleGreeting,
+    /// REST is accepted with `350`, but files are sent from their start.
+    IgnoreRest,
+    /// No SIZE command (not in FEAT; `500`).
+    NoSize,
 }
 
 impl Fault {
@@ -157,6 +172,12 @@ impl Fault {
         match self {
             Fault::ResetData { after } => ("reset", after),
             Fault::TruncateData { after } => ("truncate", after),
+            Fault::RefuseNoopDuringTransfer => ("noop502", 0),
+            Fault::RefuseBinary => ("binary504", 0),
+            Fault::EmptyFolderAs450 => ("nofiles450", 0),
+            Fault::DoubleGreeting => ("greet2", 0),
+            Fault::IgnoreRest => ("ignorerest", 0),
+            Fault::NoSize => ("nosize", 0),
         }
     }
 }
