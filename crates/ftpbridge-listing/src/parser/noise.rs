@@ -33,6 +33,10 @@ pub(crate) fn noise(line: &[u8], encoding: Encoding) -> Option<Noise> {
         let mut all = scan::Tokens::new(line, 0);
         return all.all(|(s, e)| scan::slice(line, s, e).iter().all(|&b| b == b'-')).then_some(Noise::Total);
     }
+    if initial == b'd' && first != b"Directory" {
+        // The commonest first letter of all (`drwxr-xr-x`): only VMS's header here.
+        return None;
+    }
     // Every word that starts such a line is short and starts with one of these.
     if first.len() > 16
         || !matches!(
