@@ -9,7 +9,7 @@ mod reply;
 mod session;
 mod wire;
 
-pub use listing::listing_line;
+pub use listing::{DIALECT_SEEDS, listing_dialects, listing_line};
 pub use reply::reply;
 pub use session::session_ops;
 pub use wire::frame;
@@ -18,8 +18,13 @@ pub use wire::frame;
 pub type Target = fn(&[u8]);
 
 /// Every target, by name.
-pub const TARGETS: &[(&str, Target)] =
-    &[("listing_line", listing_line), ("reply", reply), ("frame", frame), ("session_ops", session_ops)];
+pub const TARGETS: &[(&str, Target)] = &[
+    ("listing_line", listing_line),
+    ("listing_dialects", listing_dialects),
+    ("reply", reply),
+    ("frame", frame),
+    ("session_ops", session_ops),
+];
 
 /// Runs every target over pseudo-random inputs (sizes 0 to 4 KiB, seeded) until
 /// `budget` has passed for each; returns how many inputs each ran.
@@ -49,6 +54,21 @@ pub fn smoke(budget: std::time::Duration, seed: u64) -> Vec<(&'static str, u64)>
 
 #[cfg(test)]
 mod tests {
+    /// Every seed, unedited and with each single edit at every place, through the
+    /// dialect target (the smoke run reaches them only by chance).
+    #[test]
+    fn every_dialect_seed_and_its_edits() {
+        for pick in 0..super::DIALECT_SEEDS.len() {
+            let pick = pick as u8;
+            super::listing_dialects(&[pick]);
+            for op in 0..6u8 {
+                for value in 0..=255u8 {
+                    super::listing_dialects(&[pick, op, value]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn smoke_every_target() {
         for (name, runs) in super::smoke(std::time::Duration::from_millis(500), 0x5eed) {

@@ -1,13 +1,17 @@
-//! Listing parse rate: a generated 1,000,000-line Unix listing and a 1,000,000-line MLSD
-//! listing, fed in 64 KiB chunks through `LineSplitter` and `ListingParser`. Prints the
-//! median of several runs in lines per second.
+//! Listing parse rate: a generated 1,000,000-line Unix listing, a 1,000,000-line MLSD
+//! listing, and a 1,000,000-line listing whose every line is from a dialect picked at
+//! random (Unix in English and six other languages, MLSD, DOS, VMS, IBM i, z/OS, z/VM,
+//! EPLF, NetWare, OS/2, numeric Unix, VxWorks, VShell, OS-9, NonStop) read by one
+//! detecting parser: the worst case for detection, as the format it prefers is wrong
+//! for most lines. Fed in 64 KiB chunks through `LineSplitter` and `ListingParser`.
+//! Prints the median of several runs in lines per second.
 //!
 //! Run with `cargo bench -p ftpbridge-listing --bench parse`.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use ftpbridge_listing::{DateTime, Encoding, LineSplitter, ListingParser, ParseOptions};
+use ftpbridge_listing::{DateTime, Encoding, Kind, LineSplitter, ListingParser, ParseOptions};
 
 const LINES: usize = 1_000_000;
 const RUNS: usize = 7;
@@ -120,6 +124,110 @@ fn mlsd_listing(rng: &mut Rng) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn mixed_listing(rng: &mut Rng) -> Vec<u8> {
+    const DE: [&str; 12] =
+        ["Jan", "Feb", "M\u{e4}r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"];
+    const FR: [&str; 12] = [
+        "janv.",
+        "f\u{e9}vr.",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juil.",
+        "ao\u{fb}t",
+        "sept.",
+        "oct.",
+        "nov.",
+        "d\u{e9}c.",
+    ];
+    const RU: [&str; 12] = [
+        "\u{44f}\u{43d}\u{432}",
+        "\u{444}\u{435}\u{432}",
+        "\u{43c}\u{430}\u{440}",
+        "\u{430}\u{43f}\u{440}",
+        "\u{43c}\u{430}\u{44f}",
+        "\u{438}\u{44e}\u{43d}",
+        "\u{438}\u{44e}\u{43b}",
+        "\u{430}\u{432}\u{433}",
+        "\u{441}\u{435}\u{43d}",
+        "\u{43e}\u{43a}\u{442}",
+        "\u{43d}\u{43e}\u{44f}",
+        "\u{434}\u{435}\u{43a}",
+    ];
+    const VMS: [&str; 12] =
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    let mut out = String::with_capacity(LINES * 80);
+    for i in 0..LINES {
+        let m = rng.below(12) as usize;
+        let (month, day, year) = (m + 1, 1 + rng.below(28), 1995 + rng.below(29));
+        let (h, mi, sec) = (rng.below(24), rng.below(60), rng.below(60));
+        let size = rng.below(10_000_000);
+        let stem = rng.pick(&STEMS);
+        let plain = stem.replace(' ', "_");
+        let line = match rng.below(20) {
+            0 => format!("-rw-r--r-- 1 ftp ftp {size:>9} {} {day:>2}  {year} {stem}_{i}.txt", MONTHS[m]),
+            1 => format!("-rw-r--r-- 1 root root {size:>9} {day:>2}. {} {year}  {stem}_{i}", DE[m]),
+            2 => format!("drwxr-xr-x 2 root root 4096 {day:>2} {}  {h:02}:{mi:02} {stem}_{i}", FR[m]),
+            3 => format!("-rw-r--r-- 1 root root {size} {month:>2}\u{6708} {day:>2}  {year} {stem}_{i}"),
+            4 => format!(
+                "-rw-r--r-- 1 root root {size} {year}\u{b144} {month:>2}\u{c6d4} {day}\u{c77c} {stem}_{i}"
+            ),
+            5 => format!("-rw-r--r-- 1 root root {size} {} {day:>2}  {year} {stem}_{i}", RU[m]),
+            6 => format!(
+                "type=file;size={size};modify={year}{month:02}{day:02}{h:02}{mi:02}{sec:02};perm=r; {stem}_{i}"
+            ),
+            7 => format!(
+                "{month:02}-{day:02}-{:02}  {:02}:{mi:02}PM {size:>20} {stem}_{i}.dat",
+                year % 100,
+                1 + h % 12
+            ),
+            8 => format!(
+                "{plain}_{i}.TXT;{}  {}/{}  {day}-{}-{year} {h:02}:{mi:02}:{sec:02}  [GROUP,OWNER]  (RWED,RWED,RE,)",
+                1 + i % 9,
+                size / 512,
+                size / 512 + 3,
+                VMS[m]
+            ),
+            9 => format!(
+                "QPGMR {size:>15} {:02}/{month:02}/{day:02} {h:02}:{mi:02}:{sec:02} *STMF      {stem}_{i}",
+                year % 100
+            ),
+            10 => format!(
+                "SAVE{:02} 3390   {year}/{month:02}/{day:02}  1    1  FB     128  6144  PS    USER.D{i}",
+                i % 100
+            ),
+            11 => format!(
+                "PROF{:04}  EXEC     A1 F         80 {:>10}          1 {year}-{month:02}-{day:02} {h:02}:{mi:02}:{sec:02} TCM191",
+                i % 10_000,
+                1 + size % 999
+            ),
+            12 => format!("+i{i}.{day},m{},r,s{size},\t{stem}_{i}", 800_000_000 + i),
+            13 => format!("- [RWCEAFMS] owner {size:>20} {} {day:>2}  {year} {stem}_{i}", MONTHS[m]),
+            14 => format!(
+                "{size:>10}      A          {month:02}-{day:02}-{:02}   {h:02}:{mi:02}  {stem}_{i}.OS2",
+                year % 100
+            ),
+            15 => format!("100644 1000 100 {size} {} {stem}_{i}", 800_000_000 + i * 7),
+            16 => format!("{size:>10}    {}-{day:02}-{year}  {h:02}:{mi:02}:{sec:02}   {stem}_{i}", VMS[m]),
+            17 => format!("{size:>8}  {} {day:02}, {year} {h:02}:{mi:02} {stem}_{i}", MONTHS[m]),
+            18 => format!(
+                "  0.0     {:02}/{month:02}/{day:02} {h:02}{mi:02}  ----r-wr   2ff1 {size:>9} {stem}_{i}",
+                year % 100
+            ),
+            _ => format!(
+                "F{:07}      101 {size:>15}   {day}-{}-{:02} {h:02}:{mi:02}:{sec:02}  255, 1   \"nnnn\"",
+                i % 10_000_000,
+                MONTHS[m],
+                year % 100
+            ),
+        };
+        out.push_str(&line);
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
 /// Parses the whole listing once; returns how many entries came out.
 fn parse(listing: &[u8], mlsd: bool) -> usize {
     let options =
@@ -130,6 +238,7 @@ fn parse(listing: &[u8], mlsd: bool) -> usize {
     for chunk in listing.chunks(CHUNK) {
         splitter.push(chunk, |line| {
             if let Some(entry) = parser.parse_line(line) {
+                assert!(entry.kind != Kind::Unknown, "not read: {}", entry.raw);
                 entries += 1;
                 black_box(entry);
             }
@@ -165,6 +274,8 @@ fn main() {
     let mut rng = Rng(0x5eed_1157_0f00_d5e5);
     let unix = unix_listing(&mut rng);
     let mlsd = mlsd_listing(&mut rng);
+    let mixed = mixed_listing(&mut rng);
     measure("unix", &unix, false);
     measure("mlsd", &mlsd, true);
+    measure("mixed", &mixed, false);
 }

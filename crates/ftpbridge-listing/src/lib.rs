@@ -15,12 +15,19 @@
 //!
 //! # Formats
 //!
-//! See [`ListingFormat`]: MLSD/MLST facts (RFC 3659), Unix `ls -l` in its real-world
-//! variants (with MacOS "Peter" and Connect:Enterprise), MS-DOS/IIS/Windows CE, EPLF,
-//! OpenVMS (entries wrapped onto two lines included), OS/2, IBM i (OS/400), z/OS
-//! (data sets, members, JES jobs), NetWare and HP NonStop (Tandem). The parser tries
-//! them in the order of [`DETECTION_ORDER`] until one accepts a line, then tries that
-//! one first for the rest of the listing.
+//! See [`ListingFormat`]: MLSD/MLST facts (RFC 3659, with the deviations servers make);
+//! Unix `ls -l` in its real-world variants (dates in the forms and languages `ls` prints
+//! them, East Asian dates in UTF-8 and the legacy double-byte encodings, `ls -lh`
+//! sizes, no date at all; MacOS "Peter", Connect:Enterprise and VShell's `ls`
+//! imitation too); numeric Unix listings of embedded servers; MS-DOS/IIS/Windows CE;
+//! EPLF; OpenVMS (versions kept, entries wrapped onto two lines included); OS/2; IBM i
+//! (OS/400); z/OS (data sets on disk and tape, members, load modules, JES jobs); z/VM
+//! CMS; NetWare; HP NonStop (Tandem); VxWorks and Nortel routers; VShell's older
+//! layout; OS-9. The parser tries them in the order of [`DETECTION_ORDER`] until one
+//! accepts a line, then tries that one first for the rest of the listing. Every line is
+//! read on its own: what earlier lines showed (the format, the order of numeric dates,
+//! a z/OS header) only helps to choose between readings. Each dialect's module says
+//! which servers send it and what is ambiguous about it.
 //!
 //! # Dates without a year
 //!

@@ -4,6 +4,10 @@
 //! name. Facts: `/` (a directory), `r` (a file that can be retrieved), `s<size>`,
 //! `m<seconds since 1970, UTC>`, `up<octal mode>`; `i<id>` and unknown facts are
 //! ignored. An entry that is neither `/` nor `r` is [`Kind::Other`].
+//!
+//! Sent by D. J. Bernstein's publicfile and anonftpd and by a few servers that adopted
+//! the format (some Ruby and embedded daemons). Nothing is ambiguous: the leading `+`
+//! and the tab before the name occur in no other format's line.
 
 use super::Parts;
 use super::scan::{mode_string, parse_octal, parse_u64, rest, slice};

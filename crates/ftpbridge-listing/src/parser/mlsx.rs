@@ -29,7 +29,12 @@ use crate::{DateTime, Kind, ParseOptions};
 /// Parses one line. `no_facts_ok` accepts a line that starts with a space (no facts, as
 /// RFC 3659 allows); the auto-detecting parser leaves such lines to the other formats.
 pub(crate) fn parse(line: &[u8], o: &ParseOptions, no_facts_ok: bool) -> Option<super::Entry> {
-    let space = line.iter().position(|&b| b == b' ' || b == b'\t')?;
+    // Facts hold no blank or control byte: the first such byte ends them, and must be
+    // the space (or a tab) before the name.
+    let space = line.iter().position(|&b| b <= b' ')?;
+    if !matches!(line.get(space), Some(b' ' | b'\t')) {
+        return None;
+    }
     let facts = slice(line, 0, space);
     let name = line.get(space + 1..)?;
     if name.is_empty() || (facts.is_empty() && !no_facts_ok) {

@@ -19,6 +19,7 @@ mod mlsx;
 mod months;
 mod mvs;
 mod netware;
+mod noise;
 mod numeric;
 mod os2;
 mod os400;
@@ -193,7 +194,8 @@ impl ListingParser {
         if start == line.len() {
             return None;
         }
-        if let Some(noise) = noise(line, self.options.encoding) {
+        if let Some(noise) = noise::noise(line, self.options.encoding) {
+            use noise::Noise;
             match noise {
                 Noise::Total => {}
                 Noise::Header(format) => {
@@ -267,81 +269,6 @@ impl ListingParser {
 /// `modify` or `unix.mode`, an unknown `type`, or no name.
 pub fn parse_mlsx_line(line: &[u8], options: &ParseOptions) -> Option<Entry> {
     mlsx::parse(line, options, true)
-}
-
-/// A line that holds no entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Noise {
-    /// `total 123` and its translations, a line of dashes under a column header.
-    Total,
-    /// VMS `Directory DISK$USER:[ME]`, `Total of 3 files, 12 blocks.`
-    Vms,
-    /// A z/OS column header.
-    Mvs(mvs::Mode),
-    /// The NonStop column header.
-    Tandem,
-    /// The column header of another format (VxWorks, OS-9).
-    Header(ListingFormat),
-}
-
-/// Recognises lines that hold no entry.
-fn noise(line: &[u8], encoding: Encoding) -> Option<Noise> {
-    let mut tokens = scan::Tokens::new(line, 0);
-    let first = tokens.next_bytes()?;
-    let initial = first.first()?.to_ascii_lowercase();
-    if initial == b'-' {
-        // `--------   ------   ------   --------` under a column header.
-        let mut all = scan::Tokens::new(line, 0);
-        return all.all(|(s, e)| scan::slice(line, s, e).iter().all(|&b| b == b'-')).then_some(Noise::Total);
-    }
-    // Every word that starts such a line is short and starts with one of these.
-    if first.len() > 12
-        || !matches!(
-            initial,
-            b't' | b'i'
-                | b'g'
-                | b'd'
-                | b'v'
-                | b'n'
-                | b'f'
-                | b'j'
-                | b'r'
-                | b'y'
-                | b'c'
-                | b's'
-                | b'o'
-                | b'p'
-                | 0x80..
-        )
-    {
-        return None;
-    }
-    let second = tokens.next_bytes();
-    let third = tokens.next_bytes();
-    // `total 123`, `total 1.2M`, `insgesamt 12`, `итого 12`, `合計 12`, `总计 12`.
-    if let Some(count) = second
-        && third.is_none()
-        && count.first().is_some_and(u8::is_ascii_digit)
-        && count.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b','))
-        && months::is_total_word(first, encoding)
-    {
-        return Some(Noise::Total);
-    }
-    if first.eq_ignore_ascii_case(b"total") && second.is_some_and(|s| s.eq_ignore_ascii_case(b"of"))
-        || first.eq_ignore_ascii_case(b"grand") && second.is_some_and(|s| s.eq_ignore_ascii_case(b"total"))
-        || first == b"Total" && second.is_some_and(scan::all_digits) && third == Some(b"files")
-        || first == b"Directory" && second.is_some_and(|s| s.ends_with(b"]")) && third.is_none()
-    {
-        return Some(Noise::Vms);
-    }
-    let word = |w: Option<&[u8]>, want: &[u8]| w.is_some_and(|w| w.eq_ignore_ascii_case(want));
-    if first.eq_ignore_ascii_case(b"size") && word(second, b"date") && word(third, b"time") {
-        return Some(Noise::Header(ListingFormat::VxWorks));
-    }
-    if first == b"Owner" && word(second, b"Last") && line.windows(9).any(|w| w == b"Bytecount") {
-        return Some(Noise::Header(ListingFormat::Os9));
-    }
-    mvs::header(line).map(Noise::Mvs).or_else(|| tandem::is_header(line).then_some(Noise::Tandem))
 }
 
 /// The parts of an entry a format parser found, borrowed from the line.
@@ -556,36 +483,6 @@ SAVE04                                                              \n";
     }
 
     #[test]
-    fn noise_lines() {
-        for line in [
-            &b"total 0"[..],
-            b"  total 1234",
-            b"insgesamt 12",
-            "итого 8".as_bytes(),
-            b"total 1.2M",
-            b"Total of 6 files, 54 blocks.",
-            b"Grand total of 2 directories, 10 files, 100 blocks.",
-            b"Total 14 files",
-            b"Directory USER1:[TEMP]",
-            b"Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname",
-            b"File         Code             EOF   Last Modification    RWEP",
-        ] {
-            assert!(
-                ListingParser::new(options()).parse_line(line).is_none(),
-                "{}",
-                String::from_utf8_lossy(line)
-            );
-        }
-        for line in [&b"total"[..], b"total 12 extra", b"totals 12"] {
-            assert!(
-                ListingParser::new(options()).parse_line(line).is_some(),
-                "{}",
-                String::from_utf8_lossy(line)
-            );
-        }
-    }
-
-    #[test]
     fn blank_lines_hold_nothing() {
         let mut p = ListingParser::new(options());
         for line in [&b""[..], b" ", b"\t \t", b"      "] {
@@ -624,43 +521,105 @@ SAVE04                                                              \n";
         while p.finish().is_some() {}
     }
 
-    /// One line of every format.
-    const SAMPLES: [&[u8]; 14] = [
-        b"type=file;size=8192;modify=20181105163248.5;unix.mode=0644;UNIX.owner=0; a b.txt",
-        b"lrwxrwxrwx+  1 root     other          7 Jan 25 00:17 bin -> usr/bin",
-        b"crw-rw-rw- 1 root root 1, 3 Jan 1 00:00 null",
-        "-rw-rw---- 1 ep1adm sapsys 0 6月 3日 2003年 試験ファイル.csv".as_bytes(),
-        b"03-29-24  03:26PM            1,234,567 name.txt",
-        b"+i8388621.44468,m839956783,r,s10376,up644,\tRFCEPLF",
-        b"1-JUN.LIS;1  9/9  2-JUN-1998 07:32:04.50  [GROUP,OWNER]  (RWED,RWED,RW,R)",
-        b"587823    RSA    DIR   01-08-97   13:58  OS2KRNL",
-        b"PEP             36864 04/03/24 14:06:34 *DIR       dir1/",
-        b"SAVE01 3390   2004/06/23  1    1  FB     128  6144  PO    INCOMING.RPTBM024.D061704",
-        b"SAVE03    01.03 2002/09/12 2002/10/11 09:37    11    11     0 KIL001",
-        b"d [RWCEAFMS] rwinston                          512 Nov 24  2005 Favorites",
-        b"ALTERDAT      101             136   31-Jul-06 13:22:20  255, 1   \"nnnn\"",
-        b"IBMUSER1  JOB01906  OUTPUT    3 Spool Files",
+    /// Lines of 200,000 repeated pieces in the shapes of every format: each must be read
+    /// (or rejected) in time linear in its length.
+    #[test]
+    fn long_lines_stay_linear() {
+        let pieces: &[(&[u8], &[u8], &[u8])] = &[
+            (b"", b"1 ", b""),
+            (b"-rw-r--r-- ", b"1 ", b"Mar 29 03:26 f"),
+            (b"-rw-r--r-- 1 u g 5 ", b"Mar 29 ", b""),
+            (b"-rw-r--r-- 1 ", b"3 4 ", b""),
+            (b"-rw-r--r-- 1 u g 5 Mar 29 03:26 ", b" -> ", b""),
+            (b"-rw-r--r-- 1 u g ", "2019年".as_bytes(), b""),
+            (b"-rw-r--r-- 1 u g 0 ", "29.\u{a0}".as_bytes(), b"lis 00.05 x"),
+            (b"A.TXT;1 ", b"1/2 ", b"29-MAR-2024"),
+            (b"A.TXT;1 1 29-MAR-2024 ", b"(RWED,RWED,RE,) ", b""),
+            (b"type=", b"a=b;", b" x"),
+            (b"+", b"s1,", b"\tx"),
+            (b"", b"-- ", b""),
+            (b"", b" ", b"x"),
+            (b"", b"12-31-2003 ", b""),
+            (b"PEP 1 04/03/24 14:06:34 *", b"A", b" x"),
+            (b"SAVE01 3390 ", b"1 ", b"PO X"),
+            (b"100644 ", b"1 ", b"x"),
+            (b"  0.0  87/07/06 1135 ", b"d-ewrewr ", b""),
+            (b"512  JUL-17-2006  10:02:46  x", b" ", b"<DIR>"),
+            (b"", b"\xff\xfe", b""),
+        ];
+        let start = std::time::Instant::now();
+        for (head, piece, tail) in pieces {
+            let line = [head.to_vec(), piece.repeat(200_000), tail.to_vec()].concat();
+            let _ = parse_all(&mut ListingParser::new(options()), &line);
+            let _ = parse_all(&mut ListingParser::mlsd(options()), &line);
+            for format in DETECTION_ORDER {
+                let _ = ListingParser::new(options()).try_format(format, &line);
+            }
+        }
+        // Quadratic work on lines this long would take hours; linear takes well under a
+        // second even unoptimised.
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "{:?}", start.elapsed());
+    }
+
+    /// One line of every format and of the variants each reads.
+    const SAMPLES: &[(&[u8], ListingFormat)] = &[
+        (
+            b"type=file;size=8192;modify=20181105163248.5;unix.mode=0644;UNIX.owner=0; a b.txt",
+            ListingFormat::Mlsx,
+        ),
+        (b"type=file;size=3;modify=20240329032600 no last semicolon", ListingFormat::Mlsx),
+        (b"lrwxrwxrwx+  1 root     other          7 Jan 25 00:17 bin -> usr/bin", ListingFormat::Unix),
+        (b"crw-rw-rw- 1 root root 1, 3 Jan 1 00:00 null", ListingFormat::Unix),
+        ("-rw-rw---- 1 ep1adm sapsys 0 6月 3日 2003年 試験ファイル.csv".as_bytes(), ListingFormat::Unix),
+        ("-rw-r--r-- 1 root root    0 13. Mär 2019  old03".as_bytes(), ListingFormat::Unix),
+        ("-rw-r--r-- 1 root root    0 2019 márc  13 old03".as_bytes(), ListingFormat::Unix),
+        ("drwxr-xr-x 2 root root 4096 29.\u{a0}lis 00.05 dir".as_bytes(), ListingFormat::Unix),
+        ("-rw-r--r-- 1 root root    0 2019年12月13日 old12".as_bytes(), ListingFormat::Unix),
+        (b"-rw-r--r-- 1 root root    0 2019\xb3\xe2  3\xbf\xf9 13\xc0\xcf old03", ListingFormat::Unix),
+        (b"-rw-r--r-- 1 root root 1,2M 11. Jan 2019  m", ListingFormat::Unix),
+        (b"-rw-r--r-- 1 ftp ftp 1234 3 29 03:26 notes.txt", ListingFormat::Unix),
+        (b"-rw-r--r-- 1 ftp ftp 1234 01-jun-99 c", ListingFormat::Unix),
+        (b"-rw-r--r--   1 ftpuser  ftpusers12414535 Mar 17 11:07 big.iso", ListingFormat::Unix),
+        (b"-rw-r--r--   1 user  group   1234 nodate.txt", ListingFormat::Unix),
+        (b"-rwxr-xr-x    1 user group        9 Oct 08, 2002 09:47 vshell file", ListingFormat::Unix),
+        (b"-rw-r--r--    54149       27826    81975 Jul 22  2010 09.jpg", ListingFormat::Unix),
+        (b"-C--E-----FTP B QUA1I1      18128       5000000000 Aug 12 13:56 QUADTEST", ListingFormat::Unix),
+        (b"03-29-24  03:26PM            1,234,567 name.txt", ListingFormat::Dos),
+        (b"29.03.2024  15:26    <DIR>          Bilder", ListingFormat::Dos),
+        (b"+i8388621.44468,m839956783,r,s10376,up644,\tRFCEPLF", ListingFormat::Eplf),
+        (b"1-JUN.LIS;1  9/9  2-JUN-1998 07:32:04.50  [GROUP,OWNER]  (RWED,RWED,RW,R)", ListingFormat::Vms),
+        (b"LOGIN.COM  2/3  29-MAR-2024 03:26:00  [ADMIN]  (RWED,RWED,RE,)", ListingFormat::Vms),
+        (b"DISK.LOG;2  [SYSTEM]  2KB  29-MAR-2024", ListingFormat::Vms),
+        (b"587823    RSA    DIR   01-08-97   13:58  OS2KRNL", ListingFormat::Os2),
+        (b"PEP             36864 04/03/24 14:06:34 *DIR       dir1/", ListingFormat::Os400),
+        (b"             5263360 06/11/97 12:27:39 *FILE      BPTFSAVF", ListingFormat::Os400),
+        (
+            b"SAVE01 3390   2004/06/23  1    1  FB     128  6144  PO    INCOMING.RPTBM024.D061704",
+            ListingFormat::Mvs,
+        ),
+        (b"CPDLB1 2008/11/11  1    2  FB      80  3120  PO    ISPF.ISPPROF", ListingFormat::Mvs),
+        (b"SAVE03    01.03 2002/09/12 2002/10/11 09:37    11    11     0 KIL001", ListingFormat::Mvs),
+        (b"IEFBR14   000018 000009          00 FO             RN RU      31    ANY", ListingFormat::Mvs),
+        (b"Pseudo Directory ETC", ListingFormat::Mvs),
+        (
+            b"d [RWCEAFMS] rwinston                          512 Nov 24  2005 Favorites",
+            ListingFormat::NetWare,
+        ),
+        (b"ALTERDAT      101             136   31-Jul-06 13:22:20  255, 1   \"nnnn\"", ListingFormat::Tandem),
+        (b"IBMUSER1  JOB01906  OUTPUT    3 Spool Files", ListingFormat::Mvs),
+        (b"100644 1000 100 1234 1711682760 notes.txt", ListingFormat::NumericUnix),
+        (
+            b"PROFILE  EXEC     A1 V         71         15          1 2024-03-29 10:40:14 TCM191",
+            ListingFormat::ZVm,
+        ),
+        (b"       512    JUL-17-2006  10:02:46   NVRAM          <DIR>", ListingFormat::VxWorks),
+        (b"  206876  Apr 04, 2000 21:06 Report (Old).txt", ListingFormat::VShell),
+        (b"  0.0     87/07/06 1135  d-ewrewr    1ad      1920 CMDS", ListingFormat::Os9),
     ];
 
     #[test]
     fn every_sample_parses_as_its_format() {
-        let formats = [
-            ListingFormat::Mlsx,
-            ListingFormat::Unix,
-            ListingFormat::Unix,
-            ListingFormat::Unix,
-            ListingFormat::Dos,
-            ListingFormat::Eplf,
-            ListingFormat::Vms,
-            ListingFormat::Os2,
-            ListingFormat::Os400,
-            ListingFormat::Mvs,
-            ListingFormat::Mvs,
-            ListingFormat::NetWare,
-            ListingFormat::Tandem,
-            ListingFormat::Mvs,
-        ];
-        for (line, format) in SAMPLES.iter().zip(formats) {
+        for &(line, format) in SAMPLES {
             let mut p = ListingParser::new(options());
             let e = p.parse_line(line).unwrap();
             assert_ne!(e.kind, Kind::Unknown, "{}", String::from_utf8_lossy(line));
@@ -668,10 +627,310 @@ SAVE04                                                              \n";
         }
     }
 
+    /// What one line must give: name, kind, size, time.
+    type Want = (&'static [u8], &'static str, Kind, Option<u64>, Option<&'static str>);
+
+    /// Every family of the issue: lines that must parse alone (a one-line listing) and,
+    /// with the family's header and footer, as one listing, to the same entries.
+    /// A family: its name, the header and footer of its listing, and its lines.
+    type Family = (&'static str, &'static [u8], Vec<Want>, &'static [u8]);
+
+    fn families() -> Vec<Family> {
+        use Kind::{Dir, File, Link, Other};
+        vec![
+            (
+                "unix",
+                b"total 24\r\n",
+                vec![
+                    (b"drwxr-xr-x   2 root     other        512 Apr  8  1994 etc", "etc", Dir, Some(512), Some("1994-04-08T00:00:00Z")),
+                    (b"lrwxrwxrwx 1 root root 7 Jan 25 00:17 bin -> usr/bin", "bin", Link, Some(7), Some("2024-01-25T00:17:00Z")),
+                    (b"crw-rw-rw- 1 root root 1, 3 Jan 1 00:00 null", "null", Other, None, Some("2024-01-01T00:00:00Z")),
+                    (b"-rw-r--r-- 1 u g 5 Mar 29 03:26  lead and trail  ", " lead and trail  ", File, Some(5), Some("2024-03-29T03:26:00Z")),
+                    (b"-rw-r--r-- 1 root root 1.2M Jan 11  2019 m", "m", File, Some(1_258_291), Some("2019-01-11T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root  34K Jan 11  2019 k", "k", File, Some(34_816), Some("2019-01-11T00:00:00Z")),
+                    (b"-rw-r--r-- 1 ftp ftp 1234 3 29 03:26 notes.txt", "notes.txt", File, Some(1234), Some("2024-03-29T03:26:00Z")),
+                    (b"-rw-r--r-- 1 ftp ftp 1234 24-04-2003 a", "a", File, Some(1234), Some("2003-04-24T00:00:00Z")),
+                    (b"-rw-r--r-- 1 ftp ftp 1234 2004.07.15 b", "b", File, Some(1234), Some("2004-07-15T00:00:00Z")),
+                    (b"-rw-r--r-- 1 ftp ftp 1234 01-jun-99 c", "c", File, Some(1234), Some("1999-06-01T00:00:00Z")),
+                    (b"-rw-r--r-- 1 ftp ftp 1234 2024-03-29 03:26 iso", "iso", File, Some(1234), Some("2024-03-29T03:26:00Z")),
+                    (b"-rw-r--r--   1 ftpuser  ftpusers12414535 Mar 17 11:07 big.iso", "big.iso", File, Some(12_414_535), Some("2024-03-17T11:07:00Z")),
+                    (b"-rw-r--r--   1 user  group   1234 nodate.txt", "nodate.txt", File, Some(1234), None),
+                    (b"drwxr-xr-x 2 u g 4096 Mar 29 03:26 slashed/", "slashed", Dir, Some(4096), Some("2024-03-29T03:26:00Z")),
+                    (b"-rwxr-xr-x    1 user group        9 Oct 08, 2002 09:47 vshell file", "vshell file", File, Some(9), Some("2002-10-08T09:47:00Z")),
+                    (b"-rw-r--r--    54149       27826    81975 Jul 22  2010 09.jpg", "09.jpg", File, Some(81975), Some("2010-07-22T00:00:00Z")),
+                ],
+                b"",
+            ),
+            (
+                "unix in other languages (GNU ls 9.1 output)",
+                b"insgesamt 4\n",
+                vec![
+                    ("-rw-r--r-- 1 root root    0 13. Mär 2019  old03".as_bytes(), "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    (b"drwxr-xr-x 2 root root 4096 29 nov.  00:05 dir", "dir", Dir, Some(4096), Some("2023-11-29T00:05:00Z")),
+                    ("-rw-r--r-- 1 root root    0 13 déc.   2019 old12".as_bytes(), "old12", File, Some(0), Some("2019-12-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 dic 13  2019 old12", "old12", File, Some(0), Some("2019-12-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 22 nov 00.05 recent", "recent", File, Some(0), Some("2023-11-22T00:05:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 13 mrt  2019 old03", "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 15 maj  2019 old05", "old05", File, Some(0), Some("2019-05-15T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 april 14  2019 old04", "old04", File, Some(0), Some("2019-04-14T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 13 dec  2019 old12", "old12", File, Some(0), Some("2019-12-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 2019 szept 10 old09", "old09", File, Some(0), Some("2019-09-10T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 2019-02-12  old02", "old02", File, Some(0), Some("2019-02-12T00:00:00Z")),
+                    ("-rw-r--r-- 1 jan users 5 14 paź  2019 plik".as_bytes(), "plik", File, Some(5), Some("2019-10-14T00:00:00Z")),
+                    ("-rw-r--r-- 1 root root    0 13.\u{a0}bře  2019 old03".as_bytes(), "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    ("-rw-r--r-- 1 root root    0 мая 15  2019 old05".as_bytes(), "old05", File, Some(0), Some("2019-05-15T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 12. 2.  2019 old02", "old02", File, Some(0), Some("2019-02-12T00:00:00Z")),
+                    ("-rw-r--r-- 1 root root    0  3月 13  2019 old03".as_bytes(), "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    ("drwxr-xr-x 2 root root 4096 11월 29일  00:05 dir".as_bytes(), "dir", Dir, Some(4096), Some("2023-11-29T00:05:00Z")),
+                    ("-rw-r--r-- 1 root root    0 2019年 3月13日 old03".as_bytes(), "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    ("-rw-r--r-- 1 root root    0 2019년  3월 13일 old03".as_bytes(), "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 2019\xb3\xe2  3\xbf\xf9 13\xc0\xcf old03", "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                    (b"-rw-r--r-- 1 root root    0 \xcd\xc1\xd2 13  2019 old03", "old03", File, Some(0), Some("2019-03-13T00:00:00Z")),
+                ],
+                b"",
+            ),
+            (
+                "numeric unix",
+                b"",
+                vec![
+                    (b"100644 1000 100 1234 1711682760 notes.txt", "notes.txt", File, Some(1234), Some("2024-03-29T03:26:00Z")),
+                    (b"040755 0 0 4096 1711682760 DCIM", "DCIM", Dir, Some(4096), Some("2024-03-29T03:26:00Z")),
+                ],
+                b"",
+            ),
+            (
+                "vms",
+                b"Directory DISK$USER:[ME]\r\n\r\n",
+                vec![
+                    (b"1-JUN.LIS;1  9/9  2-JUN-1998 07:32:04.50  [GROUP,OWNER]  (RWED,RWED,RW,R)", "1-JUN.LIS;1", File, Some(4608), Some("1998-06-02T07:32:04.5Z")),
+                    (b"DATA.DIR;1               1/9           2-JUN-1998 07:32:04  [TRANSLATED]    (RWED,RWED,,RE)", "DATA", Dir, Some(512), Some("1998-06-02T07:32:04Z")),
+                    (b"LOGIN.COM  2/3  29-MAR-2024 03:26:00  [ADMIN]  (RWED,RWED,RE,)", "LOGIN.COM", File, Some(1024), Some("2024-03-29T03:26:00Z")),
+                    (b"DISK.LOG;2  [SYSTEM]  2KB  29-MAR-2024", "DISK.LOG;2", File, Some(2048), Some("2024-03-29T00:00:00Z")),
+                    (b"README.TXT;1  4  29-MAR-2024 03:26  SYSTEM  (RWED,RWED,RE,)", "README.TXT;1", File, Some(2048), Some("2024-03-29T03:26:00Z")),
+                    ("BERICHT.TXT;1  4/4  29-MÄR-2024 03:26:00  [MEIER]  (RWED,RWED,RE,)".as_bytes(), "BERICHT.TXT;1", File, Some(2048), Some("2024-03-29T03:26:00Z")),
+                ],
+                b"\r\nTotal of 6 files, 20/24 blocks.\r\n",
+            ),
+            (
+                "z/OS data sets",
+                b"Volume Unit    Referred Ext Used Recfm Lrecl BlkSz Dsorg Dsname\n",
+                vec![
+                    (b"SAVE01 3390   2004/06/23  1    1  FB     128  6144  PO    INCOMING.RPTBM024.D061704", "INCOMING.RPTBM024.D061704", Dir, None, None),
+                    (b"SAVE00 3390   2004/06/23  1    1  FB     128  6144  PS    INCOMING.RPTBM023.D061704", "INCOMING.RPTBM023.D061704", File, None, None),
+                    (b"CPDLB1 2008/11/11  1    2  FB      80  3120  PO    ISPF.ISPPROF", "ISPF.ISPPROF", Dir, None, None),
+                    (b"APCSPL 3380D  07/16/97  1    1  FB      80  8800  PS    ETC.RPC", "ETC.RPC", File, None, None),
+                    (b"Migrated                                                  OLD.DATA", "OLD.DATA", File, None, None),
+                    (b"V43525 Tape                                             SOME.TAPE.DATA", "SOME.TAPE.DATA", File, None, None),
+                    (b"Pseudo Directory ETC", "ETC", Dir, None, None),
+                ],
+                b"",
+            ),
+            (
+                "z/OS members",
+                b"Name     VV.MM   Created       Changed      Size  Init   Mod   Id\n",
+                vec![
+                    (b"SAVE03    01.03 2002/09/12 2002/10/11 09:37    11    11     0 KIL001", "SAVE03", File, None, Some("2002-10-11T09:37:00Z")),
+                    (b"IEFBR14   000018 000009          00 FO             RN RU      31    ANY", "IEFBR14", File, Some(24), None),
+                ],
+                b"",
+            ),
+            (
+                "z/VM",
+                b"",
+                vec![
+                    (b"PROFILE  EXEC     A1 V         71         15          1 2024-03-29 10:40:14 TCM191", "PROFILE.EXEC", File, None, Some("2024-03-29T10:40:14Z")),
+                    (b"DATA     FILE     A1 F         80        120          3 2024-03-29 10:40:14 TCM191", "DATA.FILE", File, Some(9600), Some("2024-03-29T10:40:14Z")),
+                ],
+                b"",
+            ),
+            (
+                "os/400",
+                b"",
+                vec![
+                    (b"PEP             36864 04/03/24 14:06:34 *DIR       dir1/", "dir1", Dir, Some(36864), Some("2004-03-24T14:06:34Z")),
+                    (b"QSYS            77824 02/23/00 15:09:55 *LIB       QGPL.LIB", "QGPL.LIB", Dir, Some(77824), Some("2000-02-23T15:09:55Z")),
+                    (b"MYUSER          45056 06/29/16 08:11:42 *FILE      QRPGLESRC.FILE", "QRPGLESRC.FILE", Dir, Some(45056), Some("2016-06-29T08:11:42Z")),
+                    (b"QPGMR                                   *MEM       RPGUNITC1.FILE/RUCALLTST.MBR", "RPGUNITC1.FILE/RUCALLTST.MBR", File, None, None),
+                    (b"             5263360 06/11/97 12:27:39 *FILE      BPTFSAVF", "BPTFSAVF", File, Some(5_263_360), Some("1997-06-11T12:27:39Z")),
+                    (b"QPGMR           98304 06/29/16 08:11:42 *PGM       HELLO.PGM", "HELLO.PGM", Other, Some(98304), Some("2016-06-29T08:11:42Z")),
+                    (b"PEP              4019 04/03/18 18:58:16 *STMF      einladung.zip", "einladung.zip", File, Some(4019), Some("2004-03-18T18:58:16Z")),
+                ],
+                b"",
+            ),
+            (
+                "windows and dos",
+                b"",
+                vec![
+                    (b"12-05-96  05:03PM       <DIR>          absoft2", "absoft2", Dir, None, Some("1996-12-05T17:03:00Z")),
+                    (b"08-07-2015  07:50PM                  718 Post.dat", "Post.dat", File, Some(718), Some("2015-08-07T19:50:00Z")),
+                    (b"03-29-24  15:26                  5 a.txt", "a.txt", File, Some(5), Some("2024-03-29T15:26:00Z")),
+                    (b"2002-09-02  19:06                9,730 longyear file", "longyear file", File, Some(9730), Some("2002-09-02T19:06:00Z")),
+                    (b"29.03.2024  15:26    <DIR>          Bilder", "Bilder", Dir, None, Some("2024-03-29T15:26:00Z")),
+                ],
+                b"",
+            ),
+            (
+                "others",
+                b"",
+                vec![
+                    (b"+i8388621.29609,m824255902,/,\tdev", "dev", Dir, None, Some("1996-02-13T23:58:22Z")),
+                    (b"d [RWCEAFMS] rwinston                          512 Nov 24  2005 Favorites", "Favorites", Dir, Some(512), Some("2005-11-24T00:00:00Z")),
+                    (b"- [R-CEAFMS] rwinston                        19968 Mar 12 15:20 Document name with spaces.doc", "Document name with spaces.doc", File, Some(19968), Some("2024-03-12T15:20:00Z")),
+                    (b"drwxr-xr-x               folder        0 Jan  4 14:51 Alias_to_Steak", "Alias_to_Steak", Dir, Some(0), Some("2024-01-04T14:51:00Z")),
+                    (b"     0           DIR   11-28-97   09:42  PC", "PC", Dir, Some(0), Some("1997-11-28T09:42:00Z")),
+                    (b"  206876  Apr 04, 2000 21:06 Report (Old).txt", "Report (Old).txt", File, Some(206_876), Some("2000-04-04T21:06:00Z")),
+                    (b"       0  Dec 12, 2002 02:13 Old Directory/", "Old Directory", Dir, Some(0), Some("2002-12-12T02:13:00Z")),
+                    (b"       512    JUL-17-2006  10:02:46   NVRAM          <DIR>", "NVRAM", Dir, Some(512), Some("2006-07-17T10:02:46Z")),
+                    (b"   1048576    JAN-02-2004  09:13:00   vxWorks.st", "vxWorks.st", File, Some(1_048_576), Some("2004-01-02T09:13:00Z")),
+                    (b"  0.0     87/07/06 1135  d-ewrewr    1ad      1920 CMDS", "CMDS", Dir, Some(1920), Some("1987-07-06T11:35:00Z")),
+                ],
+                b"",
+            ),
+            (
+                "hp nonstop",
+                b"File         Code             EOF   Last Modification    Owner  RWEP\n",
+                vec![(b"ALTERDAT      101             136   31-Jul-06 13:22:20  255, 1   \"nnnn\"", "ALTERDAT", File, Some(136), Some("2006-07-31T13:22:20Z"))],
+                b"",
+            ),
+            (
+                "mlsd",
+                b"",
+                vec![
+                    (b"type=file;size=8192;modify=20181105163248; omar.txt", "omar.txt", File, Some(8192), Some("2018-11-05T16:32:48Z")),
+                    (b"type=file;size=3;modify=20240329032600 no last semicolon", "no last semicolon", File, Some(3), Some("2024-03-29T03:26:00Z")),
+                    (b"type=dir;;perm=;sizd=;x.unknown=1; empty facts", "empty facts", Dir, None, None),
+                    (b"type=file;size=12;\ttabbed", "tabbed", File, Some(12), None),
+                    (b"type=OS.unix=slink:/x;modify=20240329032600; link", "link", Link, None, Some("2024-03-29T03:26:00Z")),
+                ],
+                b"",
+            ),
+        ]
+    }
+
+    fn check(family: &str, want: &Want, got: &Entry) {
+        let (line, name, kind, size, time) = want;
+        let line = String::from_utf8_lossy(line);
+        assert_eq!((got.name.as_str(), got.kind, got.size), (*name, *kind, *size), "{family}: {line}");
+        assert_eq!(got.modified.map(|t| t.to_rfc3339()).as_deref(), *time, "{family}: {line}");
+    }
+
+    #[test]
+    fn every_family_line_by_line_and_as_a_listing() {
+        for (family, header, wants, footer) in families() {
+            let mut listing = header.to_vec();
+            for want in &wants {
+                let line = want.0;
+                let entries = parse_all(&mut ListingParser::new(options()), line);
+                assert_eq!(entries.len(), 1, "{family}: {}", String::from_utf8_lossy(line));
+                check(family, want, &entries[0]);
+                listing.extend_from_slice(line);
+                listing.extend_from_slice(b"\r\n");
+            }
+            listing.extend_from_slice(footer);
+            let entries = parse_all(&mut ListingParser::new(options()), &listing);
+            assert_eq!(entries.len(), wants.len(), "{family}: {entries:#?}");
+            for (want, got) in wants.iter().zip(&entries) {
+                check(family, want, got);
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_encodings_line_by_line() {
+        let cases: &[(&str, &[u8], &str, Option<&str>)] = &[
+            (
+                "latin1",
+                b"-rw-r--r-- 1 root root    0 13. M\xe4r 2019  old03",
+                "old03",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "latin1",
+                b"drwxr-xr-x 2 root root 4096 29 f\xe9vr.  2020 caf\xe9",
+                "café",
+                Some("2020-02-29T00:00:00Z"),
+            ),
+            (
+                "iso-8859-2",
+                b"-rw-r--r-- 1 root root    0 2019 m\xe1rc  13 old03",
+                "old03",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "iso-8859-2",
+                b"-rw-r--r-- 1 root root    0 13.\xa0b\xf8e  2019 \xb9kola",
+                "škola",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "iso-8859-2",
+                b"-rw-r--r-- 1 root root    0 14 pa\xbc  2019 plik",
+                "plik",
+                Some("2019-10-14T00:00:00Z"),
+            ),
+            (
+                "koi8-r",
+                b"-rw-r--r-- 1 root root    0 \xcd\xc1\xd2 13  2019 \xc6\xc1\xca\xcc",
+                "файл",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "windows-1251",
+                b"drwxr-xr-x 2 root root 4096 \xed\xee\xff 29 00:05 \xef\xe0\xef\xea\xe0",
+                "папка",
+                Some("2023-11-29T00:05:00Z"),
+            ),
+            (
+                "euc-jp",
+                b"-rw-r--r-- 1 root root    0  3\xb7\xee 13  2019 \xa5\xc6\xa5\xb9\xa5\xc8",
+                "テスト",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "shift_jis",
+                b"-rw-r--r-- 1 root root    0  3\x8c\x8e 13  2019 \x83L\x83\x83\x83b\x83V\x83\x85",
+                "キャッシュ",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "euc-kr",
+                b"drwxr-xr-x 2 root root 4096 11\xbf\xf9 29\xc0\xcf  00:05 \xc6\xc4\xc0\xcf",
+                "파일",
+                Some("2023-11-29T00:05:00Z"),
+            ),
+            (
+                "gbk",
+                b"-rw-r--r-- 1 root root    0 2019\xc4\xea 3\xd4\xc213\xc8\xd5 \xce\xc4\xbc\xfe",
+                "文件",
+                Some("2019-03-13T00:00:00Z"),
+            ),
+            (
+                "gb18030",
+                b"drwxr-xr-x 2 root root 4096 11\xd4\xc229\xc8\xd5 00:05 dir",
+                "dir",
+                Some("2023-11-29T00:05:00Z"),
+            ),
+            (
+                "big5",
+                b"-rw-r--r-- 1 root root    0  7\xa4\xeb 17  2019 \xc0\xc9\xae\xd7",
+                "檔案",
+                Some("2019-07-17T00:00:00Z"),
+            ),
+        ];
+        for &(label, line, name, time) in cases {
+            let encoding = Encoding::for_label(label).unwrap();
+            let mut p = ListingParser::new(ParseOptions { encoding, ..options() });
+            let e = p.parse_line(line).unwrap_or_else(|| panic!("{label}: nothing"));
+            assert_ne!(e.kind, Kind::Unknown, "{label}: {e:?}");
+            assert_eq!(e.name, name, "{label}");
+            assert_eq!(e.modified.map(|t| t.to_rfc3339()).as_deref(), time, "{label}");
+        }
+    }
+
     #[test]
     fn cut_and_damaged_samples_never_panic() {
         let parsers = [ListingParser::new(options()), ListingParser::mlsd(options())];
-        for line in SAMPLES {
+        for &(line, _) in SAMPLES {
             for format in DETECTION_ORDER {
                 let p = &parsers[0];
                 for cut in 0..=line.len() {
@@ -693,7 +952,7 @@ SAVE04                                                              \n";
     #[test]
     fn same_entries_however_the_bytes_are_cut() {
         let mut listing = b"Directory DISK$USER:[ME]\r\n\r\n".to_vec();
-        for line in SAMPLES {
+        for &(line, _) in SAMPLES {
             listing.extend_from_slice(line);
             listing.extend_from_slice(b"\r\n");
         }

@@ -30,7 +30,7 @@ pub(crate) fn month_from_name(token: &[u8], encoding: Encoding) -> Option<u8> {
         for (out, b) in lower.iter_mut().zip(token) {
             *out = b.to_ascii_lowercase();
         }
-        return ascii_month(lower).or_else(|| unicode_month(std::str::from_utf8(lower).ok()?));
+        return ascii_month(lower);
     }
     decoded(token, encoding, |word| unicode_month(word).or_else(|| ascii_month(word.as_bytes())))
 }
@@ -120,7 +120,7 @@ fn ascii_month(key: &[u8]) -> Option<u8> {
         // English, and the same letters in other languages.
         b"jan" | b"january" | b"januar" | b"januari" | b"janv" | b"janvier" | b"ene" | b"enero" => 1,
         b"gen" | b"gennaio" | b"janeiro" | b"sty" | b"led" | b"ledna" | b"leden" | b"tammi" => 1,
-        b"tammikuu" | b"tammikuuta" => 1,
+        b"tammikuu" | b"tammikuuta" | b"stycznia" => 1,
         b"feb" | b"february" | b"februar" | b"februari" | b"febr" | b"fev" | b"fevr" | b"febrero" => 2,
         b"febbraio" | b"fevereiro" | b"lut" | b"luty" | b"lutego" | b"helmi" | b"helmikuu" => 2,
         b"helmikuuta" | b"fevrier" => 2,
@@ -156,7 +156,7 @@ fn ascii_month(key: &[u8]) -> Option<u8> {
 fn unicode_month(key: &str) -> Option<u8> {
     Some(match key {
         "jän" | "jänner" | "január" => 1,
-        "styczeń" | "stycznia" => 1,
+        "styczeń" => 1,
         "янв" | "январь" | "января" | "січ" | "січень" | "січня" => 1,
         "fév" | "févr" | "février" | "február" | "úno" | "únor" | "února" => 2,
         "фев" | "февр" | "февраль" | "февраля" | "лют" | "лютий" | "лютого" => {

@@ -4,6 +4,13 @@
 //! attributes (`DIR`, and capital letters among `A`, `R`, `S`, `H`), a `MM-DD-YY`
 //! date, a 24-hour time, then the name. Two-digit years follow POSIX; three-digit
 //! years (`04-23-103`, from servers that were not Y2K-aware) count from 1900.
+//!
+//! Sent by the FTP servers of IBM OS/2 and eComStation (TCP/IP for OS/2's `ftpd`).
+//!
+//! Ambiguous: a line that starts with a size and has a numeric date is also the shape
+//! of VxWorks listings; OS/2's date is always `MM-DD-YY` with attribute columns before
+//! it, VxWorks' has a four-digit year right after the size. `Jan-08-97` is neither and
+//! is not read (Apache Commons Net rejects it too).
 
 use super::Parts;
 use super::scan::{Tokens, century, parse_small, parse_time, parse_u64, rest, skip_blanks, slice};
