@@ -113,7 +113,12 @@ fn parse_rate() -> Result<String, String> {
         else {
             continue;
         };
-        let name = if label == "unix" { "Unix `ls -l`" } else { "MLSD" };
+        let name = match label {
+            "unix" => "Unix `ls -l`",
+            "mlsd" => "MLSD",
+            "mixed" => "mixed dialects",
+            other => other,
+        };
         let size = words.get(2).copied().unwrap_or("?");
         table.push_str(&format!(
             "| {name} | {} | {size} MB | {} ({}, {}) |\n",

@@ -523,6 +523,13 @@ fn parse_listing(now: Option<String>, encoding: &str) -> Result<(), Failure> {
             }
         }
     }
+    // Entries the parser still holds (a VMS name whose details never came).
+    while let Some(entry) = parser.finish() {
+        let json = serde_json::to_string(&entry).unwrap_or_default();
+        if writeln!(out, "{json}").is_err() {
+            return Ok(());
+        }
+    }
     let _ = out.flush();
     Ok(())
 }

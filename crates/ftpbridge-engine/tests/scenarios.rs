@@ -702,7 +702,7 @@ fn a_vms_name_line_cut_off_at_the_end_is_kept() {
     }
     let _ = op;
     assert_eq!(entries.len(), 2, "{entries:?}");
-    assert_eq!(entries[0].name, "A.TXT");
+    assert_eq!(entries[0].name, "A.TXT;1", "VMS files keep their version: RETR may need it");
     assert_eq!(entries[1].kind, Kind::Unknown);
     assert!(entries[1].raw.contains("A_VERY_LONG_FILE_NAME_THAT_WRAPS.TXT"));
 }
