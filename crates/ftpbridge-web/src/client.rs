@@ -48,7 +48,7 @@ export interface ConnectOptions {
   mode?: 'auto' | 'passive' | 'active';
   /** The server's name encoding: `utf-8` (default), `latin1`, `windows-1251`, `shift_jis`, `gbk`, ... */
   encoding?: string;
-  /** Connect, reply and data-idle timeout in milliseconds (default 30000). */
+  /** How long the server may stay silent, in milliseconds (default 30000): to connect, to answer, to send or take the next byte. Never the length of a transfer; a page that does not read a download, or an upload source that pauses, is not the server's silence. */
   timeoutMs?: number;
   /** A signed relay ticket, when the relay requires one. */
   ticket?: string;
@@ -84,7 +84,7 @@ export interface LogLine {
 
 /** Thrown by every failing call. */
 export declare class FtpError extends Error {
-  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed */
+  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed | restart_ignored */
   code: string;
   /** The FTP reply code that caused it, when there was one. */
   replyCode: number | null;
@@ -165,7 +165,8 @@ impl FtpClient {
             let limit = Duration::from_millis(u64::from(ms.max(1000)));
             config.timeouts.connect = limit;
             config.timeouts.reply = limit;
-            config.timeouts.data_idle = limit.max(Duration::from_secs(60));
+            // Silence on the data connection; a page that does not read is not silence.
+            config.timeouts.data_idle = limit;
         }
         let relay = match &options.ticket {
             Some(ticket) => {
