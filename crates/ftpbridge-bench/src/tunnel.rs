@@ -210,6 +210,8 @@ async fn plain_ws(url: String, protocol: Option<&str>) -> Result<u64, String> {
 async fn through_relay(relay: SocketAddr, source: SocketAddr) -> Result<u64, String> {
     let mut request = format!("ws://{relay}/ws").into_client_request().map_err(|e| e.to_string())?;
     request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static(SUBPROTOCOL));
+    let origin = HeaderValue::from_str(&format!("http://{relay}")).map_err(|e| e.to_string())?;
+    request.headers_mut().insert("Origin", origin);
     let (ws, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| format!("{e}"))?;
     let (mut sink, mut stream) = ws.split();
     let mut sockets: Sockets<u8> = Sockets::new();

@@ -42,6 +42,11 @@ impl RelayTransport {
         let mut request =
             url.into_client_request().map_err(|e| format!("{url:?} is not a relay URL: {e}"))?;
         request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static(SUBPROTOCOL));
+        // The relay's own origin, as its web app would send: a relay that lets pages
+        // reach private networks requires one it knows.
+        if let Some(origin) = own_origin(url).and_then(|o| HeaderValue::from_str(&o).ok()) {
+            request.headers_mut().insert("Origin", origin);
+        }
         let (socket, _response) = tokio_tungstenite::connect_async(request)
             .await
             .map_err(|e| format!("cannot connect to the relay at {url}: {e}"))?;
@@ -241,6 +246,18 @@ impl Transport for RelayTransport {
             }
         }
     }
+}
+
+/// `http(s)://host:port` of a `ws(s)://host:port/...` relay URL.
+fn own_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "ws" => "http",
+        "wss" => "https",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
+    Some(format!("{scheme}://{authority}"))
 }
 
 /// The engine's view of a stream's close reason.

@@ -74,6 +74,11 @@ async fn run(args: Args) -> Result<(), String> {
     config.policy.allow_private = true;
     config.policy.allow_cidrs = vec![Cidr::new(Ipv4Addr::LOCALHOST.into(), 32).ok_or("bad CIDR")?];
     config.policy.control_ports = vec![args.ftp_port];
+    // Data connections: the server's passive range, where the relay cannot read the
+    // control stream (TLS); where it can, only ports the server announced.
+    config.policy.data_ports =
+        ftpbridge_relay::policy::PortSet::parse(&["50000-50100"]).map_err(|e| e.to_string())?;
+    // Only the demo's own loopback names (the defaults) may be its Host and Origin.
     config.active.enabled = true;
     config.active.bind_address = Ipv4Addr::LOCALHOST.into();
     let listener = tokio::net::TcpListener::bind(config.listen)

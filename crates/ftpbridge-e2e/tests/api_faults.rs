@@ -268,7 +268,8 @@ fn relay_metrics(port: u16) -> String {
     use std::io::Read;
     let mut text = String::new();
     if let Ok(mut tcp) = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)) {
-        let _ = tcp.write_all(b"GET /metrics HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n");
+        let request = format!("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+        let _ = tcp.write_all(request.as_bytes());
         let _ = tcp.read_to_string(&mut text);
     }
     text

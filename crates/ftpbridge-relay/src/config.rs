@@ -6,7 +6,7 @@
 //! in seconds (`10`, `0.5`). How files, environment and flags are layered is in
 //! [`crate::layers`].
 
-use crate::policy::{Cidr, HostSet, Policy};
+use crate::policy::{Cidr, HostSet, Policy, PortSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -23,12 +23,24 @@ pub struct RelayConfig {
     pub static_dir: Option<PathBuf>,
     /// Log lines as `text` or `json` (the binary only).
     pub log_format: LogFormat,
+    /// The relay's own host names as browsers reach it (`ftp.example.com`,
+    /// `relay.example.com:8443`): a request for any other `Host` is refused (DNS
+    /// rebinding). Empty: the listen address, `localhost:PORT`, `127.0.0.1:PORT` and
+    /// `[::1]:PORT`.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub public_hosts: Vec<String>,
     /// Browser origins allowed to open sessions (`https://ftp.example.com`), besides
-    /// same-origin pages; `"*"` allows any.
+    /// the relay's own (its `public_hosts`); `"*"` allows any.
     #[serde(deserialize_with = "crate::layers::list")]
     pub allowed_origins: Vec<String>,
-    /// Refuse upgrades without an `Origin` header (non-browser clients).
+    /// Refuse upgrades without an `Origin` header (non-browser clients). Always on
+    /// with private destinations allowed or on a listener that is not loopback.
     pub require_origin: bool,
+    /// Run on a public address with neither an allow-list nor required tickets: any
+    /// page may then reach any public FTP server through this relay.
+    pub open_relay: bool,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsConfig,
     /// Peers whose `X-Forwarded-For` is believed (reverse proxies).
     #[serde(deserialize_with = "crate::layers::list")]
     pub trusted_proxies: Vec<Cidr>,
@@ -50,8 +62,11 @@ impl Default for RelayConfig {
             listen: SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8080),
             static_dir: None,
             log_format: LogFormat::Text,
+            public_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             require_origin: false,
+            open_relay: false,
+            metrics: MetricsConfig::default(),
             trusted_proxies: Vec::new(),
             policy: PolicyConfig::default(),
             limits: Limits::default(),
@@ -71,6 +86,27 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// Who may read `/metrics`: with a token, requests that carry it
+/// (`Authorization: Bearer TOKEN`); without, clients on loopback only. `listen` serves
+/// it on an address of its own as well (the binary).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A bearer token that opens `/metrics` to anyone who has it.
+    pub token: Option<String>,
+    /// Another address to serve `/metrics` (and `/healthz`) on, e.g. a private network.
+    pub listen: Option<SocketAddr>,
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("listen", &self.listen)
+            .finish()
+    }
 }
 
 /// Where sessions may connect (see [`crate::policy`]).
@@ -96,6 +132,14 @@ pub struct PolicyConfig {
     /// Networks never allowed (wins over every allow).
     #[serde(deserialize_with = "crate::layers::list")]
     pub deny_cidrs: Vec<Cidr>,
+    /// Control ports that speak TLS from the first byte (implicit FTPS): the relay
+    /// cannot read their control streams.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub implicit_tls_ports: Vec<u16>,
+    /// Ports a data connection may go to when the relay cannot read the control
+    /// stream (TLS): entries `"A-B"`, `"N"`, `"!N"`. Where it can read it, a data
+    /// connection goes only to a port the server announced (227/229) on it.
+    pub data_ports: PortSet,
 }
 
 impl Default for PolicyConfig {
@@ -107,6 +151,8 @@ impl Default for PolicyConfig {
             allow_cidrs: Vec::new(),
             deny_hosts: Vec::new(),
             deny_cidrs: Vec::new(),
+            implicit_tls_ports: vec![990],
+            data_ports: crate::policy::default_data_ports(),
         }
     }
 }
@@ -119,6 +165,17 @@ pub struct Limits {
     pub max_sessions: usize,
     /// Sessions at once per client IP (per /64 for IPv6).
     pub max_sessions_per_ip: usize,
+    /// Sessions at once per client network: an IPv4 /24, an IPv6 /56 (and twice as
+    /// many per /48).
+    pub max_sessions_per_network: usize,
+    /// WebSocket upgrades a client IP may make per second, on average ...
+    pub upgrades_per_second: u32,
+    /// ... and in a burst.
+    pub upgrade_burst: u32,
+    /// Name lookups in flight at once, in total ...
+    pub max_lookups: usize,
+    /// ... and for one client.
+    pub max_lookups_per_client: usize,
     /// Streams open at once in one session (control, data and listeners).
     pub max_streams_per_session: usize,
     /// OPENs and LISTENs a session may make per second, on average.
@@ -139,6 +196,11 @@ impl Default for Limits {
         Limits {
             max_sessions: 1024,
             max_sessions_per_ip: 16,
+            max_sessions_per_network: 64,
+            upgrades_per_second: 5,
+            upgrade_burst: 20,
+            max_lookups: 64,
+            max_lookups_per_client: 4,
             max_streams_per_session: 4,
             opens_per_second: 5,
             open_burst: 20,
@@ -150,12 +212,18 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The most a session may hold in memory for its streams' bytes: each stream's
-    /// inbound window and one read buffer, plus the outgoing queue.
+    /// The most a session may hold in memory for its streams' bytes, per-frame costs
+    /// included: each stream's inbound window (small payloads are copied together, so
+    /// the window holds bytes, plus one partly filled chunk) and one read buffer, plus
+    /// the outgoing queue of messages of at most `max_payload`, plus the WebSocket's
+    /// read buffer and one message being read.
     pub fn session_memory_bound(&self) -> usize {
-        let per_stream = self.window as usize + self.max_payload as usize;
+        let per_stream = self.window as usize + crate::stream::CHUNK + self.max_payload as usize;
+        let message = self.max_payload as usize + ftpbridge_wire::HEADER_LEN;
         self.max_streams_per_session * per_stream
-            + crate::session::OUTBOUND_QUEUE * (self.max_payload as usize + ftpbridge_wire::HEADER_LEN)
+            + crate::session::OUTBOUND_QUEUE * message
+            + self.ws_read_buffer
+            + message
     }
 }
 
@@ -182,6 +250,13 @@ pub struct Timeouts {
     /// An HTTP request's headers must arrive within this long (slow-loris clients).
     #[serde(with = "seconds")]
     pub request_headers: Duration,
+    /// A session without a control connection (none opened yet, or it ended) is
+    /// closed after this long.
+    #[serde(with = "seconds")]
+    pub no_control: Duration,
+    /// No session lives longer than this.
+    #[serde(with = "seconds")]
+    pub session_lifetime: Duration,
 }
 
 impl Default for Timeouts {
@@ -189,10 +264,12 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(10),
             idle: Duration::from_secs(600),
-            listen: Duration::from_secs(30),
+            listen: Duration::from_secs(10),
             ping_interval: Duration::from_secs(30),
             drain: Duration::from_secs(10),
             request_headers: Duration::from_secs(30),
+            no_control: Duration::from_secs(10),
+            session_lifetime: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -290,7 +367,9 @@ impl RelayConfig {
         }
         self.policy()?;
         let t = &self.timeouts;
-        if [t.connect, t.idle, t.listen, t.ping_interval, t.request_headers].contains(&Duration::ZERO) {
+        if [t.connect, t.idle, t.listen, t.ping_interval, t.request_headers, t.no_control, t.session_lifetime]
+            .contains(&Duration::ZERO)
+        {
             return fail("timeouts must be longer than zero");
         }
         let active = &self.active;
@@ -308,10 +387,42 @@ impl RelayConfig {
         if self.tickets.required && self.tickets.secrets.is_empty() {
             return fail("tickets.required needs at least one secret in tickets.secrets");
         }
+        if !self.tickets.secrets.is_empty() && !self.tickets.required {
+            return fail(
+                "tickets.secrets is set but tickets.required is false: a client without a ticket would \
+                 get more than one with a ticket; set tickets.required = true",
+            );
+        }
+        if limits.max_sessions_per_network < limits.max_sessions_per_ip {
+            return fail("limits.max_sessions_per_network must be at least limits.max_sessions_per_ip");
+        }
+        if limits.upgrades_per_second == 0 || limits.upgrade_burst == 0 {
+            return fail("limits.upgrades_per_second and limits.upgrade_burst must be at least 1");
+        }
+        if self.metrics.token.as_ref().is_some_and(|t| t.len() < 16) {
+            return fail("metrics.token must be at least 16 bytes long");
+        }
         if self.tickets.secrets.iter().any(|s| s.len() < 16) {
             return fail("ticket secrets must be at least 16 bytes long");
         }
         Ok(())
+    }
+
+    /// Whether a relay listening on `listen` would be an open relay: a public listener
+    /// with no allow-list and no required tickets. The binary refuses to start so
+    /// unless `open_relay` says it is meant.
+    pub fn open_relay_refusal(&self, listen: SocketAddr) -> Option<String> {
+        let public = !listen.ip().is_loopback();
+        let restricted = !self.policy.allow_hosts.is_empty()
+            || !self.policy.allow_cidrs.is_empty()
+            || self.tickets.required;
+        (public && !restricted && !self.open_relay).then(|| {
+            format!(
+                "refusing to listen on {listen} as an open relay: any page could reach any public FTP server \
+                 through it. Set policy.allow_hosts or policy.allow_cidrs, or tickets.required with \
+                 tickets.secrets, or say open_relay = true (--open-relay) if that is what you want"
+            )
+        })
     }
 
     /// The destination policy these settings describe.

@@ -199,6 +199,8 @@ mod tests {
                 ("FTPBRIDGE_RELAY_STATIC_DIR", "web/dist"),
                 ("FTPBRIDGE_RELAY_ACTIVE__PUBLIC_ADDRESS", "198.51.100.7"),
                 ("FTPBRIDGE_RELAY_TICKETS__SECRETS", "1234567890123456"),
+                ("FTPBRIDGE_RELAY_TICKETS__REQUIRED", "true"),
+                ("FTPBRIDGE_RELAY_POLICY__DATA_PORTS", "40000-40100,!40050"),
             ]),
             &[],
         )
@@ -207,6 +209,8 @@ mod tests {
         assert_eq!(config.static_dir.as_deref(), Some(std::path::Path::new("web/dist")));
         assert_eq!(config.active.public_address, Some("198.51.100.7".parse().unwrap()));
         assert_eq!(config.tickets.secrets, vec!["1234567890123456"]);
+        assert!(config.policy.data_ports.contains(40000) && !config.policy.data_ports.contains(40050));
+        assert!(!config.policy.data_ports.contains(6379));
 
         assert!(load(None, pairs(&[("FTPBRIDGE_RELAY_NO_SUCH", "1")]), &[]).is_err());
         assert!(load(None, pairs(&[("FTPBRIDGE_RELAY_LIMITS__WINDOW", "big")]), &[]).is_err());

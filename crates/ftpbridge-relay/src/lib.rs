@@ -27,17 +27,21 @@
 
 pub mod admission;
 pub mod config;
+pub mod control_filter;
+mod dial;
 pub mod layers;
 mod listener;
 pub mod metrics;
 pub mod policy;
 mod server;
 mod session;
+mod shared;
 mod stream;
 pub mod ticket;
 
 pub use config::{
-    ActiveConfig, ConfigError, Limits, LogFormat, PolicyConfig, RelayConfig, TicketConfig, Timeouts,
+    ActiveConfig, ConfigError, Limits, LogFormat, MetricsConfig, PolicyConfig, RelayConfig, TicketConfig,
+    Timeouts,
 };
-pub use server::{Relay, serve};
+pub use server::{CONTENT_SECURITY_POLICY, Relay, serve};
 pub use session::OUTBOUND_QUEUE;

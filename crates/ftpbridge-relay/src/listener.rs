@@ -1,22 +1,24 @@
 //! Active mode (LISTEN): one listener, one connection, from the control server only.
 //!
 //! ```text
-//! LISTEN ─► bind on active.bind_address, a port in [port_min, port_max]
-//!        ─► LISTENING(public address, port)
+//! LISTEN ─► bind on active.bind_address, a random port in [port_min, port_max]
+//!        ─► the session's control filter holds it (PORT/EPRT may name it) ─► LISTENING
 //!        ─► accept: from the control connection's IP → ACCEPTED(peer), relay bytes
 //!                   from anyone else → dropped (RST), counted, keep waiting
 //!        ─► nobody in time → RESET(listen timed out)
+//!        ─► either way the filter lets go of it: a listener serves once
 //! ```
 
 use crate::config::ActiveConfig;
 use crate::policy::Policy;
-use crate::session::SessionShared;
+use crate::shared::SessionShared;
 use crate::stream::{StreamTask, abort_socket, relay};
 use ftpbridge_wire::{CloseReason, Frame};
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tracing::{debug, info, warn};
 
@@ -28,9 +30,15 @@ pub(crate) async fn bind(config: &ActiveConfig) -> io::Result<TcpListener> {
     }
     let (low, high) = (u32::from(config.port_min), u32::from(config.port_max));
     let span = high - low + 1;
-    let start = (RandomState::new().hash_one(0u8) % u64::from(span)) as u32;
-    for i in 0..span {
-        let port = low + (start + i) % span;
+    // Unpredictable: a fresh random port each try (another session cannot guess it),
+    // then the rest of the range in order from a random start.
+    let random = || (RandomState::new().hash_one(0u8) % u64::from(span)) as u32;
+    let tries = (0..8.min(span)).map(|_| random()).chain((0..span).map({
+        let start = random();
+        move |i| (start + i) % span
+    }));
+    for offset in tries {
+        let port = low + offset;
         let Ok(port) = u16::try_from(port) else { continue };
         match TcpListener::bind((config.bind_address, port)).await {
             Ok(listener) => return Ok(listener),
@@ -52,7 +60,7 @@ async fn accept_from(
         match Policy::check_listen_peer(control, peer.ip()) {
             Ok(()) => return Ok((tcp, peer)),
             Err(denial) => {
-                session.relay.metrics.denied(denial.as_str());
+                session.metrics().denied(denial.as_str());
                 warn!(%peer, "active-mode connection from another host than the control server dropped");
                 abort_socket(&tcp);
             }
@@ -60,10 +68,20 @@ async fn accept_from(
     }
 }
 
+/// The session's control filter holds a listener while this lives.
+struct Held<'a> {
+    session: &'a SessionShared,
+    address: SocketAddr,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.session.filter().release_listener(self.address);
+    }
+}
+
 /// LISTEN: bind, advertise, accept one connection from the control IP, relay.
-pub(crate) async fn listen(mut task: StreamTask, control: IpAddr) {
-    let config = &task.session.relay.config;
-    let (active, timeout) = (config.active.clone(), config.timeouts.listen);
+pub(crate) async fn listen(mut task: StreamTask, active: ActiveConfig, timeout: Duration, control: IpAddr) {
     let listener = match bind(&active).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -73,8 +91,7 @@ pub(crate) async fn listen(mut task: StreamTask, control: IpAddr) {
                 CloseReason::NetworkError
             };
             warn!(%error, "cannot bind an active-mode listener");
-            task.session.relay.metrics.error(reason.as_str());
-            return task.fail(reason, reason.as_str()).await;
+            return task.network_failure(reason).await;
         }
     };
     let port = match listener.local_addr() {
@@ -82,6 +99,9 @@ pub(crate) async fn listen(mut task: StreamTask, control: IpAddr) {
         Err(_) => return task.fail(CloseReason::NetworkError, "network_error").await,
     };
     let address = SocketAddr::new(active.advertised(), port);
+    let session = task.session.clone();
+    session.filter().issue_listener(address);
+    let held = Held { session: &session, address };
     if task.send(Frame::Listening { stream: task.id, address }).await.is_err() {
         return;
     }
@@ -89,23 +109,22 @@ pub(crate) async fn listen(mut task: StreamTask, control: IpAddr) {
     let accepted = tokio::select! {
         biased;
         _ = StreamTask::aborted(&mut task.abort) => return,
-        result = tokio::time::timeout(timeout, accept_from(&task.session, &listener, control)) => result,
+        result = tokio::time::timeout(timeout, accept_from(&session, &listener, control)) => result,
     };
     drop(listener);
+    drop(held);
     let (tcp, peer) = match accepted {
         Err(_elapsed) => {
             info!("nobody connected to the active-mode listener in time");
-            task.session.relay.metrics.error(CloseReason::ListenTimedOut.as_str());
-            return task.fail(CloseReason::ListenTimedOut, "listen_timed_out").await;
+            return task.network_failure(CloseReason::ListenTimedOut).await;
         }
         Ok(Err(error)) => {
             warn!(%error, "accept failed");
-            task.session.relay.metrics.error(CloseReason::NetworkError.as_str());
-            return task.fail(CloseReason::NetworkError, "network_error").await;
+            return task.network_failure(CloseReason::NetworkError).await;
         }
         Ok(Ok(accepted)) => accepted,
     };
-    crate::stream::tune(&tcp);
+    crate::dial::tune(&tcp);
     task.destination = Some(peer);
     if task.send(Frame::Accepted { stream: task.id, peer }).await.is_err() {
         return;

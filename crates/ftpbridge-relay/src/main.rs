@@ -36,6 +36,10 @@ struct Cli {
     /// A browser origin allowed to open sessions (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<String>,
+    /// Run as an open relay on a public address (no allow-list, no tickets): any page
+    /// may then reach any public FTP server through it.
+    #[arg(long)]
+    open_relay: bool,
     /// Any option by its key, e.g. `--set limits.max_sessions=100` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -55,6 +59,15 @@ enum Command {
         /// How long the ticket is valid: seconds, or with a unit (`90s`, `15m`, `2h`, `1d`).
         #[arg(long, default_value = "1h", value_parser = parse_ttl)]
         ttl: Duration,
+        /// A relay host name the ticket is for (repeatable; default: any).
+        #[arg(long = "audience")]
+        audience: Vec<String>,
+        /// Sessions that may use the ticket at once.
+        #[arg(long)]
+        max_sessions: Option<u32>,
+        /// Ports its data connections may go to: `A-B`, `N`, `!N` (repeatable).
+        #[arg(long = "data-ports")]
+        data_ports: Vec<String>,
     },
 }
 
@@ -75,8 +88,14 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Ticket { secret, hosts, ttl }) = &cli.command {
-        return match ticket::mint(secret.as_bytes(), hosts, *ttl, SystemTime::now()) {
+    if let Some(Command::Ticket { secret, hosts, ttl, audience, max_sessions, data_ports }) = &cli.command {
+        let spec = ticket::TicketSpec {
+            hosts: hosts.clone(),
+            audience: audience.clone(),
+            max_sessions: *max_sessions,
+            data_ports: data_ports.clone(),
+        };
+        return match ticket::mint(secret.as_bytes(), &spec, *ttl, SystemTime::now()) {
             Ok(ticket) => {
                 println!("{ticket}");
                 ExitCode::SUCCESS
@@ -117,6 +136,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     if !cli.allowed_origins.is_empty() {
         overrides.push(("allowed_origins".to_string(), cli.allowed_origins.join(",")));
     }
+    if cli.open_relay {
+        overrides.push(("open_relay".to_string(), "true".to_string()));
+    }
     for pair in &cli.set {
         let (key, value) =
             pair.split_once('=').ok_or_else(|| format!("--set {pair:?}: expected KEY=VALUE"))?;
@@ -131,15 +153,68 @@ async fn run(cli: Cli) -> Result<(), String> {
         LogFormat::Text => subscriber.init(),
     }
 
+    if let Some(refusal) = config.open_relay_refusal(config.listen) {
+        return Err(refusal);
+    }
+    if config.open_relay {
+        tracing::warn!("running as an OPEN RELAY: any page may reach any public FTP server through it");
+    }
+    let config = fit_descriptors(config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let metrics_listen = config.metrics.listen;
     let relay = Relay::new(config).map_err(|e| e.to_string())?;
     tracing::info!(%address, allow_private = relay.config().policy.allow_private, "relay started");
+    if let Some(metrics_address) = metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(metrics_address)
+            .await
+            .map_err(|e| format!("cannot listen on {metrics_address} for metrics: {e}"))?;
+        relay.listening_on(metrics.local_addr().map_err(|e| e.to_string())?);
+        let router = relay.metrics_router();
+        tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(metrics, service).await;
+        });
+        println!("metrics on http://{metrics_address}/metrics");
+    }
     println!("listening on http://{address}");
     let _ = std::io::stdout().flush();
     relay.serve(listener, shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// File descriptors a session may use at most: its WebSocket and its streams (a
+/// listener and its accepted connection count as two).
+fn descriptors_per_session(config: &ftpbridge_relay::RelayConfig) -> u64 {
+    1 + 2 * config.limits.max_streams_per_session as u64
+}
+
+/// Raises the soft limit on open files to the hard limit, then makes the session limit
+/// fit what is left after a reserve for the listener, health checks and static files,
+/// so that `/healthz` keeps answering when every session is taken.
+fn fit_descriptors(mut config: ftpbridge_relay::RelayConfig) -> ftpbridge_relay::RelayConfig {
+    const RESERVE: u64 = 64;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let per_session = descriptors_per_session(&config);
+    let fits = limit.saturating_sub(RESERVE) / per_session;
+    let wanted = config.limits.max_sessions as u64;
+    if fits < wanted {
+        let lowered = fits.max(1) as usize;
+        tracing::warn!(
+            open_files = limit,
+            wanted,
+            lowered,
+            "the open-file limit cannot hold limits.max_sessions sessions of {per_session} descriptors; \
+             serving at most {lowered} (raise `ulimit -n` or lower the limits)"
+        );
+        config.limits.max_sessions = lowered;
+        config.limits.max_sessions_per_ip = config.limits.max_sessions_per_ip.min(lowered);
+        config.limits.max_sessions_per_network = config.limits.max_sessions_per_network.min(lowered);
+    } else {
+        tracing::info!(open_files = limit, "open-file limit");
+    }
+    config
 }
 
 /// SIGINT or SIGTERM.
@@ -182,6 +257,21 @@ mod tests {
             .unwrap();
         Cli::try_parse_from(["ftpbridge-relay", "ticket", "--secret", "s", "--host", "ftp.example.com"])
             .unwrap();
+        Cli::try_parse_from([
+            "ftpbridge-relay",
+            "ticket",
+            "--secret",
+            "s",
+            "--host",
+            "ftp.example.com",
+            "--audience",
+            "relay.example",
+            "--max-sessions",
+            "2",
+            "--data-ports",
+            "40000-40100",
+        ])
+        .unwrap();
         assert!(Cli::try_parse_from(["ftpbridge-relay", "ticket", "--secret", "s"]).is_err());
     }
 }

@@ -107,6 +107,93 @@ impl<'de> Deserialize<'de> for Cidr {
     }
 }
 
+/// Ports: ranges allowed, with ports or ranges taken out. Written as a list of
+/// entries, `"N"` or `"A-B"` to allow, `"!N"` or `"!A-B"` to deny (denials win):
+/// `["1024-65535", "!3306", "!6379"]`. An empty set contains nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortSet {
+    allow: Vec<(u16, u16)>,
+    deny: Vec<(u16, u16)>,
+}
+
+impl PortSet {
+    /// Parses entries as described on the type.
+    pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<PortSet, String> {
+        let mut set = PortSet::default();
+        for entry in entries {
+            let entry = entry.as_ref().trim();
+            let (deny, range) = match entry.strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (false, entry),
+            };
+            let bad = || format!("{entry:?} is not a port or a range of ports (\"N\", \"A-B\", \"!N\")");
+            let (low, high) = match range.split_once('-') {
+                Some((a, b)) => {
+                    (a.trim().parse::<u16>().map_err(|_| bad())?, b.trim().parse::<u16>().map_err(|_| bad())?)
+                }
+                None => {
+                    let port = range.parse::<u16>().map_err(|_| bad())?;
+                    (port, port)
+                }
+            };
+            if low == 0 || low > high {
+                return Err(bad());
+            }
+            if deny { set.deny.push((low, high)) } else { set.allow.push((low, high)) }
+        }
+        Ok(set)
+    }
+
+    /// Whether the set has no allowed port.
+    pub fn is_empty(&self) -> bool {
+        self.allow.is_empty()
+    }
+
+    /// Whether `port` is allowed and not denied.
+    pub fn contains(&self, port: u16) -> bool {
+        let within = |(low, high): &(u16, u16)| (*low..=*high).contains(&port);
+        self.allow.iter().any(within) && !self.deny.iter().any(within)
+    }
+
+    /// The entries, as written.
+    pub fn entries(&self) -> Vec<String> {
+        let write = |(low, high): &(u16, u16), deny: bool| {
+            let bang = if deny { "!" } else { "" };
+            if low == high { format!("{bang}{low}") } else { format!("{bang}{low}-{high}") }
+        };
+        self.allow.iter().map(|r| write(r, false)).chain(self.deny.iter().map(|r| write(r, true))).collect()
+    }
+}
+
+impl Serialize for PortSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.entries().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PortSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PortSet, D::Error> {
+        let entries: Vec<String> = crate::layers::list(deserializer)?;
+        PortSet::parse(&entries).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Well-known services above port 1024 that a data connection should never reach when
+/// the relay cannot read the control stream (databases, caches, queues, container and
+/// cluster APIs, remote desktops, proxies, common web and admin ports): the default
+/// holes in `policy.data_ports`.
+pub const SERVICE_PORTS: &[u16] = &[
+    1080, 1194, 1433, 1434, 1521, 1723, 1883, 2049, 2181, 2375, 2376, 2379, 2380, 3000, 3128, 3260, 3306,
+    3389, 4369, 4444, 5000, 5432, 5601, 5672, 5900, 5901, 5984, 5985, 5986, 6000, 6379, 6443, 6666, 6667,
+    7001, 7199, 8000, 8008, 8080, 8081, 8086, 8088, 8443, 8500, 8888, 9000, 9042, 9090, 9092, 9100, 9200,
+    9300, 9418, 10250, 10255, 11211, 15672, 25565, 27017, 27018, 50000,
+];
+
+/// The default data-port policy: 1024-65535 without [`SERVICE_PORTS`].
+pub fn default_data_ports() -> PortSet {
+    PortSet { allow: vec![(MIN_DATA_PORT, u16::MAX)], deny: SERVICE_PORTS.iter().map(|&p| (p, p)).collect() }
+}
+
 /// What kind of address an IP is, for the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -461,6 +548,8 @@ pub enum Denial {
     /// A data connection to another IP than the control connection's, or to a port
     /// below 1024; or a connection to a listener from another IP.
     DataPeerMismatch,
+    /// One of the relay's own listening addresses.
+    RelayItself,
 }
 
 impl Denial {
@@ -483,6 +572,7 @@ impl Denial {
             Denial::ControlPort => "control_port",
             Denial::TicketHost => "ticket_host",
             Denial::DataPeerMismatch => "data_peer_mismatch",
+            Denial::RelayItself => "relay_itself",
         }
     }
 }
@@ -497,6 +587,7 @@ impl fmt::Display for Denial {
             Denial::ControlPort => f.write_str("not a control port"),
             Denial::TicketHost => f.write_str("not among the ticket's hosts"),
             Denial::DataPeerMismatch => f.write_str("not the control connection's server"),
+            Denial::RelayItself => f.write_str("the relay itself"),
         }
     }
 }

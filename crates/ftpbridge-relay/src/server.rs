@@ -1,19 +1,19 @@
 //! The HTTP side: the router (`/ws`, `/healthz`, `/metrics`, static files), the
 //! upgrade checks, and serving with a graceful, bounded shutdown.
 
-use crate::admission::{self, SessionSlots, SlotRefusal};
+use crate::admission::{self, RateLimiter, SessionSlots, SlotRefusal, TicketSlots};
 use crate::config::{ConfigError, RelayConfig};
+use crate::dial::Dialer;
 use crate::metrics::Metrics;
-use crate::policy::{HostSet, Policy};
-use crate::session::{self, SessionShared};
-use crate::ticket;
+use crate::session;
+use crate::shared::{RelayShared, SessionShared};
+use crate::ticket::{self, Grant};
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, SUBPROTOCOL};
@@ -22,12 +22,11 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -38,20 +37,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{Instrument, debug, info, info_span, warn};
 
-/// What every session shares.
-pub(crate) struct Shared {
-    /// The configuration, validated.
-    pub config: RelayConfig,
-    /// The destination policy built from it.
-    pub policy: Policy,
-    /// The metrics.
-    pub metrics: Metrics,
-    slots: SessionSlots,
-    /// Cancelled when the relay shuts down.
-    pub shutdown: CancellationToken,
-    tracker: TaskTracker,
-    next_session: AtomicU64,
-}
+/// The app's Content-Security-Policy: its own scripts, styles and WebAssembly
+/// (`'wasm-unsafe-eval'` compiles the module), WebSockets to its own origin, images
+/// and downloads from blobs, and no framing by other sites.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
+connect-src 'self'; worker-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// A relay: its configuration, policy, metrics and sessions. Cheap to clone.
 ///
@@ -67,7 +59,7 @@ pub(crate) struct Shared {
 /// ```
 #[derive(Clone)]
 pub struct Relay {
-    shared: Arc<Shared>,
+    shared: Arc<RelayShared>,
 }
 
 impl fmt::Debug for Relay {
@@ -81,18 +73,37 @@ impl Relay {
     pub fn new(config: RelayConfig) -> Result<Relay, ConfigError> {
         config.validate()?;
         let policy = config.policy()?;
-        let slots = SessionSlots::new(config.limits.max_sessions, config.limits.max_sessions_per_ip);
+        let limits = &config.limits;
+        let slots = SessionSlots::new(
+            limits.max_sessions,
+            limits.max_sessions_per_ip,
+            limits.max_sessions_per_network,
+        );
+        let dialer =
+            Dialer::new(policy, config.timeouts.connect, limits.max_lookups, limits.max_lookups_per_client);
+        let upgrades = RateLimiter::new(limits.upgrades_per_second, limits.upgrade_burst);
+        let hosts = config.public_hosts.clone();
         Ok(Relay {
-            shared: Arc::new(Shared {
-                config,
-                policy,
-                metrics: Metrics::new(),
+            shared: Arc::new(RelayShared {
+                metrics: Arc::new(Metrics::new()),
+                dialer: Arc::new(dialer),
                 slots,
+                upgrades,
+                tickets: TicketSlots::default(),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 next_session: AtomicU64::new(1),
+                hosts: RwLock::new(hosts),
+                loopback_only: AtomicBool::new(true),
+                config,
             }),
         })
+    }
+
+    /// The relay is also reachable at `address` (a second listener, e.g. for
+    /// metrics): it never connects there, and accepts it as a `Host`.
+    pub fn listening_on(&self, address: SocketAddr) {
+        self.shared.listening_on(address);
     }
 
     /// The configuration in use.
@@ -117,17 +128,29 @@ impl Relay {
             Some(dir) => router.fallback_service(ServeDir::new(dir)),
             None => router.fallback(|| async { (StatusCode::NOT_FOUND, "not found") }),
         };
+        let header =
+            |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
         router
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
+            .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+            .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(header(header::REFERRER_POLICY, "no-referrer"))
+            .layer(header(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+            .layer(middleware::from_fn_with_state(self.clone(), own_host))
             .layer(
                 // The path only: a query may hold a ticket.
                 TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                     info_span!("http", method = %request.method(), path = %request.uri().path())
                 }),
             )
+            .with_state(self.clone())
+    }
+
+    /// `/metrics` and `/healthz` alone, for a listener of their own.
+    pub fn metrics_router(&self) -> Router {
+        Router::new()
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/metrics", get(|State(relay): State<Relay>| async move { metrics_text(&relay) }))
             .with_state(self.clone())
     }
 
@@ -153,6 +176,9 @@ impl Relay {
     where
         F: Future<Output = ()>,
     {
+        if let Ok(address) = listener.local_addr() {
+            self.shared.listening_on(address);
+        }
         let token = self.shared.shutdown.clone();
         let router = self.router();
         let header_timeout = self.shared.config.timeouts.request_headers;
@@ -226,16 +252,16 @@ impl Relay {
         self.session(sink, incoming, client, None).await;
     }
 
-    async fn session<W, R>(&self, sink: W, incoming: R, client: IpAddr, grant: Option<HostSet>)
+    async fn session<W, R>(&self, sink: W, incoming: R, client: IpAddr, grant: Option<Grant>)
     where
         W: Sink<Message> + Send + Unpin + 'static,
         W::Error: fmt::Display,
         R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     {
         let id = self.shared.next_session.fetch_add(1, Ordering::Relaxed);
-        let session = Arc::new(SessionShared::new(self.shared.clone()));
+        let session = Arc::new(SessionShared::new(self.shared.metrics.clone(), client));
         let span = info_span!("session", session = id, client = %client);
-        session::run(sink, incoming, session, grant).instrument(span).await;
+        session::run(sink, incoming, self.shared.clone(), session, grant).instrument(span).await;
     }
 }
 
@@ -257,9 +283,44 @@ where
     relay.serve(listener, shutdown).await
 }
 
-async fn metrics(State(relay): State<Relay>) -> Response {
+/// Every request must name one of the relay's own hosts (DNS rebinding).
+async fn own_host(State(relay): State<Relay>, request: Request<axum::body::Body>, next: Next) -> Response {
+    if !admission::host_allowed(request.headers(), &relay.shared.public_hosts()) {
+        relay.shared.metrics.denied("host");
+        return (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response();
+    }
+    next.run(request).await
+}
+
+/// `/metrics`: with a token configured, for requests that carry it; otherwise for
+/// clients on loopback only (the TCP peer, not a forwarded address).
+async fn metrics(
+    State(relay): State<Relay>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let allowed = match &relay.shared.config.metrics.token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), token.as_bytes())),
+        None => peer.ip().to_canonical().is_loopback(),
+    };
+    if !allowed {
+        return (StatusCode::FORBIDDEN, "metrics are not public").into_response();
+    }
+    metrics_text(&relay)
+}
+
+fn metrics_text(relay: &Relay) -> Response {
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], relay.metrics())
         .into_response()
+}
+
+/// Compares secrets without an early exit.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn refuse(
@@ -278,7 +339,6 @@ fn refuse(
 async fn upgrade(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -288,7 +348,17 @@ async fn upgrade(
     if shared.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "the relay is shutting down").into_response();
     }
-    if !admission::origin_allowed(&headers, &config.allowed_origins, config.require_origin) {
+    if !shared.upgrades.take(client) {
+        return refuse(
+            &relay,
+            StatusCode::TOO_MANY_REQUESTS,
+            "upgrade_rate",
+            client,
+            "too many sessions opened",
+        );
+    }
+    let hosts = shared.public_hosts();
+    if !admission::origin_allowed(&headers, &config.allowed_origins, &hosts, shared.origin_required()) {
         return refuse(&relay, StatusCode::FORBIDDEN, "origin", client, "origin not allowed");
     }
     let protocols = admission::requested_protocols(&headers);
@@ -301,14 +371,22 @@ async fn upgrade(
             "subprotocol ftpbridge.v1 required",
         );
     }
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let offered = admission::offered_ticket(&protocols, query.get("ticket").map(String::as_str));
-    let grant = match offered {
-        Some(ticket) if !config.tickets.secrets.is_empty() => {
+    let grant = match admission::offered_ticket(&protocols) {
+        Some(ticket) if config.tickets.required => {
             match ticket::verify(&config.tickets.secrets, &ticket, SystemTime::now()) {
-                Ok((claims, hosts)) => {
+                Ok((claims, grant)) => {
+                    let host = admission::request_host(&headers).unwrap_or_default();
+                    if !grant.audience.is_empty() && !grant.audience.contains(&host) {
+                        return refuse(
+                            &relay,
+                            StatusCode::FORBIDDEN,
+                            "ticket_audience",
+                            client,
+                            "ticket not for this relay",
+                        );
+                    }
                     debug!(%client, hosts = ?claims.hosts, "ticket accepted");
-                    Some(hosts)
+                    Some(grant)
                 }
                 Err(error) => {
                     info!(%client, %error, "ticket refused");
@@ -326,7 +404,13 @@ async fn upgrade(
         Err(rejection) => return rejection.into_response(),
     };
     // Over a limit, the session still opens, to say why before it closes.
-    let slot = shared.slots.acquire(client);
+    let slot = shared.slots.acquire(client).and_then(|slot| {
+        let ticket = match &grant {
+            Some(grant) => Some(shared.tickets.acquire(grant.id, grant.max_sessions)?),
+            None => None,
+        };
+        Ok((slot, ticket))
+    });
     let max_message = HEADER_LEN + config.limits.max_payload as usize;
     let token = shared.tracker.token();
     let relay = relay.clone();
@@ -340,7 +424,7 @@ async fn upgrade(
         .on_upgrade(move |socket| async move {
             let _token = token;
             match slot {
-                Ok(_slot) => {
+                Ok(_slots) => {
                     let (sink, stream) = socket.split();
                     relay.session(sink, stream, client, grant).await;
                 }

@@ -17,20 +17,23 @@
 //! feeds a stream's down pump, FIN and RESET half-close or abort. A session in which
 //! nothing moved for the idle timeout gets `RESET(0, idle timeout)` and a close.
 
+use crate::control_filter::{ControlFilter, Mode as FilterMode};
+use crate::dial::Target;
 use crate::listener;
-use crate::metrics::{Direction, StreamKind};
-use crate::policy::{self, HostSet};
-use crate::server::Shared;
-use crate::stream::{self, Event, Inbound, StreamShared, StreamTask, Target};
+use crate::metrics::StreamKind;
+use crate::policy::{self, Host};
+use crate::shared::{RelayShared, SessionShared};
+use crate::stream::{self, Event, StreamShared, StreamTask};
+use crate::ticket::Grant;
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message};
-use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, StreamId, VERSION, WireError};
+use ftpbridge_wire::{CloseReason, DATA_PAYLOAD, Frame, Header, StreamId, VERSION, WireError};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -42,52 +45,6 @@ use tracing::{Instrument, debug, info, info_span, warn};
 pub const OUTBOUND_QUEUE: usize = 32;
 /// How long closing may take: the last frames, the close handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
-/// The type byte of OPEN in the wire format.
-const OPEN_TYPE: u8 = 0x01;
-
-/// What a session's streams share with it.
-pub(crate) struct SessionShared {
-    /// The relay.
-    pub relay: Arc<Shared>,
-    started: Instant,
-    /// Milliseconds from `started` to the last activity.
-    last_activity: AtomicU64,
-    bytes_up: AtomicU64,
-    bytes_down: AtomicU64,
-}
-
-impl SessionShared {
-    pub(crate) fn new(relay: Arc<Shared>) -> SessionShared {
-        SessionShared {
-            relay,
-            started: Instant::now(),
-            last_activity: AtomicU64::new(0),
-            bytes_up: AtomicU64::new(0),
-            bytes_down: AtomicU64::new(0),
-        }
-    }
-
-    /// Something moved: the session is not idle.
-    pub(crate) fn touch(&self) {
-        let now = self.started.elapsed().as_millis() as u64;
-        self.last_activity.fetch_max(now, Ordering::Relaxed);
-    }
-
-    /// Payload bytes moved one way.
-    pub(crate) fn moved(&self, direction: Direction, n: usize) {
-        self.touch();
-        let counter = match direction {
-            Direction::Up => &self.bytes_up,
-            Direction::Down => &self.bytes_down,
-        };
-        counter.fetch_add(n as u64, Ordering::Relaxed);
-        self.relay.metrics.bytes(direction, n);
-    }
-
-    fn idle_deadline(&self, idle: Duration) -> Instant {
-        self.started + Duration::from_millis(self.last_activity.load(Ordering::Relaxed)) + idle
-    }
-}
 
 /// Why a session ended.
 #[derive(Debug)]
@@ -100,6 +57,10 @@ enum SessionEnd {
     ClientReset(CloseReason),
     /// Nothing moved for the idle timeout.
     Idle,
+    /// No control connection for the grace time (none yet, or it ended).
+    NoControl,
+    /// The session reached its longest lifetime.
+    Lifetime,
     /// The relay is shutting down.
     Shutdown,
     /// The client broke the protocol.
@@ -122,6 +83,10 @@ impl SessionEnd {
             | SessionEnd::WriterGone => (None, None),
             SessionEnd::ClientReset(_) => (None, Some((1000, "session reset by the client"))),
             SessionEnd::Idle => (Some(CloseReason::IdleTimeout), Some((1000, "idle timeout"))),
+            SessionEnd::NoControl => (Some(CloseReason::IdleTimeout), Some((1000, "no control connection"))),
+            SessionEnd::Lifetime => {
+                (Some(CloseReason::LimitReached), Some((1000, "session lifetime reached")))
+            }
             SessionEnd::Shutdown => (Some(CloseReason::ShuttingDown), Some((1001, "relay shutting down"))),
             SessionEnd::Protocol(_) => (Some(CloseReason::ProtocolError), Some((1002, "protocol error"))),
             SessionEnd::TooBig => (Some(CloseReason::ProtocolError), Some((1009, "message too big"))),
@@ -134,6 +99,8 @@ impl SessionEnd {
             SessionEnd::ClientGone => "client_gone",
             SessionEnd::ClientReset(_) => "client_reset",
             SessionEnd::Idle => "idle_timeout",
+            SessionEnd::NoControl => "no_control_connection",
+            SessionEnd::Lifetime => "session_lifetime",
             SessionEnd::Shutdown => "shutting_down",
             SessionEnd::Protocol(_) => "protocol_error",
             SessionEnd::TooBig => "message_too_big",
@@ -170,13 +137,15 @@ enum Control {
     None,
     /// The control OPEN is under way.
     Connecting(StreamId),
-    /// Connected: data connections go to this IP, for the rest of the session.
-    Established(IpAddr),
+    /// Connected: data connections go to this IP while the stream lives.
+    Established { ip: IpAddr, stream: StreamId },
+    /// The control connection ended: no more data connections; the session closes
+    /// after the grace time.
+    Ended,
 }
 
 /// What the session keeps of a running stream. Dropping it aborts the stream.
 struct StreamHandle {
-    inbound: mpsc::UnboundedSender<Inbound>,
     _abort: oneshot::Sender<()>,
     shared: Arc<StreamShared>,
     /// DATA bytes the client sent on the stream.
@@ -209,19 +178,23 @@ impl Bucket {
 
 /// Runs one session to its end over `sink` and `incoming`, which are the two halves of
 /// a WebSocket (or, in tests, of anything else that moves messages).
-pub(crate) async fn run<W, R>(sink: W, mut incoming: R, session: Arc<SessionShared>, grant: Option<HostSet>)
-where
+pub(crate) async fn run<W, R>(
+    sink: W,
+    mut incoming: R,
+    relay: Arc<RelayShared>,
+    session: Arc<SessionShared>,
+    grant: Option<Grant>,
+) where
     W: Sink<Message> + Send + Unpin + 'static,
     W::Error: fmt::Display,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let relay = session.relay.clone();
     relay.metrics.session_started();
     info!("session opened");
     let (out, queue) = mpsc::channel(OUTBOUND_QUEUE);
     let mut writer = tokio::spawn(write_loop(sink, queue, relay.config.timeouts.idle).in_current_span());
     let mut writer_done = false;
-    let mut core = Core::new(session.clone(), out.clone(), grant);
+    let mut core = Core::new(relay.clone(), session.clone(), out.clone(), grant);
     let end = core.run(&mut incoming, &mut writer, &mut writer_done).await;
     if end.is_error() {
         relay.metrics.error(end.as_str());
@@ -260,11 +233,12 @@ where
         }
     }
     relay.metrics.session_ended();
+    let (bytes_up, bytes_down) = session.bytes();
     info!(
         reason = %end,
-        bytes_up = session.bytes_up.load(Ordering::Relaxed),
-        bytes_down = session.bytes_down.load(Ordering::Relaxed),
-        seconds = session.started.elapsed().as_secs_f64(),
+        bytes_up,
+        bytes_down,
+        seconds = session.started().elapsed().as_secs_f64(),
         "session closed"
     );
 }
@@ -313,6 +287,7 @@ where
 
 /// The session loop's state.
 struct Core {
+    relay: Arc<RelayShared>,
     session: Arc<SessionShared>,
     out: mpsc::Sender<Message>,
     events_tx: mpsc::UnboundedSender<Event>,
@@ -320,13 +295,20 @@ struct Core {
     streams: HashMap<StreamId, StreamHandle>,
     highest: StreamId,
     control: Control,
-    grant: Option<Arc<HostSet>>,
+    /// Since when the session has had no control connection (none yet, or it ended).
+    without_control: Option<Instant>,
+    grant: Option<Arc<Grant>>,
     bucket: Bucket,
 }
 
 impl Core {
-    fn new(session: Arc<SessionShared>, out: mpsc::Sender<Message>, grant: Option<HostSet>) -> Core {
-        let limits = &session.relay.config.limits;
+    fn new(
+        relay: Arc<RelayShared>,
+        session: Arc<SessionShared>,
+        out: mpsc::Sender<Message>,
+        grant: Option<Grant>,
+    ) -> Core {
+        let limits = &relay.config.limits;
         let bucket = Bucket {
             tokens: f64::from(limits.open_burst),
             rate: f64::from(limits.opens_per_second),
@@ -335,6 +317,7 @@ impl Core {
         };
         let (events_tx, events) = mpsc::unbounded_channel();
         Core {
+            relay,
             session,
             out,
             events_tx,
@@ -342,6 +325,7 @@ impl Core {
             streams: HashMap::new(),
             highest: 0,
             control: Control::None,
+            without_control: Some(Instant::now()),
             grant: grant.map(Arc::new),
             bucket,
         }
@@ -356,7 +340,7 @@ impl Core {
     where
         R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     {
-        let relay = self.session.relay.clone();
+        let relay = self.relay.clone();
         let (limits, timeouts) = (&relay.config.limits, &relay.config.timeouts);
         let hello = Frame::Hello { version: VERSION, window: limits.window, max_payload: limits.max_payload };
         if self.send(hello).await.is_err() {
@@ -367,6 +351,10 @@ impl Core {
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let idle = tokio::time::sleep_until(self.session.idle_deadline(timeouts.idle));
         tokio::pin!(idle);
+        let lifetime = tokio::time::sleep_until(self.session.started() + timeouts.session_lifetime);
+        tokio::pin!(lifetime);
+        let mut grace = tokio::time::interval(timeouts.no_control.max(Duration::from_millis(100)) / 2);
+        grace.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
@@ -395,6 +383,12 @@ impl Core {
                     }
                     idle.as_mut().reset(deadline);
                 }
+                () = &mut lifetime => return SessionEnd::Lifetime,
+                _ = grace.tick() => {
+                    if self.without_control.is_some_and(|since| since.elapsed() >= timeouts.no_control) {
+                        return SessionEnd::NoControl;
+                    }
+                }
                 _ = ping.tick() => {
                     // Skipped when the queue is full: then the socket is busy anyway.
                     let _ = self.out.try_send(Message::Ping(Bytes::new()));
@@ -409,7 +403,7 @@ impl Core {
         let message = Message::Binary(frame.encode().into());
         tokio::select! {
             biased;
-            () = self.session.relay.shutdown.cancelled() => Err(SessionEnd::Shutdown),
+            () = self.relay.shutdown.cancelled() => Err(SessionEnd::Shutdown),
             result = self.out.send(message) => result.map_err(|_| SessionEnd::WriterGone),
         }
     }
@@ -418,25 +412,27 @@ impl Core {
         match event {
             Event::Connected { stream, peer } => {
                 if self.control == Control::Connecting(stream) {
-                    self.control = Control::Established(peer.ip().to_canonical());
+                    self.control = Control::Established { ip: peer.ip().to_canonical(), stream };
+                    self.without_control = None;
                     info!(%peer, "control connection established");
                 }
             }
             Event::Ended { stream } => {
                 self.streams.remove(&stream);
-                if self.control == Control::Connecting(stream) {
-                    self.control = Control::None;
+                match self.control {
+                    Control::Connecting(s) if s == stream => self.control = Control::None,
+                    Control::Established { stream: s, .. } if s == stream => self.control = Control::Ended,
+                    _ => return,
                 }
+                self.without_control = Some(Instant::now());
             }
         }
     }
 
     async fn on_message(&mut self, message: Message) -> Result<(), SessionEnd> {
         match message {
-            Message::Binary(bytes) => {
-                self.session.touch();
-                self.on_frame(bytes).await
-            }
+            // Only payload counts as activity: pings and credits keep no session alive.
+            Message::Binary(bytes) => self.on_frame(bytes).await,
             Message::Text(_) => Err(SessionEnd::Protocol("text message".to_string())),
             // tungstenite answers pings itself; pongs only prove the client is there.
             Message::Ping(_) | Message::Pong(_) => Ok(()),
@@ -452,10 +448,7 @@ impl Core {
         match frame {
             Frame::Open { stream, host, port } => self.on_open(stream, host, port).await,
             Frame::Listen { stream } => self.on_listen(stream).await,
-            Frame::Data { stream, payload } => {
-                let len = payload.len();
-                self.on_data(stream, bytes.slice(HEADER_LEN..HEADER_LEN + len)).await
-            }
+            Frame::Data { stream, .. } => self.on_data(stream, bytes.slice(DATA_PAYLOAD)).await,
             Frame::Credit { stream, increment } => {
                 if let Some(handle) = self.streams.get(&stream) {
                     handle.shared.to_client.grant(increment);
@@ -467,7 +460,7 @@ impl Core {
                     && !handle.client_fin
                 {
                     handle.client_fin = true;
-                    let _ = handle.inbound.send(Inbound::Fin);
+                    handle.shared.up.finish();
                 }
                 Ok(())
             }
@@ -489,15 +482,13 @@ impl Core {
     /// An OPEN whose destination cannot be read resets that stream (the user typed a
     /// bad host); anything else unreadable ends the session.
     async fn on_bad_frame(&mut self, bytes: &[u8], error: WireError) -> Result<(), SessionEnd> {
-        let stream = bytes.get(1..HEADER_LEN).and_then(|id| id.try_into().ok()).map(u32::from_le_bytes);
+        let header = Header::peek(bytes);
         let bad_destination =
             matches!(error, WireError::BadHost | WireError::BadAddress | WireError::UnsupportedStreamType(_));
-        if bytes.first() == Some(&OPEN_TYPE)
-            && bad_destination
-            && let Some(stream) = stream.filter(|&s| s > self.highest)
-        {
+        if let Some(header) = header.filter(|h| h.is_open() && bad_destination && h.stream > self.highest) {
+            let stream = header.stream;
             self.highest = stream;
-            self.session.relay.metrics.denied(policy::Denial::InvalidHost.as_str());
+            self.relay.metrics.denied(policy::Denial::InvalidHost.as_str());
             return self.send(Frame::Reset { stream, reason: CloseReason::InvalidInfo }).await;
         }
         Err(SessionEnd::Protocol(error.to_string()))
@@ -507,7 +498,7 @@ impl Core {
     async fn protocol_reset(&mut self, stream: StreamId, why: &str) -> Result<(), SessionEnd> {
         self.streams.remove(&stream);
         warn!(stream, why, "stream reset: protocol error");
-        self.session.relay.metrics.error(CloseReason::ProtocolError.as_str());
+        self.relay.metrics.error(CloseReason::ProtocolError.as_str());
         self.send(Frame::Reset { stream, reason: CloseReason::ProtocolError }).await
     }
 
@@ -518,7 +509,7 @@ impl Core {
         label: &'static str,
         reason: CloseReason,
     ) -> Result<(), SessionEnd> {
-        self.session.relay.metrics.denied(label);
+        self.relay.metrics.denied(label);
         info!(stream, why = label, "stream refused");
         self.send(Frame::Reset { stream, reason }).await
     }
@@ -535,7 +526,7 @@ impl Core {
             self.refuse(stream, "open_rate", CloseReason::LimitReached).await?;
             return Ok(false);
         }
-        if self.streams.len() >= self.session.relay.config.limits.max_streams_per_session {
+        if self.streams.len() >= self.relay.config.limits.max_streams_per_session {
             self.refuse(stream, "stream_limit", CloseReason::LimitReached).await?;
             return Ok(false);
         }
@@ -553,28 +544,67 @@ impl Core {
         let (kind, target) = match self.control {
             Control::None => {
                 self.control = Control::Connecting(stream);
-                (StreamKind::Control, Target::Control { host, port, grant: self.grant.clone() })
+                let implicit = self.relay.config.policy.implicit_tls_ports.contains(&port);
+                *self.session.filter() = ControlFilter::new(implicit);
+                let grant = self.grant.as_ref().map(|g| Arc::new(g.hosts.clone()));
+                (StreamKind::Control, Target::Control { host, port, grant })
             }
-            Control::Connecting(_) => {
+            Control::Connecting(_) | Control::Ended => {
                 return self.refuse(stream, "no_control_connection", CloseReason::ProtocolError).await;
             }
-            Control::Established(control) => (StreamKind::Data, Target::Data { host, port, control }),
+            Control::Established { ip: control, .. } => {
+                // The engine sends the control server's address: a name would make the
+                // relay resolve on a page's behalf.
+                let Host::Ip(ip) = host else {
+                    return self.refuse(stream, "data_host_name", CloseReason::Blocked).await;
+                };
+                if let Some(label) = self.data_port_refusal(port) {
+                    return self.refuse(stream, label, CloseReason::Blocked).await;
+                }
+                (StreamKind::Data, Target::Data { ip, port, control })
+            }
         };
-        self.spawn(stream, kind, |task| stream::open(task, target));
+        let dialer = self.relay.dialer.clone();
+        self.spawn(stream, kind, |task| stream::open(task, dialer, target));
         Ok(())
+    }
+
+    /// Why a data connection may not go to `port`, if it may not: on a control stream
+    /// the relay reads, only to a port the server announced there (once); on one it
+    /// cannot read (TLS), by the data-port policy; and within a ticket's data ports.
+    fn data_port_refusal(&self, port: u16) -> Option<&'static str> {
+        if let Some(grant) = &self.grant
+            && !grant.data_ports.is_empty()
+            && !grant.data_ports.contains(port)
+        {
+            return Some("ticket_data_port");
+        }
+        let mut filter = self.session.filter();
+        match filter.mode() {
+            FilterMode::Plain if filter.take_data_port(port) => None,
+            FilterMode::Plain => Some("data_port_not_announced"),
+            FilterMode::Tls if self.relay.config.policy.data_ports.contains(port) => None,
+            FilterMode::Tls => Some("data_port"),
+        }
     }
 
     async fn on_listen(&mut self, stream: StreamId) -> Result<(), SessionEnd> {
         if !self.admit(stream).await? {
             return Ok(());
         }
-        if !self.session.relay.config.active.enabled {
+        if !self.relay.config.active.enabled {
             return self.refuse(stream, "active_mode_disabled", CloseReason::Blocked).await;
         }
-        let Control::Established(control) = self.control else {
+        let Control::Established { ip: control, .. } = self.control else {
             return self.refuse(stream, "no_control_connection", CloseReason::ProtocolError).await;
         };
-        self.spawn(stream, StreamKind::Listen, |task| listener::listen(task, control));
+        // Where the relay cannot read PORT/EPRT, it cannot hold them to this listener.
+        if self.session.filter().mode() == FilterMode::Tls {
+            return self.refuse(stream, "active_mode_tls", CloseReason::Blocked).await;
+        }
+        let active = self.relay.config.active.clone();
+        let wait = self.relay.config.timeouts.listen;
+        self.spawn(stream, StreamKind::Listen, |task| listener::listen(task, active, wait, control));
         Ok(())
     }
 
@@ -584,7 +614,7 @@ impl Core {
         if handle.client_fin {
             return self.protocol_reset(stream, "DATA after FIN").await;
         }
-        let window = u64::from(self.session.relay.config.limits.window);
+        let window = u64::from(self.relay.config.limits.window);
         let allowed =
             (window + handle.shared.granted.load(Ordering::Acquire)).saturating_sub(handle.received);
         let len = payload.len() as u64;
@@ -592,8 +622,20 @@ impl Core {
             return self.protocol_reset(stream, "DATA beyond the credit").await;
         }
         handle.received += len;
-        if len > 0 {
-            let _ = handle.inbound.send(Inbound::Data(payload));
+        if len == 0 {
+            return Ok(());
+        }
+        let control = matches!(self.control, Control::Established { stream: s, .. } | Control::Connecting(s) if s == stream);
+        let checked = if control { self.session.filter().client_bytes(&payload) } else { Ok(()) };
+        if let Err(refusal) = checked {
+            // The bytes never reach the server; neither does anything after them.
+            self.streams.remove(&stream);
+            self.relay.metrics.denied(refusal.as_str());
+            warn!(stream, why = refusal.as_str(), "control stream reset by the FTP helper");
+            return self.send(Frame::Reset { stream, reason: CloseReason::Blocked }).await;
+        }
+        if let Some(handle) = self.streams.get(&stream) {
+            handle.shared.up.push(payload);
         }
         Ok(())
     }
@@ -604,9 +646,9 @@ impl Core {
         F: FnOnce(StreamTask) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let (inbound_tx, inbound_rx) = mpsc::unbounded_channel();
         let (abort_tx, abort_rx) = oneshot::channel();
-        let shared = Arc::new(StreamShared::new(self.session.relay.config.limits.window));
+        let limits = &self.relay.config.limits;
+        let shared = Arc::new(StreamShared::new(limits.window));
         let task = StreamTask::new(
             stream,
             kind,
@@ -614,15 +656,13 @@ impl Core {
             self.out.clone(),
             self.events_tx.clone(),
             shared.clone(),
-            inbound_rx,
             abort_rx,
+            (limits.window, limits.max_payload),
         );
         let span = info_span!("stream", stream, kind = kind.as_str());
         tokio::spawn(job(task).instrument(span));
-        self.streams.insert(
-            stream,
-            StreamHandle { inbound: inbound_tx, _abort: abort_tx, shared, received: 0, client_fin: false },
-        );
+        self.streams
+            .insert(stream, StreamHandle { _abort: abort_tx, shared, received: 0, client_fin: false });
     }
 }
 

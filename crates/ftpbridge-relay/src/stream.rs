@@ -2,29 +2,36 @@
 //! bytes under credit.
 //!
 //! ```text
-//!            session ── Inbound::Data/Fin (≤ window, checked by the session) ──► up pump ── write ──► TCP
+//!            session ── DATA (≤ window, checked) ──► UpQueue ──► up pump ── write ──► TCP
 //!  client ◄── outgoing queue ◄── DATA (only while the client gave credit) ◄── down pump ◄── read ── TCP
 //! ```
 //!
 //! - **Up** (client to TCP): the session checks every DATA against the credit it gave
-//!   and queues it here; the up pump writes it and returns credit in batches of a
-//!   quarter window, or as soon as it has written everything it holds. FIN: everything queued is written, then `shutdown(Write)`.
+//!   and appends its payload to the stream's [`UpQueue`]: small payloads are copied
+//!   together into shared chunks, so what the queue holds is the bytes themselves,
+//!   never a buffer per frame (a client spending its window as 1-byte frames makes the
+//!   relay hold its window, not 57 times it). The up pump writes it and returns credit
+//!   in batches of a quarter window, or as soon as it has written everything it holds.
+//!   FIN: everything queued is written, then `shutdown(Write)`.
 //! - **Down** (TCP to client): the down pump reads only while the client has credit
 //!   (never more than the window, whatever the client grants), so a slow client stops
 //!   the reads and TCP back-pressure slows the server. EOF: FIN after the last DATA.
+//!   On the control stream the FTP helper reads the server's lines first.
 //! - Both done: the socket closes. An abort (client RESET, session end) closes it at
 //!   once with an RST (`SO_LINGER` 0).
 
-use crate::metrics::{Direction, StreamKind};
-use crate::policy::{Denial, Host, HostSet, Role};
-use crate::session::SessionShared;
+use crate::dial::{Dialer, Failure, Target};
+use crate::metrics::{Direction, Metrics, StreamKind};
+use crate::policy::Denial;
+use crate::shared::SessionShared;
 use axum::extract::ws::Message;
 use bytes::{BufMut, Bytes, BytesMut};
 use ftpbridge_wire::{CloseReason, Frame, HEADER_LEN, StreamId};
+use std::collections::VecDeque;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -32,31 +39,12 @@ use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, info};
 
-/// Unsent bytes the kernel may hold for a stream's TCP connection: credit goes back to
-/// the client when a write completes, so the bytes the client counts as delivered are
-/// close to the wire, not in a deep socket buffer (the end of an upload on a slow link
-/// would otherwise look like the server's silence to the client).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const NOT_SENT_LIMIT: u32 = 256 * 1024;
-
-/// Socket options of every stream's TCP connection.
-pub(crate) fn tune(tcp: &TcpStream) {
-    let _ = tcp.set_nodelay(true);
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    let _ = socket2::SockRef::from(tcp).set_tcp_notsent_lowat(NOT_SENT_LIMIT);
-}
-
 /// Reads shorter than this are copied into a message of their own size.
 const SHORT_READ: usize = 16 * 1024;
-
-/// What the session passes on to a stream's up pump.
-#[derive(Debug)]
-pub(crate) enum Inbound {
-    /// Bytes to write, already checked against the stream's credit.
-    Data(Bytes),
-    /// Write what came before, then shut the write side down.
-    Fin,
-}
+/// Payloads shorter than this are copied into the up queue's shared chunks.
+const COALESCE_BELOW: usize = 16 * 1024;
+/// The size of a shared chunk of small payloads.
+pub(crate) const CHUNK: usize = 32 * 1024;
 
 /// What a stream tells its session.
 #[derive(Debug)]
@@ -111,6 +99,85 @@ impl Credit {
     }
 }
 
+/// The client's bytes for a stream, waiting to be written: at most the window (the
+/// session checks the credit), in chunks that hold only bytes.
+#[derive(Debug, Default)]
+pub(crate) struct UpQueue {
+    inner: Mutex<UpInner>,
+    notify: Notify,
+}
+
+#[derive(Debug, Default)]
+struct UpInner {
+    chunks: VecDeque<Bytes>,
+    /// Small payloads, copied together until the chunk is full.
+    tail: BytesMut,
+    fin: bool,
+}
+
+/// What the up pump takes next.
+enum Up {
+    Data(Bytes),
+    Fin,
+}
+
+impl UpQueue {
+    /// Queues a payload (already checked against the credit).
+    pub(crate) fn push(&self, payload: Bytes) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if payload.len() < COALESCE_BELOW {
+            if inner.tail.capacity() - inner.tail.len() < payload.len() {
+                let full = std::mem::take(&mut inner.tail).freeze();
+                if !full.is_empty() {
+                    inner.chunks.push_back(full);
+                }
+                inner.tail = BytesMut::with_capacity(CHUNK);
+            }
+            inner.tail.extend_from_slice(&payload);
+        } else {
+            let small = std::mem::take(&mut inner.tail).freeze();
+            if !small.is_empty() {
+                inner.chunks.push_back(small);
+            }
+            inner.chunks.push_back(payload);
+        }
+        drop(inner);
+        self.notify.notify_one();
+    }
+
+    /// The client sent FIN: write what is queued, then shut down.
+    pub(crate) fn finish(&self) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).fin = true;
+        self.notify.notify_one();
+    }
+
+    /// The next chunk (whatever small payloads wait count as one), or FIN.
+    async fn next(&self) -> Up {
+        loop {
+            {
+                let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(chunk) = inner.chunks.pop_front() {
+                    return Up::Data(chunk);
+                }
+                if !inner.tail.is_empty() {
+                    // The rest of the chunk stays for the next small payloads.
+                    return Up::Data(inner.tail.split().freeze());
+                }
+                if inner.fin {
+                    return Up::Fin;
+                }
+            }
+            self.notify.notified().await;
+        }
+    }
+
+    /// Whether nothing waits.
+    fn is_empty(&self) -> bool {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.chunks.is_empty() && inner.tail.is_empty()
+    }
+}
+
 /// The state a stream shares with its session.
 #[derive(Debug)]
 pub(crate) struct StreamShared {
@@ -119,33 +186,17 @@ pub(crate) struct StreamShared {
     /// Credit the relay has returned to the client so far (the session lets the
     /// client send `window + granted` bytes in all).
     pub granted: AtomicU64,
+    /// The client's bytes on their way to TCP.
+    pub up: UpQueue,
 }
 
 impl StreamShared {
     pub(crate) fn new(window: u32) -> StreamShared {
-        StreamShared { to_client: Credit::new(window), granted: AtomicU64::new(0) }
+        StreamShared { to_client: Credit::new(window), granted: AtomicU64::new(0), up: UpQueue::default() }
     }
 }
 
-/// Where an OPEN goes and in which role.
-#[derive(Clone, Debug)]
-pub(crate) enum Target {
-    /// The control connection, limited by the session's ticket.
-    Control { host: Host, port: u16, grant: Option<Arc<HostSet>> },
-    /// A data connection, pinned to the control IP.
-    Data { host: Host, port: u16, control: IpAddr },
-}
-
-impl Target {
-    fn parts(&self) -> (&Host, u16, Role<'_>) {
-        match self {
-            Target::Control { host, port, grant } => (host, *port, Role::Control { grant: grant.as_deref() }),
-            Target::Data { host, port, control } => (host, *port, Role::Data { control: *control }),
-        }
-    }
-}
-
-/// A running stream's handles on its session and client.
+/// A running stream's handles on its session and client: only what it needs.
 pub(crate) struct StreamTask {
     pub id: StreamId,
     pub kind: StreamKind,
@@ -153,8 +204,10 @@ pub(crate) struct StreamTask {
     pub out: mpsc::Sender<Message>,
     pub events: mpsc::UnboundedSender<Event>,
     pub shared: Arc<StreamShared>,
-    pub inbound: mpsc::UnboundedReceiver<Inbound>,
     pub abort: oneshot::Receiver<()>,
+    /// The relay's window and largest payload.
+    pub window: u32,
+    pub max_payload: u32,
     /// Set once the Ended event went out.
     ended: bool,
     /// Where the stream went, for the log.
@@ -183,10 +236,10 @@ impl StreamTask {
         out: mpsc::Sender<Message>,
         events: mpsc::UnboundedSender<Event>,
         shared: Arc<StreamShared>,
-        inbound: mpsc::UnboundedReceiver<Inbound>,
         abort: oneshot::Receiver<()>,
+        (window, max_payload): (u32, u32),
     ) -> StreamTask {
-        session.relay.metrics.stream_started(kind);
+        session.metrics().stream_started(kind);
         StreamTask {
             id,
             kind,
@@ -194,14 +247,19 @@ impl StreamTask {
             out,
             events,
             shared,
-            inbound,
             abort,
+            window,
+            max_payload,
             ended: false,
             destination: None,
             bytes_up: 0,
             bytes_down: 0,
             outcome: "aborted",
         }
+    }
+
+    fn metrics(&self) -> &Metrics {
+        self.session.metrics()
     }
 
     /// Sends a frame to the client; `Err` when the session is gone.
@@ -224,11 +282,18 @@ impl StreamTask {
         let _ = self.send(Frame::Reset { stream: self.id, reason }).await;
     }
 
-    /// A policy refusal: counted, logged, and a RESET to the client.
+    /// A refusal: counted, logged, and a RESET to the client.
     pub(crate) async fn deny(&mut self, denial: Denial, what: &str) {
-        self.session.relay.metrics.denied(denial.as_str());
+        self.metrics().denied(denial.as_str());
         info!(destination = what, reason = %denial, "stream refused by policy");
         self.fail(denial.close_reason(), denial.as_str()).await;
+    }
+
+    /// A network failure: counted, logged, and a RESET to the client.
+    pub(crate) async fn network_failure(&mut self, reason: CloseReason) {
+        self.metrics().error(reason.as_str());
+        info!(reason = reason.as_str(), "stream failed");
+        self.fail(reason, reason.as_str()).await;
     }
 
     /// Waits for the client's abort (RESET or session end).
@@ -240,8 +305,7 @@ impl StreamTask {
 impl Drop for StreamTask {
     fn drop(&mut self) {
         self.end();
-        let metrics = &self.session.relay.metrics;
-        metrics.stream_ended(self.kind);
+        self.metrics().stream_ended(self.kind);
         info!(
             destination = self.destination.map(|d| d.to_string()).unwrap_or_default(),
             bytes_up = self.bytes_up,
@@ -252,19 +316,22 @@ impl Drop for StreamTask {
     }
 }
 
-/// OPEN: resolve once, check every address, connect to a checked one, then relay.
-pub(crate) async fn open(mut task: StreamTask, target: Target) {
-    let timeout = task.session.relay.config.timeouts.connect;
+/// OPEN: the dialer checks, resolves and connects; then the stream relays.
+pub(crate) async fn open(mut task: StreamTask, dialer: Arc<Dialer>, target: Target) {
+    let client = task.session.client;
     let connected = tokio::select! {
         biased;
         _ = StreamTask::aborted(&mut task.abort) => return,
-        result = tokio::time::timeout(timeout, connect(&task.session, &target)) => result,
+        result = dialer.dial(client, &target) => result,
     };
     let (tcp, peer) = match connected {
-        Err(_elapsed) => return fail_connect(&mut task, CloseReason::TimedOut).await,
-        Ok(Err(Failure::Denied(denial))) => return task.deny(denial, &target.parts().0.to_string()).await,
-        Ok(Err(Failure::Network(reason))) => return fail_connect(&mut task, reason).await,
-        Ok(Ok(connected)) => connected,
+        Err(Failure::Denied(denial)) => return task.deny(denial, &target.host()).await,
+        Err(Failure::Busy) => {
+            task.metrics().denied("lookups_in_flight");
+            return task.fail(CloseReason::LimitReached, "lookups_in_flight").await;
+        }
+        Err(Failure::Network(reason)) => return task.network_failure(reason).await,
+        Ok(connected) => connected,
     };
     task.destination = Some(peer);
     let _ = task.events.send(Event::Connected { stream: task.id, peer });
@@ -273,66 +340,6 @@ pub(crate) async fn open(mut task: StreamTask, target: Target) {
     }
     debug!(%peer, "connected");
     relay(task, tcp).await;
-}
-
-async fn fail_connect(task: &mut StreamTask, reason: CloseReason) {
-    task.session.relay.metrics.error(reason.as_str());
-    info!(reason = reason.as_str(), "connect failed");
-    task.fail(reason, reason.as_str()).await;
-}
-
-/// Why a connection was not made.
-enum Failure {
-    Denied(Denial),
-    Network(CloseReason),
-}
-
-impl From<Denial> for Failure {
-    fn from(denial: Denial) -> Failure {
-        Failure::Denied(denial)
-    }
-}
-
-async fn connect(session: &SessionShared, target: &Target) -> Result<(TcpStream, SocketAddr), Failure> {
-    let policy = &session.relay.policy;
-    let (host, port, role) = target.parts();
-    policy.check_request(host, port, role)?;
-    let addresses: Vec<IpAddr> = match host {
-        Host::Ip(ip) => vec![*ip],
-        Host::Name(name) => tokio::net::lookup_host((name.as_str(), port))
-            .await
-            .map_err(|_| Failure::Network(CloseReason::Unreachable))?
-            .map(|address| address.ip())
-            .collect(),
-    };
-    if addresses.is_empty() {
-        return Err(Failure::Network(CloseReason::Unreachable));
-    }
-    let checked = policy.check_resolved(host, &addresses, role)?;
-    let mut last = CloseReason::Unreachable;
-    for ip in checked {
-        let address = SocketAddr::new(ip, port);
-        match TcpStream::connect(address).await {
-            Ok(tcp) => {
-                tune(&tcp);
-                return Ok((tcp, address));
-            }
-            Err(error) => last = connect_reason(&error),
-        }
-    }
-    Err(Failure::Network(last))
-}
-
-fn connect_reason(error: &io::Error) -> CloseReason {
-    match error.kind() {
-        io::ErrorKind::ConnectionRefused => CloseReason::Refused,
-        io::ErrorKind::ConnectionReset => CloseReason::ConnectionReset,
-        io::ErrorKind::TimedOut => CloseReason::TimedOut,
-        io::ErrorKind::HostUnreachable
-        | io::ErrorKind::NetworkUnreachable
-        | io::ErrorKind::AddrNotAvailable => CloseReason::Unreachable,
-        _ => CloseReason::NetworkError,
-    }
 }
 
 fn io_reason(error: &io::Error) -> CloseReason {
@@ -356,7 +363,6 @@ pub(crate) async fn relay(mut task: StreamTask, mut tcp: TcpStream) {
     let result = {
         let (mut reader, mut writer) = tcp.split();
         let mut abort = std::mem::replace(&mut task.abort, oneshot::channel().1);
-        let mut inbound = std::mem::replace(&mut task.inbound, mpsc::unbounded_channel().1);
         let mut counts = Counts::default();
         let result = tokio::select! {
             biased;
@@ -364,7 +370,7 @@ pub(crate) async fn relay(mut task: StreamTask, mut tcp: TcpStream) {
             result = async {
                 tokio::try_join!(
                     down(&mut reader, &task, &mut counts.down),
-                    up(&mut writer, &task, &mut inbound, &mut counts.up),
+                    up(&mut writer, &task, &mut counts.up),
                 )
             } => result.map(|_| ()),
         };
@@ -380,8 +386,7 @@ pub(crate) async fn relay(mut task: StreamTask, mut tcp: TcpStream) {
         }
         Err(End::Tcp(reason)) => {
             abort_socket(&tcp);
-            task.session.relay.metrics.error(reason.as_str());
-            task.fail(reason, reason.as_str()).await;
+            task.network_failure(reason).await;
         }
     }
 }
@@ -394,7 +399,8 @@ struct Counts {
 
 /// TCP to client, only while the client has given credit.
 async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> Result<(), End> {
-    let max_payload = u64::from(task.session.relay.config.limits.max_payload);
+    let max_payload = u64::from(task.max_payload);
+    let control = task.kind == StreamKind::Control;
     loop {
         let credit = task.shared.to_client.wait().await;
         let room = credit.min(max_payload) as usize;
@@ -432,6 +438,10 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
             }
             break;
         }
+        if control {
+            // The helper reads the server's replies before the client can act on them.
+            task.session.filter().server_bytes(&message[HEADER_LEN..]);
+        }
         // A short read is copied out, so that it does not hold a whole buffer while it
         // waits in the queue; a long one is sent as it lies.
         let message = if n < SHORT_READ { Bytes::copy_from_slice(&message) } else { message.freeze() };
@@ -446,17 +456,13 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
 }
 
 /// Client to TCP: write what the session checked, return credit as it is written.
-async fn up(
-    writer: &mut WriteHalf<'_>,
-    task: &StreamTask,
-    inbound: &mut mpsc::UnboundedReceiver<Inbound>,
-    count: &mut u64,
-) -> Result<(), End> {
-    let batch = u64::from((task.session.relay.config.limits.window / 4).max(1));
+async fn up(writer: &mut WriteHalf<'_>, task: &StreamTask, count: &mut u64) -> Result<(), End> {
+    let batch = u64::from((task.window / 4).max(1));
+    let queue = &task.shared.up;
     let mut unreturned = 0u64;
-    while let Some(item) = inbound.recv().await {
-        match item {
-            Inbound::Data(bytes) => {
+    loop {
+        match queue.next().await {
+            Up::Data(bytes) => {
                 writer.write_all(&bytes).await.map_err(|e| End::Tcp(io_reason(&e)))?;
                 *count += bytes.len() as u64;
                 task.session.moved(Direction::Up, bytes.len());
@@ -465,7 +471,7 @@ async fn up(
                 // the client: what it sent last is credited too, so the client knows
                 // every byte reached the server's connection (an upload's tail on a
                 // slow link is not taken for silence).
-                if unreturned >= batch || inbound.is_empty() {
+                if unreturned >= batch || queue.is_empty() {
                     // Count it before the client can use it.
                     task.shared.granted.fetch_add(unreturned, Ordering::AcqRel);
                     let increment = u32::try_from(unreturned).unwrap_or(u32::MAX);
@@ -473,11 +479,50 @@ async fn up(
                     unreturned = 0;
                 }
             }
-            Inbound::Fin => {
+            Up::Fin => {
                 writer.shutdown().await.map_err(|e| End::Tcp(io_reason(&e)))?;
                 return Ok(());
             }
         }
     }
-    Err(End::Gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn small_payloads_share_chunks_and_large_ones_pass_as_they_are() {
+        let queue = UpQueue::default();
+        for _ in 0..1000 {
+            queue.push(Bytes::from_static(b"x"));
+        }
+        let big = Bytes::from(vec![7u8; 64 * 1024]);
+        queue.push(big.clone());
+        queue.push(Bytes::from_static(b"yz"));
+        queue.finish();
+        let mut got = Vec::new();
+        let mut chunks = 0;
+        while let Up::Data(bytes) = queue.next().await {
+            chunks += 1;
+            got.extend_from_slice(&bytes);
+        }
+        assert_eq!(chunks, 3, "1000 one-byte payloads in one chunk, the large one, the tail");
+        assert_eq!(got.len(), 1000 + big.len() + 2);
+        assert!(got[..1000].iter().all(|&b| b == b'x'));
+        assert_eq!(&got[got.len() - 2..], b"yz");
+    }
+
+    #[test]
+    fn a_window_of_one_byte_payloads_holds_about_the_window() {
+        let queue = UpQueue::default();
+        let window = 1024 * 1024;
+        for _ in 0..window {
+            queue.push(Bytes::from_static(b"x"));
+        }
+        let inner = queue.inner.lock().unwrap();
+        let held: usize = inner.chunks.iter().map(Bytes::len).sum::<usize>() + inner.tail.capacity();
+        assert!(held <= window + CHUNK, "{held} bytes held for a window of {window}");
+        assert!(inner.chunks.len() <= window / CHUNK + 1);
+    }
 }

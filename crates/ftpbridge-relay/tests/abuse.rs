@@ -92,13 +92,11 @@ const SECRET: &str = "a ticket secret long enough to sign with";
 
 #[tokio::test]
 async fn denied_destinations_origins_and_tickets_with_the_safe_defaults() {
-    let relay = RelayProcess::start(&format!(
+    let relay = RelayProcess::start(
         r#"
 allowed_origins = ["https://app.example"]
-[tickets]
-secrets = ["{SECRET}"]
-"#
-    ))
+"#,
+    )
     .await;
     let url = relay.url();
 
@@ -135,14 +133,33 @@ secrets = ["{SECRET}"]
     // A page from another origin: 403 before the upgrade.
     assert_eq!(refused_status(&url, &[("origin", "https://evil.example")]).await, 403);
 
-    // Tickets: expired, tampered with, or for another host.
+    let metrics = relay.metrics().await;
+    assert_eq!(denials(&metrics, "special_address"), table.len() as u64, "{metrics}");
+    assert_eq!(denials(&metrics, "control_port"), 1, "{metrics}");
+    assert_eq!(denials(&metrics, "origin"), 1, "{metrics}");
+    let mut relay = relay;
+    relay.assert_serving().await;
+
+    // Tickets: expired, tampered with, for another host, or in the URL.
+    let relay = RelayProcess::start(&format!(
+        r#"
+allowed_origins = ["https://app.example"]
+[tickets]
+required = true
+secrets = ["{SECRET}"]
+"#
+    ))
+    .await;
+    let url = relay.url();
     let now = SystemTime::now();
     let mint = |hosts: &[&str], at: SystemTime| {
-        let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
-        ticket::mint(SECRET.as_bytes(), &hosts, Duration::from_secs(60), at).unwrap()
+        let spec =
+            ticket::TicketSpec { hosts: hosts.iter().map(|h| h.to_string()).collect(), ..Default::default() };
+        ticket::mint(SECRET.as_bytes(), &spec, Duration::from_secs(60), at).unwrap()
     };
+    let with = |ticket: &str| format!("ftpbridge.v1, ticket.{ticket}");
     let expired = mint(&["ftp.example.org"], now - Duration::from_secs(3600));
-    assert_eq!(refused_status(&format!("{url}?ticket={expired}"), &[]).await, 403, "expired");
+    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &with(&expired))]).await, 403, "expired");
     let good = mint(&["ftp.example.org"], now);
     let tampered = {
         let mut bytes = good.clone().into_bytes();
@@ -150,16 +167,13 @@ secrets = ["{SECRET}"]
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         String::from_utf8(bytes).unwrap()
     };
-    assert_eq!(refused_status(&format!("{url}?ticket={tampered}"), &[]).await, 403, "tampered");
-    let mut client = Client::connect(&format!("{url}?ticket={good}")).await;
+    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &with(&tampered))]).await, 403, "tampered");
+    assert_eq!(refused_status(&format!("{url}?ticket={good}"), &[]).await, 403, "in the URL");
+    let mut client = Client::connect_with(&url, &[("sec-websocket-protocol", &with(&good))]).await;
     let (stream, event) = client.open("ftp.example.net", 21).await;
     assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked }, "another host");
-
     let metrics = relay.metrics().await;
-    assert_eq!(denials(&metrics, "special_address"), table.len() as u64, "{metrics}");
-    assert_eq!(denials(&metrics, "control_port"), 1, "{metrics}");
-    assert_eq!(denials(&metrics, "origin"), 1, "{metrics}");
-    assert_eq!(denials(&metrics, "ticket"), 2, "{metrics}");
+    assert_eq!(denials(&metrics, "ticket"), 3, "{metrics}");
     assert_eq!(denials(&metrics, "ticket_host"), 1, "{metrics}");
     let mut relay = relay;
     relay.assert_serving().await;
@@ -249,7 +263,7 @@ control_ports = [{port}]
 [limits]
 max_sessions_per_ip = 4
 max_streams_per_session = 3
-open_burst = 6
+open_burst = 7
 opens_per_second = 1
 max_payload = 65536
 window = 131072
@@ -263,20 +277,20 @@ bind_address = "127.0.0.1"
     let url = relay.url();
     let mut good = FtpSession::login(&url, &server).await;
 
-    // A data OPEN to another host, and to a privileged port of the control server.
+    // Data OPENs: to another host, to a privileged port, and to ports the server
+    // never announced on this session's control stream (a tunnel to other services).
     let (elsewhere, _other) = greeter("127.0.0.2", b"hello\r\n").await;
-    let mut attacker = Client::connect(&url).await;
-    let (_, event) = attacker.open("127.0.0.1", server.port()).await;
-    assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
-    let (stream, event) = attacker.open("127.0.0.2", elsewhere.port()).await;
-    assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::DataPeerMismatch });
-    let (stream, event) = attacker.open("127.0.0.1", 80).await;
-    assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::DataPeerMismatch });
+    let (service, _service) = greeter("127.0.0.1", b"+PONG\r\n").await;
+    let mut attacker = FtpSession::login(&url, &server).await;
+    for (host, port) in [("127.0.0.2", elsewhere.port()), ("127.0.0.1", 80), ("127.0.0.1", service.port())] {
+        let (stream, event) = attacker.client.open(host, port).await;
+        assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked }, "{host}:{port}");
+    }
 
     // An active-mode listener: a third party is dropped, the control server accepted.
-    let listen = attacker.mux.listen();
-    attacker.flush().await;
-    let address = match attacker.event().await {
+    let listen = attacker.client.mux.listen();
+    attacker.client.flush().await;
+    let address = match attacker.client.event().await {
         MuxEvent::Listening { stream, address } if stream == listen => address,
         other => panic!("expected LISTENING, got {other:?}"),
     };
@@ -289,7 +303,7 @@ bind_address = "127.0.0.1"
         assert!(matches!(read, Ok(0) | Err(_)), "the third party got {read:?}");
     }
     let _server_side = tokio::net::TcpStream::connect(address).await.expect("the control server's IP");
-    match attacker.event().await {
+    match attacker.client.event().await {
         MuxEvent::Accepted { stream, peer } => {
             assert_eq!(stream, listen);
             assert_eq!(peer.ip().to_string(), "127.0.0.1");
@@ -297,14 +311,15 @@ bind_address = "127.0.0.1"
         other => panic!("expected ACCEPTED, got {other:?}"),
     }
 
-    // A flood of OPENs: over the stream limit (control + listener + one more = 3), then
-    // over the open rate (a burst of 6); which of the two refuses the last ones depends
-    // on how fast the bucket refilled, both say "limit reached".
-    let (data_server, _data) = greeter("127.0.0.1", b"data\r\n").await;
-    let (_, event) = attacker.open("127.0.0.1", data_server.port()).await;
-    assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
+    // A flood of OPENs: over the stream limit (control + accepted listener + one more
+    // listener = 3), then over the open rate; both say "limit reached".
+    let third_stream = attacker.client.mux.listen();
+    attacker.client.flush().await;
+    assert!(
+        matches!(attacker.client.event().await, MuxEvent::Listening { stream, .. } if stream == third_stream)
+    );
     for _ in 0..2 {
-        let (stream, event) = attacker.open("127.0.0.1", data_server.port()).await;
+        let (stream, event) = attacker.client.open("127.0.0.1", server.port()).await;
         assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::LimitReached });
     }
 
@@ -330,7 +345,7 @@ bind_address = "127.0.0.1"
     drop(flood);
 
     let metrics = relay.metrics().await;
-    assert_eq!(denials(&metrics, "data_peer_mismatch"), 3, "{metrics}");
+    assert_eq!(denials(&metrics, "data_port_not_announced"), 3, "{metrics}");
     assert_eq!(denials(&metrics, "stream_limit") + denials(&metrics, "open_rate"), 2, "{metrics}");
     assert!(denials(&metrics, "stream_limit") >= 1, "{metrics}");
     assert_eq!(denials(&metrics, "session_limit_per_ip"), 3, "{metrics}");

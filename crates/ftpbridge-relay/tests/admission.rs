@@ -1,10 +1,12 @@
-//! Who may open a session: Origin, subprotocol, tickets, session limits; and the
-//! plain HTTP routes (`/healthz`, `/metrics`, static files).
+//! Who may open a session: the relay's own host names, Origin, subprotocol, tickets,
+//! session limits; and the plain HTTP routes (`/healthz`, `/metrics`, static files)
+//! with their security headers.
 
 mod common;
 
 use common::*;
-use ftpbridge_relay::{RelayConfig, ticket};
+use ftpbridge_relay::RelayConfig;
+use ftpbridge_relay::ticket::{self, TicketSpec};
 use ftpbridge_wire::{CloseReason, MuxEvent};
 use std::time::{Duration, SystemTime};
 
@@ -16,11 +18,11 @@ async fn a_foreign_origin_gets_403_before_the_upgrade() {
     let url = relay.url();
     assert_eq!(refused_status(&url, &[("origin", "https://evil.example")]).await, 403);
     assert_eq!(refused_status(&url, &[("origin", "null")]).await, 403);
-    // Listed, same-origin, and no Origin at all (the CLI) are fine.
+    // Listed, the relay's own page, and no Origin at all (the CLI) are fine.
     Client::connect_with(&url, &[("origin", "https://app.example")]).await;
     let same = format!("http://{}", relay.addr);
     Client::connect_with(&url, &[("origin", &same)]).await;
-    Client::connect(&url).await;
+    Client::connect_with(&url, &[("origin", "-")]).await;
     assert_eq!(denials(&relay.metrics().await, "origin"), 2);
 }
 
@@ -28,7 +30,34 @@ async fn a_foreign_origin_gets_403_before_the_upgrade() {
 async fn require_origin_refuses_non_browser_clients() {
     let config = RelayConfig { require_origin: true, ..Default::default() };
     let relay = TestRelay::start(config).await;
-    assert_eq!(refused_status(&relay.url(), &[]).await, 403);
+    assert_eq!(refused_status(&relay.url(), &[("origin", "-")]).await, 403);
+}
+
+#[tokio::test]
+async fn with_private_destinations_a_page_must_be_the_relays_own() {
+    let relay = TestRelay::start(config(&[21])).await;
+    let url = relay.url();
+    assert_eq!(refused_status(&url, &[("origin", "-")]).await, 403, "no Origin");
+    assert_eq!(refused_status(&url, &[("origin", "http://evil.test:8080")]).await, 403);
+    Client::connect(&url).await;
+}
+
+#[tokio::test]
+async fn a_host_name_that_is_not_the_relays_is_refused_everywhere() {
+    // DNS rebinding: evil.test resolves to the relay, and its page sends its own name
+    // as Host and as Origin.
+    let relay = TestRelay::start(config(&[21])).await;
+    let port = relay.addr.port();
+    let evil = format!("evil.test:{port}");
+    let origin = format!("http://{evil}");
+    let status = refused_status(&relay.url(), &[("host", evil.as_str()), ("origin", origin.as_str())]).await;
+    assert_eq!(status, 421, "the upgrade");
+    for path in ["/", "/healthz", "/metrics", "/index.js"] {
+        assert_eq!(http_get_as(relay.addr, path, &evil).await.0, 421, "{path}");
+    }
+    assert_eq!(http_get_as(relay.addr, "/healthz", &format!("localhost:{port}")).await.0, 200);
+    assert_eq!(http_get_as(relay.addr, "/healthz", &format!("[::1]:{port}")).await.0, 200);
+    assert!(denials(&relay.metrics().await, "host") >= 5);
 }
 
 #[tokio::test]
@@ -85,39 +114,51 @@ async fn tickets_admit_and_restrict_sessions() {
     let relay = TestRelay::start(config).await;
     let url = relay.url();
 
-    assert_eq!(refused_status(&url, &[]).await, 403, "no ticket");
-    let forged =
-        ticket::mint(b"another secret", &["127.0.0.1".into()], Duration::from_secs(60), SystemTime::now())
-            .unwrap();
-    let protocols = format!("ftpbridge.v1, ticket.{forged}");
-    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &protocols)]).await, 403, "forged");
-    let expired = ticket::mint(
-        secret.as_bytes(),
-        &["127.0.0.1".into()],
-        Duration::from_secs(60),
-        SystemTime::now() - Duration::from_secs(3600),
-    )
-    .unwrap();
-    assert_eq!(refused_status(&format!("{url}?ticket={expired}"), &[]).await, 403, "expired");
+    let mint = |secret: &[u8], spec: TicketSpec, at: SystemTime| {
+        ticket::mint(secret, &spec, Duration::from_secs(60), at).unwrap()
+    };
+    let hosts = |hosts: &[&str]| TicketSpec {
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        ..TicketSpec::default()
+    };
+    let with = |ticket: &str| format!("ftpbridge.v1, ticket.{ticket}");
 
-    let good =
-        ticket::mint(secret.as_bytes(), &["127.0.0.1/32".into()], Duration::from_secs(60), SystemTime::now())
-            .unwrap();
+    assert_eq!(refused_status(&url, &[]).await, 403, "no ticket");
+    let forged = mint(b"another secret", hosts(&["127.0.0.1"]), SystemTime::now());
+    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &with(&forged))]).await, 403, "forged");
+    let expired =
+        mint(secret.as_bytes(), hosts(&["127.0.0.1"]), SystemTime::now() - Duration::from_secs(3600));
+    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &with(&expired))]).await, 403, "expired");
+
+    let good = mint(secret.as_bytes(), hosts(&["127.0.0.1/32"]), SystemTime::now());
     // As a subprotocol: the relay answers with ftpbridge.v1 only.
-    let protocols = format!("ftpbridge.v1, ticket.{good}");
-    let mut client = Client::connect_with(&url, &[("sec-websocket-protocol", &protocols)]).await;
+    let mut client = Client::connect_with(&url, &[("sec-websocket-protocol", &with(&good))]).await;
     let (stream, event) = client.open("127.0.0.2", other.port()).await;
     assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked }, "not in the ticket");
     let (_, event) = client.open("127.0.0.1", allowed.port()).await;
     assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
-    // In the query.
-    let mut client = Client::connect(&format!("{url}?ticket={good}")).await;
-    let (_, event) = client.open("127.0.0.1", allowed.port()).await;
-    assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
+    // Never in the URL, which proxies log.
+    assert_eq!(refused_status(&format!("{url}?ticket={good}"), &[]).await, 403, "in the query");
+
+    // A ticket for another relay, and one whose sessions are all taken.
+    let elsewhere = TicketSpec { audience: vec!["relay.example".into()], ..hosts(&["127.0.0.1"]) };
+    let elsewhere = mint(secret.as_bytes(), elsewhere, SystemTime::now());
+    assert_eq!(refused_status(&url, &[("sec-websocket-protocol", &with(&elsewhere))]).await, 403, "audience");
+    let once = TicketSpec { max_sessions: Some(1), ..hosts(&["127.0.0.1"]) };
+    let once = mint(secret.as_bytes(), once, SystemTime::now());
+    let _first = Client::connect_with(&url, &[("sec-websocket-protocol", &with(&once))]).await;
+    let (mut ws, _) = connect_with(&url, &[("sec-websocket-protocol", &with(&once))]).await.unwrap();
+    use futures_util::StreamExt;
+    let message = within("the refusal", ws.next()).await.unwrap().unwrap();
+    let mut mux = ftpbridge_wire::ClientMux::new();
+    mux.handle_message(&message.into_data()).unwrap();
+    assert_eq!(mux.poll_event(), Some(MuxEvent::Reset { stream: 0, reason: CloseReason::LimitReached }));
 
     let metrics = relay.metrics().await;
-    assert_eq!(denials(&metrics, "ticket"), 3, "{metrics}");
+    assert_eq!(denials(&metrics, "ticket"), 4, "{metrics}");
     assert_eq!(denials(&metrics, "ticket_host"), 1, "{metrics}");
+    assert_eq!(denials(&metrics, "ticket_audience"), 1, "{metrics}");
+    assert_eq!(denials(&metrics, "session_limit_per_ticket"), 1, "{metrics}");
 }
 
 #[tokio::test]
@@ -138,6 +179,20 @@ async fn metrics_count_a_policy_denial() {
 }
 
 #[tokio::test]
+async fn metrics_need_the_token_when_there_is_one() {
+    let mut config = RelayConfig::default();
+    config.metrics.token = Some("a metrics token of length".to_string());
+    let relay = TestRelay::start(config).await;
+    assert_eq!(http_get(relay.addr, "/metrics").await.0, 403, "even from loopback");
+    let (status, _, body) =
+        http_get_headers(relay.addr, "/metrics", &[("authorization", "Bearer a metrics token of length")])
+            .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("ftpbridge_relay_sessions_active"));
+    assert_eq!(http_get(relay.addr, "/healthz").await.0, 200);
+}
+
+#[tokio::test]
 async fn health_and_static_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), "<!doctype html><title>ftpbridge</title>").unwrap();
@@ -151,6 +206,11 @@ async fn health_and_static_files() {
     assert_eq!(status, 200);
     assert!(body.contains("<title>ftpbridge</title>"));
     assert!(headers.contains(&("x-content-type-options".to_string(), "nosniff".to_string())));
+    assert!(headers.contains(&("x-frame-options".to_string(), "DENY".to_string())));
+    assert!(headers.contains(&("referrer-policy".to_string(), "no-referrer".to_string())));
+    let csp = headers.iter().find(|(k, _)| k == "content-security-policy").map(|(_, v)| v.clone());
+    let csp = csp.expect("a Content-Security-Policy");
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     let (status, headers, _) = http_get(relay.addr, "/app.wasm").await;
     assert_eq!(status, 200);
     assert!(headers.contains(&("content-type".to_string(), "application/wasm".to_string())), "{headers:?}");

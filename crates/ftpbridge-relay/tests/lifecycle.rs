@@ -24,23 +24,83 @@ async fn an_idle_session_is_closed_with_the_idle_reason() {
 }
 
 #[tokio::test]
-async fn activity_keeps_a_session_open() {
-    let mut config = RelayConfig::default();
+async fn payload_keeps_a_session_open_and_pings_do_not() {
+    let (control, _c) = echo("127.0.0.1", b"").await;
+    let mut config = config(&[control.port()]);
     config.timeouts.idle = Duration::from_millis(1000);
     let relay = TestRelay::start(config).await;
     let mut client = Client::connect(&relay.url()).await;
-    // Keep-alives well inside the idle timeout (pacing, not synchronisation), for
+    let (stream, event) = client.open("127.0.0.1", control.port()).await;
+    assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
+    // Bytes each way well inside the idle timeout (pacing, not synchronisation), for
     // more than two timeouts' worth.
     let started = tokio::time::Instant::now();
-    let mut nonce = 0;
     while started.elapsed() < Duration::from_millis(2500) {
-        nonce += 1;
-        client.mux.ping(nonce);
-        assert_eq!(client.event().await, MuxEvent::Pong { nonce });
+        client.send_all(stream, b"NOOP\r\n").await;
+        while client.received.get(&stream).map_or(0, Vec::len) < 6 {
+            assert!(client.pump().await, "the relay closed a session that moved bytes");
+        }
+        client.received.remove(&stream);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Then silence: closed.
+    // Then only pings: they prove the client is there, not that the session is used.
+    let mut nonce = 0;
+    let closed = loop {
+        nonce += 1;
+        client.mux.ping(nonce);
+        match client.event().await {
+            MuxEvent::Pong { .. } => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => break other,
+        }
+        assert!(nonce < 100, "pings kept the session open");
+    };
+    assert_eq!(closed, MuxEvent::Reset { stream: 0, reason: CloseReason::IdleTimeout });
+}
+
+#[tokio::test]
+async fn a_session_without_a_control_connection_is_closed_after_a_grace() {
+    let (control, _c) = greeter("127.0.0.1", b"220\r\n").await;
+    let mut config = config(&[control.port()]);
+    config.timeouts.no_control = Duration::from_millis(400);
+    let relay = TestRelay::start(config).await;
+    // None at all.
+    let mut idle = Client::connect(&relay.url()).await;
+    assert_eq!(idle.event().await, MuxEvent::Reset { stream: 0, reason: CloseReason::IdleTimeout });
+    // One that ended: the server closed it.
+    let (closing, _s) = server("127.0.0.1", |tcp| async move { drop(tcp) }).await;
+    let mut second = common::config(&[closing.port()]);
+    second.timeouts.no_control = Duration::from_millis(400);
+    let relay = TestRelay::start(second).await;
+    let mut client = Client::connect(&relay.url()).await;
+    let (stream, event) = client.open("127.0.0.1", closing.port()).await;
+    assert!(matches!(event, MuxEvent::Opened { .. }), "{event:?}");
+    client.read_to_fin(stream).await;
+    client.mux.fin(stream);
+    client.flush().await;
+    // A data OPEN after the control connection ended is refused.
+    let (data, event) = client.open("127.0.0.1", closing.port()).await;
+    assert_eq!(event, MuxEvent::Reset { stream: data, reason: CloseReason::ProtocolError });
     assert_eq!(client.event().await, MuxEvent::Reset { stream: 0, reason: CloseReason::IdleTimeout });
+    let metrics = relay.metrics().await;
+    assert!(errors(&metrics, "no_control_connection") >= 1, "{metrics}");
+}
+
+#[tokio::test]
+async fn no_session_outlives_its_lifetime() {
+    let (control, _c) = echo("127.0.0.1", b"").await;
+    let mut config = config(&[control.port()]);
+    config.timeouts.session_lifetime = Duration::from_millis(800);
+    let relay = TestRelay::start(config).await;
+    let mut client = Client::connect(&relay.url()).await;
+    let (stream, _) = client.open("127.0.0.1", control.port()).await;
+    let closed = loop {
+        client.send_all(stream, b"x").await;
+        match tokio::time::timeout(Duration::from_millis(100), client.event()).await {
+            Ok(event) => break event,
+            Err(_) => continue,
+        }
+    };
+    assert_eq!(closed, MuxEvent::Reset { stream: 0, reason: CloseReason::LimitReached });
 }
 
 #[tokio::test]

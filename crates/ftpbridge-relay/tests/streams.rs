@@ -127,13 +127,15 @@ async fn connection_refused() {
 
 #[tokio::test]
 async fn data_connections_are_pinned_to_the_control_server() {
-    let (control, _c) = greeter("127.0.0.1", b"220 ready\r\n").await;
     let (data_here, _d) = greeter("127.0.0.1", b"data").await;
     let (data_elsewhere, _e) = greeter("127.0.0.2", b"data").await;
+    let announced = vec![data_elsewhere.port(), 22, data_here.port(), data_here.port()];
+    let (control, _c) = announcing("127.0.0.1", announced).await;
     let relay = TestRelay::start(config(&[control.port()])).await;
     let mut client = Client::connect(&relay.url()).await;
-    let (_, event) = client.open("127.0.0.1", control.port()).await;
+    let (control_stream, event) = client.open("127.0.0.1", control.port()).await;
     opened(&event);
+    read_announcements(&mut client, control_stream, 4).await;
 
     let (stream, event) = client.open("127.0.0.2", data_elsewhere.port()).await;
     assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::DataPeerMismatch });
@@ -147,6 +149,38 @@ async fn data_connections_are_pinned_to_the_control_server() {
 
     let metrics = relay.metrics().await;
     assert_eq!(denials(&metrics, "data_peer_mismatch"), 2, "{metrics}");
+}
+
+#[tokio::test]
+async fn data_connections_go_only_to_ports_the_server_announced_once_each() {
+    let (data, _d) = greeter("127.0.0.1", b"data").await;
+    let (service, _s) = greeter("127.0.0.1", b"+PONG\r\n").await;
+    let (control, _c) = announcing("127.0.0.1", vec![data.port()]).await;
+    let relay = TestRelay::start(config(&[control.port()])).await;
+    let mut client = Client::connect(&relay.url()).await;
+    let (control_stream, event) = client.open("127.0.0.1", control.port()).await;
+    opened(&event);
+    // Before the announcement, and to a port never announced: refused.
+    let (stream, event) = client.open("127.0.0.1", service.port()).await;
+    assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked });
+    read_announcements(&mut client, control_stream, 1).await;
+    let (stream, event) = client.open("127.0.0.1", service.port()).await;
+    assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked });
+    // A name instead of the control server's address: refused, never resolved.
+    let (stream, event) = client.open("localhost", data.port()).await;
+    assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::Blocked });
+    // The announced port, once.
+    let (_, event) = client.open("127.0.0.1", data.port()).await;
+    assert_eq!(opened(&event), data);
+    let (stream, event) = client.open("127.0.0.1", data.port()).await;
+    assert_eq!(
+        event,
+        MuxEvent::Reset { stream, reason: CloseReason::Blocked },
+        "an announcement serves once"
+    );
+    let metrics = relay.metrics().await;
+    assert_eq!(denials(&metrics, "data_port_not_announced"), 3, "{metrics}");
+    assert_eq!(denials(&metrics, "data_host_name"), 1, "{metrics}");
 }
 
 #[tokio::test]
@@ -259,16 +293,18 @@ async fn listen_is_refused_when_active_mode_is_off() {
 
 #[tokio::test]
 async fn stream_limit() {
-    let (control, _c) = greeter("127.0.0.1", b"220\r\n").await;
+    let (data, _d) = greeter("127.0.0.1", b"data").await;
+    let (control, _c) = announcing("127.0.0.1", vec![data.port(), data.port()]).await;
     let mut config = config(&[control.port()]);
     config.limits.max_streams_per_session = 2;
     let relay = TestRelay::start(config).await;
     let mut client = Client::connect(&relay.url()).await;
-    let (_, event) = client.open("127.0.0.1", control.port()).await;
+    let (control_stream, event) = client.open("127.0.0.1", control.port()).await;
     opened(&event);
-    let (_, event) = client.open("127.0.0.1", control.port()).await;
+    read_announcements(&mut client, control_stream, 2).await;
+    let (_, event) = client.open("127.0.0.1", data.port()).await;
     opened(&event);
-    let (stream, event) = client.open("127.0.0.1", control.port()).await;
+    let (stream, event) = client.open("127.0.0.1", data.port()).await;
     assert_eq!(event, MuxEvent::Reset { stream, reason: CloseReason::LimitReached });
     assert_eq!(denials(&relay.metrics().await, "stream_limit"), 1);
 }

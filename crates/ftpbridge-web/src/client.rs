@@ -168,19 +168,11 @@ impl FtpClient {
             // Silence on the data connection; a page that does not read is not silence.
             config.timeouts.data_idle = limit;
         }
-        let relay = match &options.ticket {
-            Some(ticket) => {
-                let separator = if options.relay.contains('?') { '&' } else { '?' };
-                format!(
-                    "{}{separator}ticket={}",
-                    options.relay,
-                    String::from(js_sys::encode_uri_component(ticket))
-                )
-            }
-            None => options.relay.clone(),
-        };
+        // A ticket goes as a second subprotocol, never in the URL (proxies log URLs).
+        let ticket = options.ticket.as_deref().filter(|t| !t.is_empty());
+        let relay = options.relay.clone();
         let log = options.on_log.dyn_into::<js_sys::Function>().ok();
-        let (runtime, ready) = Runtime::start(&relay, config, log).map_err(|e| js::error(&e))?;
+        let (runtime, ready) = Runtime::start(&relay, ticket, config, log).map_err(|e| js::error(&e))?;
         match ready.await {
             Ok(Ok(_info)) => Ok(FtpClient { runtime }),
             Ok(Err(error)) => Err(js::error(&error)),

@@ -98,10 +98,15 @@ impl Runtime {
     /// login), which a callback set after `connect` resolved would miss.
     pub fn start(
         relay: &str,
+        ticket: Option<&str>,
         config: Config,
         log: Option<js_sys::Function>,
     ) -> Result<(Rc<RefCell<Runtime>>, Login), Error> {
-        let ws = WebSocket::new_with_str(relay, ftpbridge_wire::SUBPROTOCOL).map_err(|e| {
+        let protocols = js_sys::Array::of1(&JsValue::from_str(ftpbridge_wire::SUBPROTOCOL));
+        if let Some(ticket) = ticket {
+            protocols.push(&JsValue::from_str(&format!("ticket.{ticket}")));
+        }
+        let ws = WebSocket::new_with_str_sequence(relay, &protocols).map_err(|e| {
             Error::new(ErrorKind::InvalidInput, format!("cannot open {relay}: {}", js::describe(&e)))
         })?;
         ws.set_binary_type(BinaryType::Arraybuffer);

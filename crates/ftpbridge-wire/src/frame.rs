@@ -227,6 +227,34 @@ impl fmt::Display for WireError {
 
 impl std::error::Error for WireError {}
 
+/// What a message's header says, whether or not the rest decodes: for a receiver that
+/// must answer a frame it cannot read (reset just the stream of an unreadable OPEN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The type byte.
+    pub kind: u8,
+    /// The stream id.
+    pub stream: StreamId,
+}
+
+impl Header {
+    /// The header of `message`, if it has one.
+    pub fn peek(message: &[u8]) -> Option<Header> {
+        let (&kind, rest) = message.split_first()?;
+        let id = rest.first_chunk::<4>()?;
+        Some(Header { kind, stream: u32::from_le_bytes(*id) })
+    }
+
+    /// Whether the frame is an OPEN.
+    pub fn is_open(&self) -> bool {
+        self.kind == OPEN
+    }
+}
+
+/// Where a DATA frame's payload lies in its message: `HEADER_LEN..`. A receiver that
+/// keeps the message's buffer can slice the payload out without copying.
+pub const DATA_PAYLOAD: core::ops::RangeFrom<usize> = HEADER_LEN..;
+
 impl<'a> Frame<'a> {
     /// The frame's stream (0 for session-level frames).
     pub fn stream(&self) -> StreamId {

@@ -16,6 +16,9 @@ mod frame;
 mod mux;
 mod sockets;
 
-pub use frame::{CloseReason, Frame, HEADER_LEN, MAX_HOST_LEN, SUBPROTOCOL, StreamId, VERSION, WireError};
+pub use frame::{
+    CloseReason, DATA_PAYLOAD, Frame, HEADER_LEN, Header, MAX_HOST_LEN, SUBPROTOCOL, StreamId, VERSION,
+    WireError,
+};
 pub use mux::{ClientMux, DEFAULT_MAX_PAYLOAD, DEFAULT_WINDOW, MuxEvent};
 pub use sockets::{HIGH_WATER, SocketEvent, Sockets};

@@ -94,8 +94,17 @@ impl TestRelay {
     }
 }
 
+/// The relay's own page origin for a `ws://host:port/...` URL: what a browser on the
+/// relay's app sends.
+pub fn own_origin(url: &str) -> String {
+    let rest = url.strip_prefix("ws://").unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("http://{authority}")
+}
+
 /// Opens a WebSocket with the given extra headers (and the subprotocol unless the
-/// headers name protocols themselves).
+/// headers name protocols themselves, and the relay's own `Origin` unless they name
+/// one; an `origin` of `-` sends none).
 pub async fn connect_with(
     url: &str,
     headers: &[(&'static str, &str)],
@@ -104,8 +113,19 @@ pub async fn connect_with(
     if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol")) {
         request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static(SUBPROTOCOL));
     }
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("origin")) {
+        request.headers_mut().insert("origin", HeaderValue::from_str(&own_origin(url)).unwrap());
+    }
     for (name, value) in headers {
-        request.headers_mut().append(*name, HeaderValue::from_str(value).unwrap());
+        if name.eq_ignore_ascii_case("origin") && *value == "-" {
+            continue;
+        }
+        let value = HeaderValue::from_str(value).unwrap();
+        if name.eq_ignore_ascii_case("host") {
+            request.headers_mut().insert(*name, value);
+        } else {
+            request.headers_mut().append(*name, value);
+        }
     }
     within("the WebSocket handshake", tokio_tungstenite::connect_async(request)).await
 }
@@ -298,6 +318,38 @@ pub async fn greeter(ip: &str, greeting: &'static [u8]) -> (SocketAddr, JoinHand
     (addr, task)
 }
 
+/// A stand-in FTP control server: at every connection it announces `ports` as
+/// passive data ports (`229 ... (|||PORT|)`, as a server answers EPSV), so that the
+/// relay lets data connections go there, then keeps the connection open.
+pub async fn announcing(ip: &str, ports: Vec<u16>) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind((ip, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let mut lines = String::from("220 ready\r\n");
+            for port in &ports {
+                lines.push_str(&format!("229 Entering Extended Passive Mode (|||{port}|)\r\n"));
+            }
+            let _ = tcp.write_all(lines.as_bytes()).await;
+            open.push(tcp);
+        }
+    });
+    (addr, task)
+}
+
+/// Reads until the announcing server's lines (`ports` of them) arrived on `stream`.
+pub async fn read_announcements(client: &mut Client, stream: StreamId, ports: usize) {
+    loop {
+        let text =
+            String::from_utf8_lossy(client.received.get(&stream).map_or(&[][..], Vec::as_slice)).to_string();
+        if text.matches("229 ").count() >= ports && text.ends_with('\n') {
+            return;
+        }
+        assert!(client.pump().await, "the relay closed the session");
+    }
+}
+
 /// An echo server: echoes until EOF, then sends `after_eof` and closes.
 pub async fn echo(ip: &str, after_eof: &'static [u8]) -> (SocketAddr, JoinHandle<()>) {
     server(ip, move |mut tcp| async move {
@@ -317,8 +369,32 @@ pub async fn echo(ip: &str, after_eof: &'static [u8]) -> (SocketAddr, JoinHandle
 
 /// A plain HTTP/1.1 GET; returns status, headers (lower-case names) and body.
 pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, Vec<(String, String)>, String) {
+    http_get_as(addr, path, &addr.to_string()).await
+}
+
+/// A GET with `host` as its `Host` header.
+pub async fn http_get_as(addr: SocketAddr, path: &str, host: &str) -> (u16, Vec<(String, String)>, String) {
+    http_request(addr, path, host, &[]).await
+}
+
+/// A GET with extra headers.
+pub async fn http_get_headers(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, String) {
+    http_request(addr, path, &addr.to_string(), headers).await
+}
+
+async fn http_request(
+    addr: SocketAddr,
+    path: &str,
+    host: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, String) {
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n");
     tcp.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
     within("an HTTP response", tcp.read_to_end(&mut response)).await.unwrap();
