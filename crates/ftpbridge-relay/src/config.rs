@@ -44,6 +44,10 @@ pub struct RelayConfig {
     /// Peers whose `X-Forwarded-For` is believed (reverse proxies).
     #[serde(deserialize_with = "crate::layers::list")]
     pub trusted_proxies: Vec<Cidr>,
+    /// DNS servers (`ip:port`) for control servers' names; empty: the system's
+    /// (`/etc/resolv.conf`). The hosts file is read first either way.
+    #[serde(deserialize_with = "crate::layers::list")]
+    pub dns_servers: Vec<SocketAddr>,
     /// Where sessions may connect.
     pub policy: PolicyConfig,
     /// Sizes and counts.
@@ -68,6 +72,7 @@ impl Default for RelayConfig {
             open_relay: false,
             metrics: MetricsConfig::default(),
             trusted_proxies: Vec::new(),
+            dns_servers: Vec::new(),
             policy: PolicyConfig::default(),
             limits: Limits::default(),
             timeouts: Timeouts::default(),

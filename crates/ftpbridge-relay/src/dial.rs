@@ -13,7 +13,7 @@
 
 use crate::policy::{Denial, Host, HostSet, Policy, Role};
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{ResolveHosts, ResolverConfig};
+use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -149,18 +149,30 @@ impl Dialer {
     /// `max_per_client` for one client), each bounded by `connect_timeout`.
     pub(crate) fn new(
         policy: Policy,
+        dns_servers: &[SocketAddr],
         connect_timeout: Duration,
         max_lookups: usize,
         max_per_client: usize,
     ) -> Dialer {
-        let builder = TokioResolver::builder_tokio().unwrap_or_else(|_| {
-            // No system configuration: names resolve from the hosts file only.
-            TokioResolver::builder_with_config(
-                ResolverConfig::from_name_servers(Vec::new()),
-                hickory_resolver::net::runtime::TokioRuntimeProvider::default(),
-            )
-        });
-        let mut builder = builder;
+        let provider = hickory_resolver::net::runtime::TokioRuntimeProvider::default;
+        let mut builder = if dns_servers.is_empty() {
+            TokioResolver::builder_tokio().unwrap_or_else(|_| {
+                // No system configuration: names resolve from the hosts file only.
+                TokioResolver::builder_with_config(ResolverConfig::from_name_servers(Vec::new()), provider())
+            })
+        } else {
+            let servers = dns_servers
+                .iter()
+                .map(|address| {
+                    let mut server = NameServerConfig::udp_and_tcp(address.ip());
+                    for connection in &mut server.connections {
+                        connection.port = address.port();
+                    }
+                    server
+                })
+                .collect();
+            TokioResolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider())
+        };
         let options = builder.options_mut();
         options.timeout = connect_timeout;
         options.attempts = 1;

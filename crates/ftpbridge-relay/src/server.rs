@@ -79,8 +79,13 @@ impl Relay {
             limits.max_sessions_per_ip,
             limits.max_sessions_per_network,
         );
-        let dialer =
-            Dialer::new(policy, config.timeouts.connect, limits.max_lookups, limits.max_lookups_per_client);
+        let dialer = Dialer::new(
+            policy,
+            &config.dns_servers,
+            config.timeouts.connect,
+            limits.max_lookups,
+            limits.max_lookups_per_client,
+        );
         let upgrades = RateLimiter::new(limits.upgrades_per_second, limits.upgrade_burst);
         let hosts = config.public_hosts.clone();
         Ok(Relay {

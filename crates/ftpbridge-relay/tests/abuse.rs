@@ -23,70 +23,8 @@ use common::*;
 use ftpbridge_relay::ticket;
 use ftpbridge_testkit::{RealServer, ServerKind};
 use ftpbridge_wire::{CloseReason, Frame, MuxEvent, StreamId};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime};
 use tokio::io::AsyncReadExt;
-
-/// The relay binary, running until dropped.
-struct RelayProcess {
-    child: Child,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl RelayProcess {
-    /// Starts the binary with `config` (TOML) on a free loopback port and waits until
-    /// `/healthz` answers.
-    async fn start(config: &str) -> RelayProcess {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let file = dir.path().join("relay.toml");
-        std::fs::write(&file, config).expect("the config file");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(env!("CARGO_BIN_EXE_ftpbridge-relay"))
-            .arg("--config")
-            .arg(&file)
-            .args(["--listen", &addr.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the relay binary runs");
-        let mut relay = RelayProcess { child, addr, _dir: dir };
-        within("the relay to listen", async {
-            while tokio::net::TcpStream::connect(addr).await.is_err() {
-                if let Some(status) = relay.child.try_wait().unwrap() {
-                    panic!("the relay exited at start: {status}");
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        assert_eq!(http_get(addr, "/healthz").await.0, 200);
-        relay
-    }
-
-    fn url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
-    }
-
-    async fn metrics(&self) -> String {
-        http_get(self.addr, "/metrics").await.2
-    }
-
-    /// The relay process is alive and answers `/healthz`.
-    async fn assert_serving(&mut self) {
-        assert!(self.child.try_wait().unwrap().is_none(), "the relay exited");
-        assert_eq!(http_get(self.addr, "/healthz").await.0, 200);
-    }
-}
-
-impl Drop for RelayProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const SECRET: &str = "a ticket secret long enough to sign with";
 

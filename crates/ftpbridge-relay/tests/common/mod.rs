@@ -8,6 +8,7 @@ use ftpbridge_wire::{ClientMux, Frame, MuxEvent, SUBPROTOCOL, StreamId};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -422,4 +423,89 @@ pub fn errors(metrics: &str, reason: &str) -> u64 {
 fn counter(metrics: &str, name: &str, reason: &str) -> u64 {
     let prefix = format!("{name}{{reason=\"{reason}\"}} ");
     metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// The relay binary, running until dropped.
+pub struct RelayProcess {
+    /// The relay's address.
+    pub child: Child,
+    pub addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl RelayProcess {
+    /// Starts the binary with `config` (TOML) on a free loopback port and waits until
+    /// `/healthz` answers.
+    pub async fn start(config: &str) -> RelayProcess {
+        RelayProcess::start_under(config, &[]).await
+    }
+
+    /// Like `start`, with the binary run by `wrapper` (e.g. `prlimit --nofile=...`).
+    pub async fn start_under(config: &str, wrapper: &[&str]) -> RelayProcess {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let file = dir.path().join("relay.toml");
+        std::fs::write(&file, config).expect("the config file");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let binary = env!("CARGO_BIN_EXE_ftpbridge-relay");
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
+        let child = command
+            .arg("--config")
+            .arg(&file)
+            .args(["--listen", &addr.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the relay binary runs");
+        let mut relay = RelayProcess { child, addr, _dir: dir };
+        within("the relay to listen", async {
+            while tokio::net::TcpStream::connect(addr).await.is_err() {
+                if let Some(status) = relay.child.try_wait().unwrap() {
+                    panic!("the relay exited at start: {status}");
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert_eq!(http_get(addr, "/healthz").await.0, 200);
+        relay
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub async fn metrics(&self) -> String {
+        http_get(self.addr, "/metrics").await.2
+    }
+
+    /// The relay process is alive and answers `/healthz`.
+    pub async fn assert_serving(&mut self) {
+        assert!(self.child.try_wait().unwrap().is_none(), "the relay exited");
+        assert_eq!(http_get(self.addr, "/healthz").await.0, 200);
+    }
+}
+
+impl RelayProcess {
+    /// The relay process's resident memory, in bytes.
+    pub fn rss(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("its status");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+        line.split_whitespace().nth(1).and_then(|kib| kib.parse::<u64>().ok()).expect("a number") * 1024
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
