@@ -111,10 +111,12 @@ max_streams_per_session = 4
         port = control.port()
     );
     let relay = RelayProcess::start(&config).await;
-    let mut limits = ftpbridge_relay::Limits::default();
-    limits.window = 262_144;
-    limits.max_payload = 65_536;
-    limits.max_streams_per_session = 4;
+    let limits = ftpbridge_relay::Limits {
+        window: 262_144,
+        max_payload: 65_536,
+        max_streams_per_session: 4,
+        ..Default::default()
+    };
     let bound = limits.session_memory_bound() as u64;
 
     let mut client = Client::connect(&relay.url()).await;
