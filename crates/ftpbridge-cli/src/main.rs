@@ -8,6 +8,7 @@
 
 mod local;
 mod output;
+mod safe;
 mod target;
 
 use clap::{Args, Parser, Subcommand};
@@ -222,7 +223,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("ftpbridge: {}", failure.message);
+            // The message quotes the server's reply and names: escaped on a terminal.
+            let message = safe::for_stream(&failure.message, std::io::stderr().is_terminal());
+            eprintln!("ftpbridge: {message}");
             ExitCode::from(failure.code)
         }
     }
@@ -282,7 +285,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             let mut client = connect(&common, &target).await?;
             let mode = if resume { StoreMode::Resume } else { StoreMode::Replace };
             let options = StoreOptions { mode, local_size: size };
-            let mut bar = progress::Bar::new(&remote);
+            let mut bar = progress::Bar::new(&safe::escaped(&remote));
             let mut started = false;
             let mut report = |done: u64, total: Option<u64>| {
                 started = true;
@@ -332,7 +335,8 @@ async fn run(command: Command) -> Result<(), Failure> {
             client.quit().await;
             match result? {
                 Value::Reply(reply) => {
-                    println!("{}", reply.to_wire_string());
+                    let text = reply.to_wire_string();
+                    println!("{}", safe::for_stream(&text, std::io::stdout().is_terminal()));
                     if reply.is_failure() {
                         return Err(Failure::from(ftpbridge_engine::Error::from_reply(
                             "the command failed",
@@ -369,7 +373,7 @@ async fn get(
         0
     };
     let mut file = local::Download::new(output.clone(), resume);
-    let mut bar = progress::Bar::new(name);
+    let mut bar = progress::Bar::new(&safe::escaped(name));
     let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
     let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;
     bar.finish();
@@ -472,7 +476,18 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
         )),
         None => AnyTransport::Tcp(TcpTransport::new()),
     };
-    let mut client = Client::connect(config, transport, common.verbose).await?;
+    let log: Option<ftpbridge_client::LogSink> = common.verbose.then(|| {
+        let terminal = std::io::stderr().is_terminal();
+        Box::new(move |line: &ftpbridge_engine::LogLine| {
+            let (mark, text) = match line {
+                ftpbridge_engine::LogLine::Sent(text) => ('>', text),
+                ftpbridge_engine::LogLine::Received(text) => ('<', text),
+                ftpbridge_engine::LogLine::Note(text) => ('*', text),
+            };
+            eprintln!("{mark} {}", safe::for_stream(text, terminal));
+        }) as ftpbridge_client::LogSink
+    });
+    let mut client = Client::connect(config, transport, log).await?;
     client.set_interruptible(true);
     Ok(client)
 }

@@ -1,14 +1,21 @@
-//! How `ls` prints entries: `ls -l`-like columns, or JSON lines.
+//! How `ls` prints entries: `ls -l`-like columns (names escaped on a terminal), or
+//! JSON lines (exact).
 
+use crate::safe;
 use ftpbridge_engine::listing::{Entry, Kind};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Prints entries to stdout; a closed pipe ends the output quietly.
 pub fn print_entries(entries: &[Entry], json: bool) {
     let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for entry in entries {
-        let line = if json { serde_json::to_string(entry).unwrap_or_default() } else { long_line(entry) };
+        let line = if json {
+            serde_json::to_string(entry).unwrap_or_default()
+        } else {
+            safe::for_stream(&long_line(entry), terminal).into_owned()
+        };
         if writeln!(out, "{line}").is_err() {
             return;
         }

@@ -6,7 +6,8 @@
 //! timeout. Each asserts what the user sees: the exit code, the message, the files.
 //!
 //! Outside CI a server that is not installed is skipped with a message; with `CI=true`
-//! it fails.
+//! it fails. On a terminal (a pseudo-terminal from `script`), names the server sends are
+//! shown escaped.
 
 mod common;
 
@@ -201,4 +202,49 @@ fn a_pipe_that_pauses_longer_than_the_timeout_is_not_server_silence() {
     let output = child.wait_with_output().expect("the CLI ends");
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(server.read_file("piped.bin") == data, "the server's copy differs");
+}
+
+/// Runs the CLI with its standard output and error on a pseudo-terminal (`script`);
+/// returns what the terminal received.
+fn on_a_terminal(args: &[&str]) -> Vec<u8> {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_ftpbridge"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let output = Command::new("script")
+        .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    output.stdout
+}
+
+#[test]
+fn names_that_would_take_over_a_terminal_are_shown_escaped() {
+    let Some(server) = RealServer::start(ServerKind::Pyftpdlib) else { return };
+    let names = ["title\x1b]0;pwned\x07.txt", "fake\rrow.txt", "photo\u{202e}gpj.exe"];
+    for name in names {
+        server.write_file(name, b"x");
+    }
+    let screen = on_a_terminal(&["ls", &server.url("")]);
+    let text = String::from_utf8_lossy(&screen);
+    for raw in ["\x1b]", "\x07", "\u{202e}"] {
+        assert!(!text.contains(raw), "{raw:?} reached the terminal:\n{text:?}");
+    }
+    assert!(!text.contains("fake\rrow"), "a carriage return reached the terminal: {text:?}");
+    for shown in ["title\\x1b]0;pwned\\x07.txt", "fake\\rrow.txt", "photo\\u{202e}gpj.exe"] {
+        assert!(text.contains(shown), "{shown} is not shown:\n{text}");
+    }
+    // The error line quotes a name the server sent: escaped too.
+    let missing = on_a_terminal(&["get", "-o", "/dev/null", &server.url("gone\x1b[2J.txt")]);
+    assert!(
+        !String::from_utf8_lossy(&missing).contains("\x1b[2J"),
+        "{:?}",
+        String::from_utf8_lossy(&missing)
+    );
+    // Exact where a program reads it: JSON in a pipe.
+    let json = cli(&["ls", "--json", &server.url("")]);
+    let json = String::from_utf8_lossy(&json.stdout);
+    assert!(json.contains("\\u001b]0;pwned\\u0007.txt"), "{json}");
+    assert!(json.contains("photo\u{202e}gpj.exe"), "{json}");
 }

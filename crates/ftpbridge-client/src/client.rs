@@ -10,6 +10,9 @@ use ftpbridge_engine::{
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 
+/// Where transcript lines go.
+pub type LogSink = Box<dyn FnMut(&LogLine) + Send>;
+
 /// Upload read size.
 const UPLOAD_CHUNK: usize = 256 * 1024;
 
@@ -72,7 +75,8 @@ pub struct Client<T: Transport> {
     session: Session,
     transport: T,
     origin: tokio::time::Instant,
-    verbose: bool,
+    /// Gets the control-connection transcript (and the client's own notes), if set.
+    log: Option<LogSink>,
     info: Option<ServerInfo>,
     closed: Option<Error>,
     /// Ctrl-C aborts the running operation instead of killing the process.
@@ -81,11 +85,12 @@ pub struct Client<T: Transport> {
 
 impl<T: Transport> Client<T> {
     /// Connects and logs in.
-    pub async fn connect(config: Config, transport: T, verbose: bool) -> Result<Client<T>, Error> {
+    /// Connects and logs in; `log`, when given, gets every transcript line.
+    pub async fn connect(config: Config, transport: T, log: Option<LogSink>) -> Result<Client<T>, Error> {
         let origin = tokio::time::Instant::now();
         let session = Session::new(config, Instant::ZERO);
         let mut client =
-            Client { session, transport, origin, verbose, info: None, closed: None, interruptible: false };
+            Client { session, transport, origin, log, info: None, closed: None, interruptible: false };
         loop {
             client.drain();
             if client.info.is_some() {
@@ -262,11 +267,11 @@ impl<T: Transport> Client<T> {
                 self.closed =
                     Some(error.unwrap_or_else(|| Error::new(ErrorKind::Closed, "the session is closed")));
             }
-            Event::Log(line) if self.verbose => match line {
-                LogLine::Sent(text) => eprintln!("> {text}"),
-                LogLine::Received(text) => eprintln!("< {text}"),
-                LogLine::Note(text) => eprintln!("* {text}"),
-            },
+            Event::Log(line) => {
+                if let Some(log) = self.log.as_mut() {
+                    log(&line);
+                }
+            }
             _ => {}
         }
     }
@@ -315,8 +320,8 @@ impl<T: Transport> Client<T> {
             }
             _ = interrupt => {
                 if let Some(op) = op {
-                    if self.verbose {
-                        eprintln!("* interrupted: aborting");
+                    if let Some(log) = self.log.as_mut() {
+                        log(&LogLine::Note("interrupted: aborting".into()));
                     }
                     self.session.abort(self.now(), op);
                 }

@@ -14,7 +14,7 @@
 //! use ftpbridge_client::{Client, TcpTransport};
 //! use ftpbridge_engine::{Config, ListOptions, listing::DateTime};
 //! let config = Config::new("ftp.example.com", 21);
-//! let mut client = Client::connect(config, TcpTransport::new(), false).await?;
+//! let mut client = Client::connect(config, TcpTransport::new(), None).await?;
 //! let now = DateTime::from_unix_seconds(1_700_000_000);
 //! for entry in client.list(None, ListOptions { all: false, now }).await? {
 //!     println!("{}", entry.name);
@@ -28,7 +28,7 @@ mod relay;
 mod tcp;
 mod transport;
 
-pub use client::{Client, ClientError, OpIo, UploadSource};
+pub use client::{Client, ClientError, LogSink, OpIo, UploadSource};
 pub use relay::RelayTransport;
 pub use tcp::{TcpTransport, socket_error};
 pub use transport::{AnyTransport, Transport, TransportEvent};

@@ -73,6 +73,10 @@ pub struct Config {
     pub use_eprt: bool,
     /// After an upload, check with SIZE that the server holds every byte sent.
     pub verify_upload_size: bool,
+    /// The most bytes a listing may have (about a million entries by default); a
+    /// server that sends more gets the listing aborted with a clear error, so that it
+    /// cannot grow the caller's memory without end.
+    pub max_listing_bytes: u64,
 }
 
 impl Config {
@@ -95,6 +99,7 @@ impl Config {
             use_epsv: true,
             use_eprt: true,
             verify_upload_size: true,
+            max_listing_bytes: 256 * 1024 * 1024,
         }
     }
 

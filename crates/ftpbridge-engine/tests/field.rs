@@ -469,3 +469,29 @@ fn raw_refuses_commands_the_session_must_send_itself() {
     h.reply("214 ok");
     assert!(h.result(op).is_ok());
 }
+
+#[test]
+fn a_listing_past_its_limit_is_aborted_with_a_clear_error() {
+    let mut config = config();
+    config.max_listing_bytes = 1000;
+    let mut h = Harness::logged_in(config, PLAIN);
+    let op = h.session.list(h.now, None, list_options());
+    h.pump();
+    h.expect_command("EPSV");
+    h.reply("229 ok (|||40002|)");
+    let data = h.expect_connect("192.0.2.10", 40002);
+    h.data_connected(data);
+    h.expect_command("LIST");
+    h.reply("150 Here it comes");
+    let line = b"-rw-r--r-- 1 ftp ftp 1 Jan 01 10:00 endless\r\n";
+    for _ in 0..100 {
+        h.data(data, line);
+    }
+    h.expect_command("ABOR");
+    h.expect_command("PWD");
+    h.reply("426 aborted");
+    h.reply("257 \"/\"");
+    let error = h.result(op).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Rejected);
+    assert!(error.message().contains("over 1000 bytes"), "{error}");
+}

@@ -214,7 +214,7 @@ fn config(args: &Args) -> Config {
 
 async fn login(args: &Args) -> Result<Client<RelayTransport>, String> {
     let transport = RelayTransport::connect(&args.relay).await?;
-    Client::connect(config(args), transport, false).await.map_err(|e| e.to_string())
+    Client::connect(config(args), transport, None).await.map_err(|e| e.to_string())
 }
 
 /// One whole session; returns how long the listing took.

@@ -125,6 +125,7 @@ impl Session {
             encoding: self.config.encoding,
             cwd: &mut self.cwd,
             binary: &mut self.binary,
+            max_listing_bytes: self.config.max_listing_bytes,
             entries: &mut entries,
         };
         let result = step(&mut running.task, &mut cx);

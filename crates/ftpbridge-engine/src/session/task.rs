@@ -96,6 +96,8 @@ pub(crate) struct TaskContext<'a> {
     pub cwd: &'a mut Option<Vec<u8>>,
     /// The server is in binary mode (TYPE I accepted).
     pub binary: &'a mut bool,
+    /// The most bytes a listing may have.
+    pub max_listing_bytes: u64,
     /// Entries a listing produced in this step, to be sent as an event.
     pub entries: &'a mut Vec<Entry>,
 }
@@ -238,10 +240,6 @@ impl Task {
                     expected: None,
                     offset: 0,
                 }),
-                (Outcome::Transferred { .. }, _) if names.len() > MAX_NAME_LIST => Action::Fail(Error::new(
-                    ErrorKind::Rejected,
-                    format!("the name list is over {MAX_NAME_LIST} bytes; use a listing instead"),
-                )),
                 (Outcome::Transferred { .. }, _) => {
                     let mut out = Vec::new();
                     for line in names.split(|&b| b == b'\n') {
@@ -364,13 +362,36 @@ impl Task {
         }
     }
 
-    /// Bytes received on the data channel of a listing or name list.
-    pub(crate) fn on_listing_data(&mut self, data: &[u8], cx: &mut TaskContext) {
+    /// Bytes received on the data channel of a listing or name list; `Err` when the
+    /// listing grew past its limit (the transfer is then aborted).
+    pub(crate) fn on_listing_data(
+        &mut self,
+        data: &[u8],
+        total: u64,
+        cx: &mut TaskContext,
+    ) -> Result<(), Error> {
         match self {
-            Task::List(list) => list.feed(data, cx, false),
+            Task::List(_) if total > cx.max_listing_bytes => Err(Error::new(
+                ErrorKind::Rejected,
+                format!(
+                    "the listing is over {} bytes: more than the limit a listing may have",
+                    cx.max_listing_bytes
+                ),
+            )),
+            Task::List(list) => {
+                list.feed(data, cx, false);
+                Ok(())
+            }
             // Name lists are short; the bound keeps a hostile server from growing memory.
-            Task::NameList { names, .. } if names.len() <= MAX_NAME_LIST => names.extend_from_slice(data),
-            _ => {}
+            Task::NameList { .. } if total > MAX_NAME_LIST as u64 => Err(Error::new(
+                ErrorKind::Rejected,
+                format!("the name list is over {} MiB; use a listing instead", MAX_NAME_LIST >> 20),
+            )),
+            Task::NameList { names, .. } => {
+                names.extend_from_slice(data);
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 

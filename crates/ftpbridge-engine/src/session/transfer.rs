@@ -214,11 +214,14 @@ impl Session {
             return;
         }
         transfer.bytes += n;
+        let total = transfer.bytes;
         let mut entries = Vec::new();
+        let mut over = Ok(());
         match transfer.direction {
             Direction::Download => self.emit(Event::Data { op: running.id, data: data.into() }),
             Direction::Listing => {
-                entries = self.with_task(&mut running, |task, cx| task.on_listing_data(data.as_ref(), cx)).1;
+                (over, entries) =
+                    self.with_task(&mut running, |task, cx| task.on_listing_data(data.as_ref(), total, cx));
             }
             Direction::Upload => {}
         }
@@ -226,6 +229,10 @@ impl Session {
         self.current = Some(running);
         if !entries.is_empty() {
             self.emit(Event::Entries { op, entries });
+        }
+        if let Err(error) = over {
+            self.abort_transfer(error);
+            return;
         }
         self.data_alive();
     }
