@@ -30,7 +30,10 @@ const sessionKey = (l) => (l ? `${l.user}@${l.host}:${l.port}|${l.mode}|${l.enco
 function apply(link) {
   for (const name of ['host', 'port', 'user', 'path', 'mode', 'encoding']) browser.removeAttribute(name);
   browser.removeAttribute('anonymous');
+  browser.removeAttribute('from-link');
   if (!link) return;
+  // The element shows the link's server and waits for the user to connect.
+  browser.setAttribute('from-link', '');
   browser.setAttribute('host', link.host);
   browser.setAttribute('port', String(link.port));
   if (link.user) browser.setAttribute('user', link.user);
@@ -113,7 +116,6 @@ window.addEventListener('popstate', async () => {
   current = null;
   apply(link);
   show(null);
-  if (link && !link.user) browser.connect();
 });
 
 defineFtpBrowser();

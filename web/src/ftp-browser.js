@@ -16,6 +16,7 @@ import {
   formatDuration,
   formatSize,
   formatSpeed,
+  hasHiddenCharacters,
   isHidden,
   joinPath,
   normalizePath,
@@ -24,6 +25,7 @@ import {
   relayHealthUrl,
   sameOriginRelay,
   sortEntries,
+  visibleName,
 } from './ftp-util.js';
 
 let wasm = null;
@@ -182,6 +184,9 @@ button, input, select { font: inherit; color: inherit; }
 .card h2 { margin: 0 0 4px; font-size: 1.3em; font-weight: 650; letter-spacing: -.01em; display: flex; align-items: center; gap: 10px; }
 .card h2 svg { width: 24px; height: 24px; color: var(--_accent); }
 .card .lead { margin: 0 0 20px; color: var(--_muted); }
+.field .note { margin: 6px 0 0; font-size: 0.85em; color: var(--_muted); }
+.field .note.warn { color: var(--_danger, #b42318); }
+.link-notice { margin: 0 0 16px; padding: 10px 12px; border-radius: 8px; border: 1px solid var(--_border); background: var(--_surface-2, transparent); }
 .grid2 { display: grid; grid-template-columns: 1fr 100px; gap: 12px; }
 .field { display: flex; flex-direction: column; gap: 5px; margin-bottom: 14px; min-width: 0; }
 .field label, .field .label { font-weight: 550; font-size: .93em; }
@@ -393,6 +398,7 @@ export class FtpBrowser extends Base {
     'encoding',
     'anonymous',
     'show-hidden',
+    'from-link',
   ];
 
   #shadow;
@@ -469,7 +475,9 @@ export class FtpBrowser extends Base {
     idle(() => loadFtpBridge().catch(() => {}));
     if (this.#state !== 'idle') return;
     this.#fillForm();
-    if (!this.#autoTried && this.#hasCredentials()) {
+    // A host that came from a link is shown, never connected to by itself: the link
+    // may be a stranger's.
+    if (!this.#autoTried && this.#hasCredentials() && !this.hasAttribute('from-link')) {
       this.#autoTried = true;
       this.connect();
     } else {
@@ -561,6 +569,9 @@ export class FtpBrowser extends Base {
     const start = options.path ?? attr.path ?? '';
     let ok = await this.#open(start || '', { initial: true });
     if (!ok && start) ok = await this.#open('', { initial: true });
+    // The user chose to connect: the link's server is theirs now.
+    this.removeAttribute('from-link');
+    this.#el.linkNotice.hidden = true;
     this.#emit('ftp-connect', { ...this.#where() });
     this.#announce(`Connected to ${session.host}. ${this.#summary()}`);
     this.#focusGrid();
@@ -628,7 +639,11 @@ export class FtpBrowser extends Base {
     e.host = h('input', { id: `${ids}-host`, name: 'host', autocomplete: 'url', placeholder: 'ftp.example.com', required: true, spellcheck: false, autocapitalize: 'off' });
     e.port = h('input', { id: `${ids}-port`, name: 'port', type: 'number', min: 1, max: 65535, value: '21', inputmode: 'numeric' });
     e.user = h('input', { id: `${ids}-user`, name: 'user', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
-    e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password' });
+    e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password', 'aria-describedby': `${ids}-password-note` });
+    // Plain FTP sends the password as it is: whoever carries the connection can read it.
+    e.passwordNote = h('p', { id: `${ids}-password-note`, class: 'note warn' },
+      'Not encrypted: the relay and the networks on the way can read this password.');
+    e.linkNotice = h('p', { class: 'link-notice', role: 'note', hidden: true });
     e.anonymous = h('input', { id: `${ids}-anon`, name: 'anonymous', type: 'checkbox', onchange: () => this.#syncAnonymous() });
     e.mode = h('select', { id: `${ids}-mode`, name: 'mode' },
       h('option', { value: 'auto' }, 'Automatic (recommended)'),
@@ -644,9 +659,10 @@ export class FtpBrowser extends Base {
       h('h2', { id: `${ids}-title`, html: `${ICONS.server}<span>Connect to an FTP server</span>` }),
       h('p', { class: 'lead' }, 'Browse, download and upload files right in the browser.'),
       e.formAlert,
+      e.linkNotice,
       h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)),
       field('User name', e.user),
-      field('Password', e.password),
+      h('div', { class: 'field' }, h('label', { for: e.password.id }, 'Password'), e.password, e.passwordNote),
       h('label', { class: 'check' }, e.anonymous, 'Anonymous login'),
       h('details', { class: 'advanced' },
         h('summary', {}, 'Advanced'),
@@ -800,6 +816,15 @@ export class FtpBrowser extends Base {
     }
     e.encoding.value = encoding;
     e.relay.value = a.relay || this.getAttribute('relay') || '';
+    // A server named by a link: say so, and keep the browser from filling in a
+    // password saved for this page (it may belong to another server).
+    const linked = this.hasAttribute('from-link') && Boolean(a.host);
+    e.linkNotice.hidden = !linked;
+    e.linkNotice.textContent = linked
+      ? `A link brought you here to connect to ${visibleName(a.host)}:${a.port || 21}. Check that it is the server you mean, then connect.`
+      : '';
+    e.password.autocomplete = linked ? 'off' : 'current-password';
+    e.user.autocomplete = linked ? 'off' : 'username';
     e.relayField.hidden = this.hasAttribute('relay');
     if (!e.relay.value) e.relay.placeholder = sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' });
     this.#syncAnonymous();
@@ -1022,7 +1047,8 @@ export class FtpBrowser extends Base {
 
   #row(entry, i) {
     const kind = entry.kind === 'dir' ? 'folder' : entry.kind === 'link' ? 'link' : 'file';
-    const name = h('span', { class: 'label' }, entry.name);
+    const shown = visibleName(entry.name);
+    const name = h('span', { class: 'label', dir: 'auto' }, shown);
     const cell = h('span', { class: 'cell' }, icon(kind), name, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
     const size = entry.kind === 'dir' ? '—' : formatSize(entry.size);
     const tr = h('tr', {
@@ -1034,7 +1060,7 @@ export class FtpBrowser extends Base {
       'data-name': entry.name,
       'data-kind': entry.kind,
     },
-      h('td', { role: 'gridcell', class: 'name', title: entry.name }, cell),
+      h('td', { role: 'gridcell', class: 'name', title: shown }, cell),
       h('td', { role: 'gridcell', class: 'size', title: entry.size != null ? `${entry.size.toLocaleString()} bytes` : '' }, size),
       h('td', { role: 'gridcell', class: 'modified', title: entry.modified ?? '' }, formatDate(entry.modified, entry.raw)),
       h('td', { role: 'gridcell', class: 'perms' }, entry.permissions ?? ''));
@@ -1277,17 +1303,19 @@ export class FtpBrowser extends Base {
     if (!entry || !row || this.#editing) return;
     const cell = row.querySelector('td.name .cell');
     const label = cell.querySelector('.label');
-    const input = h('input', { type: 'text', value: entry.name, 'aria-label': `New name for ${entry.name}`, spellcheck: false });
+    // Hidden characters show as markers; a name left as shown is not renamed.
+    const shown = visibleName(entry.name);
+    const input = h('input', { type: 'text', value: shown, 'aria-label': `New name for ${shown}`, spellcheck: false });
     label.replaceWith(input);
-    const dot = entry.kind !== 'dir' ? entry.name.lastIndexOf('.') : -1;
+    const dot = entry.kind !== 'dir' ? shown.lastIndexOf('.') : -1;
     this.#editing = { input, row };
     input.focus();
-    input.setSelectionRange(0, dot > 0 ? dot : entry.name.length);
+    input.setSelectionRange(0, dot > 0 ? dot : shown.length);
     const finish = async (commit) => {
       if (this.#editing?.input !== input) return;
       this.#editing = null;
       const name = input.value.trim();
-      if (!commit || !name || name === entry.name) {
+      if (!commit || !name || name === entry.name || name === shown) {
         input.replaceWith(label);
         row.focus();
         return;
@@ -1298,15 +1326,28 @@ export class FtpBrowser extends Base {
         row.focus();
         return;
       }
-      label.textContent = name;
       input.replaceWith(label);
+      // Never onto an existing entry without a yes: RNTO would replace it.
+      const existing = this.#entries.find((other) => other.name === name);
+      if (existing) {
+        const ok = await this.#confirm(
+          `Replace “${visibleName(name)}”?`,
+          `A ${existing.kind === 'dir' ? 'folder' : 'file'} with that name exists in this folder. Renaming “${shown}” to it replaces it, and what it holds is lost.`,
+          'Replace',
+        );
+        if (!ok) {
+          row.focus();
+          return;
+        }
+      }
+      label.textContent = visibleName(name);
       try {
         await this.#client.rename(joinPath(this.#cwd, entry.name), joinPath(this.#cwd, name));
-        this.#announce(`Renamed ${entry.name} to ${name}.`);
+        this.#announce(`Renamed ${shown} to ${visibleName(name)}.`);
         await this.#refresh({ select: name });
       } catch (error) {
-        label.textContent = entry.name;
-        this.#showAlert(await this.#describe(error, { op: 'rename', name: entry.name, kind: entry.kind }), 'rename');
+        label.textContent = shown;
+        this.#showAlert(await this.#describe(error, { op: 'rename', name: shown, kind: entry.kind }), 'rename');
       }
       this.#focusGrid();
     };
@@ -1365,7 +1406,7 @@ export class FtpBrowser extends Base {
     if (!entry || !this.#client) return;
     const dir = entry.kind === 'dir';
     const ok = await this.#confirm(
-      `Delete “${entry.name}”?`,
+      `Delete “${visibleName(entry.name)}”?${hasHiddenCharacters(entry.name) ? ' Its name has hidden characters, shown as ⟨U+…⟩.' : ''}`,
       dir ? 'The folder and everything in it will be deleted from the server. This cannot be undone.' : 'The file will be deleted from the server. This cannot be undone.',
       'Delete',
     );

@@ -366,3 +366,24 @@ function safeDecode(text) {
     return text;
   }
 }
+
+/** Characters a name may carry that would hide what it is: C0 and C1 controls, DEL,
+ * and the bidirectional controls that reorder text (`photo\u202Egpj.exe` reads as
+ * `photoexe.jpg`). */
+const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+
+/**
+ * A name as it is safe to show: every hidden character (control, bidi) replaced by a
+ * visible marker like `⟨U+202E⟩`, so nobody mistakes a name for another.
+ */
+export function visibleName(name) {
+  return String(name).replace(HIDDEN_CHARACTERS, (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/** Whether a name has characters `visibleName` would mark. */
+export function hasHiddenCharacters(name) {
+  HIDDEN_CHARACTERS.lastIndex = 0;
+  const found = HIDDEN_CHARACTERS.test(String(name));
+  HIDDEN_CHARACTERS.lastIndex = 0;
+  return found;
+}

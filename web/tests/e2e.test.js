@@ -488,6 +488,29 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.getByRole('dialog', { name: 'Delete “old-folder”?' }).getByRole('button', { name: 'Delete' }).click();
     await row(page, 'old-folder').waitFor({ state: 'detached' });
 
+    // Renaming onto an existing name asks first; No keeps both files as they were.
+    await row(page, 'move-me.txt').click();
+    await page.keyboard.press('F2');
+    const onto = page.getByRole('textbox', { name: 'New name for move-me.txt' });
+    await onto.fill('keep-me.txt');
+    await onto.press('Enter');
+    const replace = page.getByRole('dialog', { name: 'Replace “keep-me.txt”?' });
+    await replace.waitFor();
+    await replace.getByRole('button', { name: 'Cancel' }).click();
+    await replace.waitFor({ state: 'hidden' });
+    assert.equal(await row(page, 'move-me.txt').count(), 1, 'no is no: the file keeps its name');
+
+    // Hidden characters are shown, in the grid and in the delete confirmation.
+    const tricky = row(page, 'photo\u202egpj.exe');
+    assert.equal(await tricky.locator('.label').innerText(), 'photo⟨U+202E⟩gpj.exe');
+    await tricky.click();
+    await page.keyboard.press('Delete');
+    const warn = page.getByRole('dialog', { name: /Delete “photo⟨U\+202E⟩gpj\.exe”\?/ });
+    await warn.waitFor();
+    await warn.getByRole('button', { name: 'Cancel' }).click();
+
+    results.files.push({ path: 'projects/keep-me.txt', sha256: sha256('keep me\n') });
+    results.files.push({ path: 'projects/move-me.txt', sha256: sha256('move me\n') });
     results.files.push({ path: 'projects/renamed.txt', sha256: sha256('rename me\n') });
     results.absent.push('projects/rename-me.txt', 'projects/delete-me.txt', 'projects/old-folder');
     results.dirs.push('projects/made-by-test');
@@ -583,6 +606,10 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.getByLabel('Password').waitFor();
     assert.ok(!p.url().includes('leaked'), 'a password in a link is dropped from the URL');
     assert.equal(await p.getByRole('textbox', { name: 'User name' }).inputValue(), FTP.user);
+    // A server named by a link is said to be one, and a saved password is not filled in.
+    assert.match(await p.getByRole('note').innerText(), new RegExp(`A link brought you here to connect to ${FTP.host}`));
+    assert.equal(await p.getByLabel('Password').getAttribute('autocomplete'), 'off');
+    assert.match(await p.locator('ftp-browser').evaluate((el) => el.shadowRoot.textContent), /Not encrypted: the relay/);
     await p.getByLabel('Password').fill(FTP.password);
     await p.getByRole('button', { name: 'Connect', exact: true }).click();
     await pathIs(p, '/docs/guide');
@@ -592,6 +619,15 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await shot(p, '11-dark');
     await p.setViewportSize({ width: 400, height: 760 });
     await shot(p, '12-narrow');
+    await p.close();
+  });
+
+  test('an anonymous link waits for the user before it connects', async () => {
+    const p = await freshPage();
+    await p.goto(`${APP}#ftp://${FTP.host}:${FTP.port}/`);
+    await p.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    assert.ok(await p.getByRole('note').isVisible(), 'the link notice');
+    assert.equal(await p.locator('ftp-browser').evaluate((el) => el.connected), false, 'not connected by itself');
     await p.close();
   });
 });

@@ -20,6 +20,8 @@ import {
   relayHealthUrl,
   sameOriginRelay,
   sortEntries,
+  visibleName,
+  hasHiddenCharacters,
 } from '../src/ftp-util.js';
 
 const ftpError = (code, message, replyCode = null) => Object.assign(new Error(message), { name: 'FtpError', code, replyCode });
@@ -144,4 +146,15 @@ test('relay addresses', () => {
   assert.equal(relayHealthUrl('not a url'), null);
   assert.equal(asciiFileName('café "x".txt'), 'cafe _x_.txt');
   assert.equal(asciiFileName('日本'), 'download');
+});
+
+test('names with control and bidi characters are shown visibly', () => {
+  assert.equal(visibleName('plain.txt'), 'plain.txt');
+  assert.equal(visibleName('photo\u202egpj.exe'), 'photo⟨U+202E⟩gpj.exe');
+  assert.equal(visibleName('a\nb\rc\u001b[31m'), 'a⟨U+000A⟩b⟨U+000D⟩c⟨U+001B⟩[31m');
+  assert.equal(visibleName('\u2066x\u2069'), '⟨U+2066⟩x⟨U+2069⟩');
+  assert.equal(visibleName('Привет 文件'), 'Привет 文件');
+  assert.ok(hasHiddenCharacters('x\u202e'));
+  assert.ok(hasHiddenCharacters('x\u202e'), 'twice in a row (no regex state)');
+  assert.ok(!hasHiddenCharacters('x.txt'));
 });

@@ -95,6 +95,10 @@ fn web_app_in_headless_chromium() {
     server.write_file("projects/rename-me.txt", b"rename me\n");
     server.write_file("projects/delete-me.txt", b"delete me\n");
     server.write_file("projects/old-folder/inside.txt", b"inside\n");
+    server.write_file("projects/keep-me.txt", b"keep me\n");
+    server.write_file("projects/move-me.txt", b"move me\n");
+    // A name whose bidi override makes it read as another extension.
+    server.write_file("projects/photo\u{202e}gpj.exe", b"not a photo\n");
     // A Latin-1 file name: the bytes c a f 0xE9, which are not UTF-8.
     server.create_dir("latin1");
     let latin1 = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
