@@ -52,6 +52,15 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         runs: u32,
     },
+    /// The minimal WebSocket-to-TCP pipe alone, until killed (the tunnel bench runs it).
+    Pipe {
+        /// Where to listen.
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        /// Where each client's bytes come from.
+        #[arg(long)]
+        target: std::net::SocketAddr,
+    },
     /// The relay beside websockify and a minimal WebSocket pipe.
     Tunnel {
         /// Bytes per transfer.
@@ -74,6 +83,7 @@ fn main() {
     let result = match args.command {
         Command::Browser { bytes, runs, root } => browser::run(&root, bytes, runs),
         Command::Cli { bytes, runs } => cli::run(bytes, runs),
+        Command::Pipe { listen, target } => tunnel::serve_pipe(listen, target).map(|()| String::new()),
         Command::Tunnel { bytes, runs, websockify, wstunnel } => {
             let others: Vec<_> = (websockify.as_deref().map(tunnel::websockify).into_iter())
                 .chain(wstunnel.as_deref().map(tunnel::wstunnel))

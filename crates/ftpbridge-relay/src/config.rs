@@ -209,7 +209,7 @@ impl Default for Limits {
             max_streams_per_session: 4,
             opens_per_second: 5,
             open_burst: 20,
-            window: 1024 * 1024,
+            window: 2 * 1024 * 1024,
             max_payload: 256 * 1024,
             ws_read_buffer: 16 * 1024,
         }
@@ -484,7 +484,7 @@ mod tests {
         assert!(config.allowed_origins.is_empty());
         assert!(!config.active.enabled);
         // Window × streams bounds a session's memory.
-        assert!(config.limits.session_memory_bound() < 16 * 1024 * 1024);
+        assert!(config.limits.session_memory_bound() < 20 * 1024 * 1024);
     }
 
     #[test]

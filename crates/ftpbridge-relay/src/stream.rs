@@ -408,7 +408,7 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         // connection between commands) then holds none.
         let tcp: &TcpStream = reader.as_ref();
         let full = HEADER_LEN + room;
-        let (mut message, mut n) = loop {
+        let (message, n) = loop {
             tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
             // Read straight after the frame header, into memory that is not zeroed first.
             let mut message = BytesMut::with_capacity(full);
@@ -422,22 +422,9 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         if n == 0 {
             return task.send(Frame::Fin { stream: task.id }).await;
         }
-        // Take what else has already arrived, so that a fast transfer goes in few large
-        // messages (each one costs the page an event); never waits for more.
-        let mut eof = false;
-        while message.len() < full {
-            let left = full - message.len();
-            match tcp.try_read_buf(&mut (&mut message).limit(left)) {
-                Ok(0) => eof = true,
-                Ok(more) => {
-                    n += more;
-                    continue;
-                }
-                // A read error comes back at the next read, after these bytes.
-                Err(_) => {}
-            }
-            break;
-        }
+        // One read takes everything that has arrived, up to the room: a short read means
+        // the socket is empty for now (another read would only say so), a full one that
+        // the message is as large as it may be.
         if control {
             // The helper reads the server's replies before the client can act on them.
             task.session.filter().server_bytes(&message[HEADER_LEN..]);
@@ -449,9 +436,6 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         *count += n as u64;
         task.session.moved(Direction::Down, n);
         task.out.send(Message::Binary(message)).await.map_err(|_| End::Gone)?;
-        if eof {
-            return task.send(Frame::Fin { stream: task.id }).await;
-        }
     }
 }
 

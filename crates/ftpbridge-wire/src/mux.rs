@@ -221,7 +221,7 @@ impl ClientMux {
     /// `n` received bytes of `stream` were delivered: credit goes back to the relay
     /// once a quarter of the window has been used.
     pub fn consumed(&mut self, stream: StreamId, n: usize) {
-        let threshold = (self.window / 4).max(1);
+        let threshold = (self.window / 8).max(1);
         let Some(state) = self.streams.get_mut(&stream) else { return };
         state.unacknowledged = state.unacknowledged.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
         if state.unacknowledged >= threshold && !state.remote_fin {
