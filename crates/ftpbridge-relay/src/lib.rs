@@ -38,6 +38,7 @@ mod session;
 mod shared;
 mod stream;
 pub mod ticket;
+mod workers;
 
 pub use config::{
     ActiveConfig, ConfigError, Limits, LogFormat, MetricsConfig, PolicyConfig, RelayConfig, TicketConfig,

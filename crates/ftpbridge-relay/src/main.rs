@@ -90,7 +90,8 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
     number.checked_mul(scale).map(Duration::from_secs).ok_or_else(|| "duration too long".to_string())
 }
 
-#[tokio::main]
+/// The main thread accepts connections and hands them to the worker threads.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Ticket { secret, hosts, ttl, audience, max_sessions, data_ports }) = &cli.command {

@@ -8,6 +8,7 @@ use crate::metrics::Metrics;
 use crate::session;
 use crate::shared::{RelayShared, SessionShared};
 use crate::ticket::{self, Grant};
+use crate::workers::Workers;
 use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -188,6 +189,7 @@ impl Relay {
         let router = self.router();
         let header_timeout = self.shared.config.timeouts.request_headers;
         let connections = TaskTracker::new();
+        let workers = Workers::per_core()?;
         tokio::pin!(shutdown);
         loop {
             let (tcp, peer) = tokio::select! {
@@ -212,7 +214,16 @@ impl Relay {
                 request
             });
             let token = token.clone();
-            connections.spawn(async move {
+            // The connection moves to a worker thread, whose reactor then owns it.
+            let tcp = match tcp.into_std() {
+                Ok(tcp) => tcp,
+                Err(error) => {
+                    debug!(%peer, %error, "connection lost before it was served");
+                    continue;
+                }
+            };
+            let connection = connections.track_future(async move {
+                let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) else { return };
                 let mut builder = http1::Builder::new();
                 builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
                 let connection = builder
@@ -230,6 +241,7 @@ impl Relay {
                     debug!(%peer, %error, "HTTP connection ended");
                 }
             });
+            workers.spawn(move || connection);
         }
         info!("shutting down");
         token.cancel();

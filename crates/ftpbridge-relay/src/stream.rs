@@ -401,20 +401,24 @@ struct Counts {
 async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> Result<(), End> {
     let max_payload = u64::from(task.max_payload);
     let control = task.kind == StreamKind::Control;
+    // The buffer reads go into while the socket keeps it full: each full message is
+    // split off it, and once the writer has framed that message and dropped it, the
+    // next read reuses the same memory, still in the cache. Dropped after a short
+    // read, so an idle stream (a control connection between commands) holds none.
+    let mut buffer = BytesMut::new();
     loop {
         let credit = task.shared.to_client.wait().await;
         let room = credit.min(max_payload) as usize;
-        // Wait for bytes before allocating the buffer: an idle stream (a control
-        // connection between commands) then holds none.
         let tcp: &TcpStream = reader.as_ref();
         let full = HEADER_LEN + room;
-        let (message, n) = loop {
+        let n = loop {
             tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
             // Read straight after the frame header, into memory that is not zeroed first.
-            let mut message = BytesMut::with_capacity(full);
-            message.extend_from_slice(&Frame::Data { stream: task.id, payload: &[] }.encode());
-            match tcp.try_read_buf(&mut (&mut message).limit(room)) {
-                Ok(n) => break (message, n),
+            buffer.clear();
+            buffer.reserve(full);
+            buffer.extend_from_slice(&Frame::Data { stream: task.id, payload: &[] }.encode());
+            match tcp.try_read_buf(&mut (&mut buffer).limit(room)) {
+                Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(End::Tcp(io_reason(&e))),
             }
@@ -427,15 +431,24 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         // the message is as large as it may be.
         if control {
             // The helper reads the server's replies before the client can act on them.
-            task.session.filter().server_bytes(&message[HEADER_LEN..]);
+            task.session.filter().server_bytes(&buffer[HEADER_LEN..]);
         }
         // A short read is copied out, so that it does not hold a whole buffer while it
         // waits in the queue; a long one is sent as it lies.
-        let message = if n < SHORT_READ { Bytes::copy_from_slice(&message) } else { message.freeze() };
+        let message = if n < SHORT_READ {
+            let message = Bytes::copy_from_slice(&buffer);
+            buffer = BytesMut::new();
+            message
+        } else {
+            buffer.split().freeze()
+        };
         task.shared.to_client.spend(n as u64);
         *count += n as u64;
         task.session.moved(Direction::Down, n);
         task.out.send(Message::Binary(message)).await.map_err(|_| End::Gone)?;
+        // Let the writer frame it now (on this same thread), so the buffer is free again
+        // for the next read.
+        tokio::task::yield_now().await;
     }
 }
 
