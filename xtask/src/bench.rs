@@ -299,8 +299,11 @@ A TCP stream pulled through WebSocket tunnels by one client on loopback
 (`ftpbridge-bench tunnel`): the minimal tokio-tungstenite pipe is the floor any
 WebSocket tunnel pays (framing and a copy each way); the ftpbridge relay adds its wire
 protocol (stream frames, byte credits, policy); websockify and wstunnel are what people
-use today. The client, the pipe and the relay share one 2-thread runtime; websockify and
-wstunnel run as processes of their own.
+use today. Every tunnel is a process of its own (the relay's release binary with its
+default limits, the pipe as `ftpbridge-bench pipe`, websockify, wstunnel), measured in
+turn within each run; its CPU time (user and system, its children included) comes from
+`/proc` before and after each transfer, as seconds per GiB moved. The client and the TCP
+source share the same two cores, so the figures are for a loaded machine.
 
 {tunnel}
 ## The browser
@@ -329,7 +332,7 @@ through one release relay to the demo FTP server (libunftp), each looping connec
 login, list, download a small file, quit, for 20 s; then N sessions held idle after
 login to measure the relay's memory per idle session (resident set over N). File
 descriptors are counted in `/proc` before, with the idle sessions, while looping and
-after. Targets: 1,000 sessions with zero errors, at most 64 KiB per idle session, file
+after. Targets: 1,000 sessions with zero errors, at most 32 KiB per idle session, file
 descriptors back to the baseline.
 
 {load}",

@@ -287,6 +287,14 @@ fn load(counts: &[String]) -> Result<Vec<String>, String> {
                 "limits.max_sessions=10000",
                 "--set",
                 "limits.max_sessions_per_ip=10000",
+                "--set",
+                "limits.max_sessions_per_network=10000",
+                // One client opening every session at once: the per-IP upgrade rate
+                // would refuse most of them.
+                "--set",
+                "limits.upgrades_per_second=100000",
+                "--set",
+                "limits.upgrade_burst=100000",
             ],
             "listening on",
         )?;

@@ -6,10 +6,6 @@
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc keeps freed pages for reuse: the relay's message buffers (up to
-/// `max_payload` each, made and dropped at line rate) then cost no page faults.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use ftpbridge_relay::{LogFormat, Relay, layers, ticket};
 use std::io::Write;
 use std::path::PathBuf;

@@ -39,8 +39,10 @@ use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tracing::{debug, info};
 
-/// Reads shorter than this are copied into a message of their own size.
-const SHORT_READ: usize = 16 * 1024;
+/// Reads go into a buffer of this size on the stack until one fills it (a control
+/// connection's replies, a small file); then into a reused heap buffer of the
+/// largest payload, until a read comes back shorter than this.
+const SMALL_READ: usize = 16 * 1024;
 /// Payloads shorter than this are copied into the up queue's shared chunks.
 const COALESCE_BELOW: usize = 16 * 1024;
 /// The size of a shared chunk of small payloads.
@@ -160,8 +162,9 @@ impl UpQueue {
                     return Up::Data(chunk);
                 }
                 if !inner.tail.is_empty() {
-                    // The rest of the chunk stays for the next small payloads.
-                    return Up::Data(inner.tail.split().freeze());
+                    // All of it: an idle stream (a control connection between
+                    // commands) then holds no chunk.
+                    return Up::Data(std::mem::take(&mut inner.tail).freeze());
                 }
                 if inner.fin {
                     return Up::Fin;
@@ -401,24 +404,25 @@ struct Counts {
 async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> Result<(), End> {
     let max_payload = u64::from(task.max_payload);
     let control = task.kind == StreamKind::Control;
-    // The buffer reads go into while the socket keeps it full: each full message is
-    // split off it, and once the writer has framed that message and dropped it, the
-    // next read reuses the same memory, still in the cache. Dropped after a short
-    // read, so an idle stream (a control connection between commands) holds none.
-    let mut buffer = BytesMut::new();
+    // In bulk, reads go into one buffer: each message is split off it, and once the
+    // writer has framed that message and dropped it, the next read reuses the same
+    // memory, still in the cache. Otherwise (and an idle stream, such as a control
+    // connection between commands) it holds no heap buffer at all.
+    let mut bulk = BytesMut::new();
     loop {
         let credit = task.shared.to_client.wait().await;
         let room = credit.min(max_payload) as usize;
         let tcp: &TcpStream = reader.as_ref();
-        let full = HEADER_LEN + room;
-        let n = loop {
+        let (message, n) = loop {
+            // Wait for bytes before touching any buffer.
             tcp.readable().await.map_err(|e| End::Tcp(io_reason(&e)))?;
-            // Read straight after the frame header, into memory that is not zeroed first.
-            buffer.clear();
-            buffer.reserve(full);
-            buffer.extend_from_slice(&Frame::Data { stream: task.id, payload: &[] }.encode());
-            match tcp.try_read_buf(&mut (&mut buffer).limit(room)) {
-                Ok(n) => break n,
+            let read = if bulk.capacity() > 0 {
+                read_bulk(tcp, &mut bulk, task.id, room)
+            } else {
+                read_small(tcp, task.id, room)
+            };
+            match read {
+                Ok(read) => break read,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(End::Tcp(io_reason(&e))),
             }
@@ -428,28 +432,48 @@ async fn down(reader: &mut ReadHalf<'_>, task: &StreamTask, count: &mut u64) -> 
         }
         // One read takes everything that has arrived, up to the room: a short read means
         // the socket is empty for now (another read would only say so), a full one that
-        // the message is as large as it may be.
+        // more is coming.
+        if n < SMALL_READ.min(room) {
+            bulk = BytesMut::new();
+        } else if bulk.capacity() == 0 {
+            bulk.reserve(HEADER_LEN + max_payload as usize);
+        }
         if control {
             // The helper reads the server's replies before the client can act on them.
-            task.session.filter().server_bytes(&buffer[HEADER_LEN..]);
+            task.session.filter().server_bytes(&message[HEADER_LEN..]);
         }
-        // A short read is copied out, so that it does not hold a whole buffer while it
-        // waits in the queue; a long one is sent as it lies.
-        let message = if n < SHORT_READ {
-            let message = Bytes::copy_from_slice(&buffer);
-            buffer = BytesMut::new();
-            message
-        } else {
-            buffer.split().freeze()
-        };
         task.shared.to_client.spend(n as u64);
         *count += n as u64;
         task.session.moved(Direction::Down, n);
         task.out.send(Message::Binary(message)).await.map_err(|_| End::Gone)?;
-        // Let the writer frame it now (on this same thread), so the buffer is free again
-        // for the next read.
+        // Let the writer frame it now (on this same thread), so that the bulk buffer is
+        // free again for the next read.
         tokio::task::yield_now().await;
     }
+}
+
+/// One read of at most `room` bytes into a stack buffer, copied into a DATA message of
+/// its own size.
+fn read_small(tcp: &TcpStream, stream: StreamId, room: usize) -> io::Result<(Bytes, usize)> {
+    let mut small = [0u8; SMALL_READ];
+    let n = tcp.try_read(&mut small[..room.min(SMALL_READ)])?;
+    Ok((Frame::Data { stream, payload: &small[..n] }.encode().into(), n))
+}
+
+/// One read of at most `room` bytes straight after a DATA header in `bulk` (whose
+/// memory is not zeroed first), split off as the message.
+fn read_bulk(
+    tcp: &TcpStream,
+    bulk: &mut BytesMut,
+    stream: StreamId,
+    room: usize,
+) -> io::Result<(Bytes, usize)> {
+    bulk.clear();
+    // Takes back the memory of the last message if the writer has dropped it.
+    bulk.reserve(HEADER_LEN + room);
+    bulk.extend_from_slice(&Frame::Data { stream, payload: &[] }.encode());
+    let n = tcp.try_read_buf(&mut (&mut *bulk).limit(room))?;
+    Ok((bulk.split().freeze(), n))
 }
 
 /// Client to TCP: write what the session checked, return credit as it is written.
