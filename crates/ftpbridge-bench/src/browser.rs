@@ -37,22 +37,24 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
     let (relay_address, raw_address, mut reports, stop) = runtime.block_on(async {
-        let (raw, reports) = crate::raw_ws::start().await.map_err(|e| e.to_string())?;
-        let (relay, stop) =
-            crate::start_relay(Some(site.path().to_path_buf()), vec![server.port(), demo.port]).await?;
+        let (raw, reports) =
+            crate::raw_ws::start(site.path().to_path_buf()).await.map_err(|e| e.to_string())?;
+        // The page comes from the raw peer's origin, which the relay lets in.
+        let origin = format!("http://{raw}");
+        let (relay, stop) = crate::start_relay(None, vec![server.port(), demo.port], vec![origin]).await?;
         Ok::<_, String>((relay, raw, reports, stop))
     })?;
 
-    let page = format!("http://{relay_address}/bench/bench.html");
+    let page = format!("http://{raw_address}/bench/bench.html");
     let raw_url = format!("ws://{raw_address}");
     let ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
         "port": server.port(), "user": server.user(), "password": server.password(), "mode": "passive",
-        "timeoutMs": 60000 });
+        "timeoutMs": 60000, "tls": "plain" });
     let transfers = serde_json::json!({ "task": "transfers", "rawUrl": raw_url, "bytes": bytes, "runs": runs,
         "ftp": ftp, "file": "big.bin" });
     let transfers = run_page(&page, &transfers, &runtime, &mut reports)?;
     let demo_ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
-        "port": demo.port, "user": "demo", "password": "demo", "mode": "passive" });
+        "port": demo.port, "user": "demo", "password": "demo", "mode": "passive", "tls": "plain" });
     let mut listings = Vec::new();
     for _ in 0..runs.max(3) {
         let job = serde_json::json!({ "task": "listing", "rawUrl": raw_url, "ftp": demo_ftp });

@@ -17,7 +17,7 @@ pub fn run(bytes: u64, runs: u32) -> Result<String, String> {
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
-    let (relay, stop) = runtime.block_on(crate::start_relay(None, vec![server.port()]))?;
+    let (relay, stop) = runtime.block_on(crate::start_relay(None, vec![server.port()], Vec::new()))?;
     let relay_url = format!("ws://{relay}/ws");
 
     let url = |path: &str| server.url(path);

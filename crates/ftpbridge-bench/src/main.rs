@@ -112,8 +112,10 @@ pub fn median(mut values: Vec<f64>) -> f64 {
 pub async fn start_relay(
     static_dir: Option<PathBuf>,
     control_ports: Vec<u16>,
+    allowed_origins: Vec<String>,
 ) -> Result<(std::net::SocketAddr, tokio::sync::oneshot::Sender<()>), String> {
     let mut config = ftpbridge_relay::RelayConfig { static_dir, ..ftpbridge_relay::RelayConfig::default() };
+    config.allowed_origins = allowed_origins;
     config.policy.allow_private = true;
     config.policy.control_ports = control_ports;
     let limits = &mut config.limits;

@@ -6,6 +6,9 @@ use core::net::{IpAddr, SocketAddr};
 /// encoding; [`Command::to_wire`] adds the verb and CRLF.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Command {
+    AuthTls,
+    Pbsz,
+    ProtP,
     User(Vec<u8>),
     Pass(Vec<u8>),
     Acct(Vec<u8>),
@@ -64,6 +67,9 @@ impl Command {
             out.extend_from_slice(arg);
         };
         match self {
+            Command::AuthTls => out.extend_from_slice(b"AUTH TLS"),
+            Command::Pbsz => out.extend_from_slice(b"PBSZ 0"),
+            Command::ProtP => out.extend_from_slice(b"PROT P"),
             Command::User(user) => with(out, "USER", user),
             Command::Pass(_) if masked => out.extend_from_slice(b"PASS ****"),
             Command::Pass(pass) => with(out, "PASS", pass),

@@ -15,10 +15,42 @@ pub enum DataMode {
     Active,
 }
 
+/// Whether and how a session uses TLS (RFC 4217). The names are FileZilla's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// "Require explicit FTP over TLS": `AUTH TLS` after the greeting, then the login
+    /// and every data connection in TLS; a server that refuses ends the session.
+    Require,
+    /// "Implicit FTP over TLS": TLS from the first byte (usually port 990).
+    Implicit,
+    /// "Use explicit FTP over TLS if available": `AUTH TLS` when the server takes it;
+    /// otherwise plain FTP, but only for an anonymous login: in this mode a password is
+    /// never sent unencrypted. A host that did TLS before (see
+    /// [`Config::expect_tls`]) is never taken in plain.
+    #[default]
+    IfAvailable,
+    /// "Only use plain FTP (insecure)": no TLS. The relay and every network in between
+    /// can read the session, the password included.
+    Plain,
+}
+
+impl TlsMode {
+    /// `require`, `implicit`, `if_available` or `plain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Require => "require",
+            TlsMode::Implicit => "implicit",
+            TlsMode::IfAvailable => "if_available",
+            TlsMode::Plain => "plain",
+        }
+    }
+}
+
 /// Limits on how long the engine waits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
-    /// For a connection (control or data) to open.
+    /// For a connection (control or data) to open, and for the control connection's
+    /// TLS handshake to finish.
     pub connect: Duration,
     /// For the server to answer a command.
     pub reply: Duration,
@@ -77,11 +109,17 @@ pub struct Config {
     /// server that sends more gets the listing aborted with a clear error, so that it
     /// cannot grow the caller's memory without end.
     pub max_listing_bytes: u64,
+    /// TLS: whether and how (see [`TlsMode`]).
+    pub tls: TlsMode,
+    /// This host did TLS before (the caller remembers it, like HSTS): a session in
+    /// [`TlsMode::IfAvailable`] that the server, or something between, answers with
+    /// a refused `AUTH TLS` ends with a downgrade error instead of going on in plain.
+    pub expect_tls: bool,
 }
 
 impl Config {
     /// A configuration for `host:port` with every other setting at its default
-    /// (anonymous, auto mode, UTF-8).
+    /// (anonymous, auto mode, UTF-8, TLS if available).
     pub fn new(host: impl Into<String>, port: u16) -> Config {
         Config {
             host: host.into(),
@@ -100,6 +138,8 @@ impl Config {
             use_eprt: true,
             verify_upload_size: true,
             max_listing_bytes: 256 * 1024 * 1024,
+            tls: TlsMode::IfAvailable,
+            expect_tls: false,
         }
     }
 

@@ -36,6 +36,19 @@ pub enum ErrorKind {
     /// the bytes after the offset are not the file's ([`Error::valid_length`] says how
     /// many are good), and the server cannot resume downloads.
     RestartIgnored,
+    /// TLS failed: the handshake, or the protocol after it (a data connection that
+    /// ended without TLS's close is cut short). [`Error::detail`] names which.
+    Tls,
+    /// The server's certificate is not trusted; [`Error::detail`] says why: `expired`,
+    /// `not_yet_valid`, `wrong_name`, `unknown_issuer`, `self_signed`, `key_changed`,
+    /// `revoked` or `bad_certificate`.
+    Certificate,
+    /// The session requires TLS and the server does not offer it (or refuses to protect
+    /// data connections), or would need a password sent unencrypted.
+    TlsUnavailable,
+    /// This host did TLS before and now refuses it: something between may be stripping
+    /// it. Connect in plain only if you trust the path.
+    TlsDowngrade,
 }
 
 impl ErrorKind {
@@ -54,6 +67,10 @@ impl ErrorKind {
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Closed => "closed",
             ErrorKind::RestartIgnored => "restart_ignored",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Certificate => "certificate",
+            ErrorKind::TlsUnavailable => "tls_unavailable",
+            ErrorKind::TlsDowngrade => "tls_downgrade",
         }
     }
 }
@@ -71,17 +88,24 @@ pub struct Error {
     message: String,
     reply: Option<Reply>,
     valid_length: Option<u64>,
+    detail: Option<&'static str>,
 }
 
 impl Error {
     /// An error of `kind` with a message and no server reply.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), reply: None, valid_length: None }
+        Error { kind, message: message.into(), reply: None, valid_length: None, detail: None }
     }
 
     /// An error caused by a server reply; the kind is derived from the reply.
     pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
-        Error { kind: classify(&reply), message: context.into(), reply: Some(reply), valid_length: None }
+        Error {
+            kind: classify(&reply),
+            message: context.into(),
+            reply: Some(reply),
+            valid_length: None,
+            detail: None,
+        }
     }
 
     /// The same error with another kind.
@@ -95,6 +119,19 @@ impl Error {
     pub(crate) fn with_valid_length(mut self, length: u64) -> Error {
         self.valid_length = Some(length);
         self
+    }
+
+    /// The same error with a finer code (see [`Error::detail`]).
+    pub fn with_detail(mut self, detail: &'static str) -> Error {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// A finer code within the kind, where it has them: for [`ErrorKind::Certificate`]
+    /// and [`ErrorKind::Tls`], the TLS layer's code (`expired`, `self_signed`,
+    /// `truncated`, `handshake`, ...).
+    pub fn detail(&self) -> Option<&'static str> {
+        self.detail
     }
 
     /// For a failed download whose local copy holds bytes that are not the file's: how
@@ -193,6 +230,15 @@ pub enum SocketError {
     Reset,
     /// A relay's policy does not allow this destination (its reason attached).
     Blocked(String),
+    /// TLS on this socket failed.
+    Tls {
+        /// [`ErrorKind::Tls`] or [`ErrorKind::Certificate`].
+        kind: ErrorKind,
+        /// The TLS layer's code (`expired`, `truncated`, ...).
+        detail: &'static str,
+        /// What happened, for a person.
+        message: String,
+    },
     /// Anything else, described.
     Other(String),
 }
@@ -205,6 +251,7 @@ impl fmt::Display for SocketError {
             SocketError::TimedOut => f.write_str("connection timed out"),
             SocketError::Reset => f.write_str("connection reset"),
             SocketError::Blocked(reason) => write!(f, "blocked by the relay's policy ({reason})"),
+            SocketError::Tls { message, .. } => f.write_str(message),
             SocketError::Other(text) => f.write_str(text),
         }
     }
@@ -216,7 +263,16 @@ impl SocketError {
         match self {
             SocketError::TimedOut => ErrorKind::Timeout,
             SocketError::Blocked(_) => ErrorKind::Permission,
+            SocketError::Tls { kind, .. } => *kind,
             _ => ErrorKind::Connection,
+        }
+    }
+
+    /// The finer code of a TLS failure.
+    pub fn detail(&self) -> Option<&'static str> {
+        match self {
+            SocketError::Tls { detail, .. } => Some(detail),
+            _ => None,
         }
     }
 }

@@ -90,6 +90,26 @@ pub enum Output {
         /// Which.
         socket: SocketId,
     },
+    /// Start TLS on this open socket as its client (RFC 4217): the control connection
+    /// after `AUTH TLS` was accepted (or at once, in implicit mode), a data connection
+    /// as soon as it opened while data is protected. A data connection resumes the
+    /// control connection's TLS session. From now on [`Output::Send`] and
+    /// [`Session::handle_data`] carry the plaintext inside TLS; answer with
+    /// [`Session::handle_secured`] when the handshake finished, or
+    /// [`Session::handle_error`] with [`SocketError::Tls`] when it failed. On
+    /// [`Output::Shutdown`] and [`Output::Close`] end TLS first (`close_notify`); report
+    /// the peer's end as [`Session::handle_eof`] only after its `close_notify`, and a
+    /// bare TCP end as the `truncated` TLS error.
+    ///
+    /// [`Session::handle_data`]: crate::Session::handle_data
+    /// [`Session::handle_secured`]: crate::Session::handle_secured
+    /// [`Session::handle_error`]: crate::Session::handle_error
+    /// [`Session::handle_eof`]: crate::Session::handle_eof
+    /// [`SocketError::Tls`]: crate::SocketError::Tls
+    StartTls {
+        /// Which.
+        socket: SocketId,
+    },
     /// Release the socket gracefully (after sending what is queued).
     Close {
         /// Which.
@@ -124,6 +144,45 @@ pub struct ServerInfo {
     pub features: Features,
     /// The directory the session started in, when PWD answered.
     pub home: Option<ServerPath>,
+    /// The control connection's TLS, when it has TLS: then the password and every
+    /// command went encrypted.
+    pub tls: Option<TlsInfo>,
+    /// Data connections (listings, files) are protected with TLS too (`PROT P`).
+    pub data_protected: bool,
+}
+
+/// A TLS connection as the user may want to check it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// `TLS 1.3` or `TLS 1.2`.
+    pub version: String,
+    /// The cipher suite.
+    pub cipher_suite: String,
+    /// Whether the handshake resumed an earlier one of this session.
+    pub resumed: bool,
+    /// The server's certificate, when it could be read.
+    pub certificate: Option<CertificateInfo>,
+    /// Why it was trusted: `authority` (a CA vouches for it), `pin` (its key is the
+    /// one pinned for this host) or `first_use` (nothing vouches for it and nothing was
+    /// pinned: pin it now, or check its fingerprint).
+    pub trusted_by: Option<String>,
+}
+
+/// The parts of a certificate a person checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateInfo {
+    /// Subject, e.g. `CN=ftp.example.com, O=Example`.
+    pub subject: String,
+    /// Issuer (the subject again when self-signed).
+    pub issuer: String,
+    /// Valid from, Unix seconds.
+    pub not_before: i64,
+    /// Valid until, Unix seconds.
+    pub not_after: i64,
+    /// SHA-256 fingerprint of the certificate, `AA:BB:...`.
+    pub sha256: String,
+    /// SHA-256 of its public key (SubjectPublicKeyInfo), hex: what a pin names.
+    pub key_sha256: String,
 }
 
 /// A path the server gave, raw and decoded.

@@ -7,7 +7,7 @@
 //!                                ┌──────────────────┴┐
 //!   transport ── handle_* ─────► │      Session      │ ── poll_output ──► transport
 //!   (bytes, opened, EOF, errors) │  replies, login,  │   (Connect, Listen, Send,
-//!   clock ── handle_timeout ───► │  data channels,   │    Shutdown, Close, Reset)
+//!   clock ── handle_timeout ───► │  data channels,   │    StartTls, Shutdown, Close, Reset)
 //!                                │  transfers        │ ── poll_timeout ─► clock
 //!                                └───────────────────┘
 //! ```
@@ -67,6 +67,11 @@
 //! }
 //! ```
 //!
+//! TLS (RFC 4217) is decided here and done by the driver: the engine sends `AUTH TLS`,
+//! `PBSZ` and `PROT`, asks for TLS on a socket with [`Output::StartTls`] and goes on
+//! when [`Session::handle_secured`] says the handshake finished; the driver (the
+//! `ftpbridge-driver` crate) runs the TLS layer between the engine and the socket.
+//!
 //! Operations run one at a time in the order they were queued; each ends with exactly
 //! one [`Event::Done`] or [`Event::Failed`]. FTP's 4xx and 5xx replies are results
 //! (an [`Error`] with the reply), not engine failures; a broken control connection
@@ -81,10 +86,11 @@ mod reply;
 mod session;
 mod time;
 
-pub use config::{Config, DataMode, Timeouts};
+pub use config::{Config, DataMode, Timeouts, TlsMode};
 pub use error::{Error, ErrorKind, SocketError, classify};
 pub use event::{
-    Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath, SocketId, Value,
+    CertificateInfo, Event, Host, LogLine, OpId, Output, Purpose, RemotePath, ServerInfo, ServerPath,
+    SocketId, TlsInfo, Value,
 };
 pub use ftpbridge_listing as listing;
 pub use parse::Features;

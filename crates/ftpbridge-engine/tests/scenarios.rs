@@ -994,7 +994,9 @@ fn quit_closes_cleanly() {
 
 #[test]
 fn control_connection_refused() {
-    let mut h = Harness::new(Config::new("ftp.example.com", 2121));
+    let mut config = Config::new("ftp.example.com", 2121);
+    config.tls = ftpbridge_engine::TlsMode::Plain;
+    let mut h = Harness::new(config);
     h.error(SocketId::CONTROL, SocketError::Refused);
     match h.next_event() {
         Event::Closed { error: Some(e) } => {

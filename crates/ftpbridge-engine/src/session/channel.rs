@@ -23,6 +23,8 @@ pub(super) struct Channel {
     pub eof: bool,
     /// The connection failed after it opened.
     pub error: Option<SocketError>,
+    /// Its TLS handshake finished, or it needs none (data not protected).
+    pub secured: bool,
     /// Where a passive connection goes, for messages.
     pub target: String,
     /// The socket was already released (closed at the server's EOF).
@@ -83,6 +85,7 @@ impl Session {
             connected: false,
             eof: false,
             error: None,
+            secured: !self.data_protected,
             target: String::new(),
             released: false,
         };
@@ -241,6 +244,15 @@ impl Session {
             return;
         };
         channel.connected = true;
+        if !channel.secured {
+            // Protected data: TLS as soon as it opens. The server may start its side
+            // only once it has the transfer command (vsftpd does), so the command is
+            // not held back for the handshake; an upload's bytes are.
+            self.outputs.push_back(Output::StartTls { socket });
+        }
+        let Some(channel) = self.channel_mut(socket) else {
+            return;
+        };
         if channel.step == Step::Connecting {
             self.channel_ready();
         } else {
@@ -248,6 +260,16 @@ impl Session {
             self.timers.set(Timer::DataIdle, self.now + self.config.timeouts.data_idle);
             self.transfer_progress();
         }
+    }
+
+    /// A data connection's TLS handshake finished: an upload may start.
+    pub(super) fn channel_secured(&mut self, socket: SocketId) {
+        let Some(channel) = self.channel_mut(socket) else {
+            return;
+        };
+        channel.secured = true;
+        self.timers.set(Timer::DataIdle, self.now + self.config.timeouts.data_idle);
+        self.transfer_progress();
     }
 
     pub(super) fn channel_listening(&mut self, socket: SocketId, advertise: SocketAddr) {

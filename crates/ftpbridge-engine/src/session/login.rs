@@ -1,21 +1,32 @@
-//! Logging in: the greeting, USER/PASS/ACCT, then FEAT, `OPTS UTF8 ON`, `TYPE I` and
-//! PWD, after which the session is ready.
+//! Logging in: the greeting, TLS (`AUTH TLS` and its handshake, unless the session is
+//! plain or implicit), USER/PASS/ACCT, `PBSZ 0` and `PROT P` when the control
+//! connection is in TLS, then FEAT, `OPTS UTF8 ON`, `TYPE I` and PWD, after which the
+//! session is ready.
+//!
+//! ```text
+//!  220 ─► AUTH TLS ─234─► (handshake) ─► USER ─► PASS ─► PBSZ 0 ─► PROT P ─► FEAT ─► ...
+//!            └─ refused: plain only when the mode allows it (anonymous, never seen in TLS)
+//! ```
 
 use super::replies::Expect;
 use super::{Phase, Session};
 use crate::Reply;
 use crate::command::Command;
+use crate::config::TlsMode;
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, ServerInfo};
+use crate::event::{Event, Output, ServerInfo, SocketId};
 use crate::parse::{self, Features};
 
 /// The login step whose reply is awaited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LoginStep {
     Greeting,
+    Auth,
     User,
     Pass,
     Acct,
+    Pbsz,
+    Prot,
     Feat,
     Utf8,
     Type,
@@ -37,11 +48,43 @@ impl Session {
                     return;
                 }
                 self.greeting = Some(reply);
-                let user = self.config.user.clone().unwrap_or_else(|| "anonymous".into());
-                self.send_login(Command::User(user.into_bytes()), LoginStep::User);
+                match self.config.tls {
+                    TlsMode::Require | TlsMode::IfAvailable => {
+                        self.send_login(Command::AuthTls, LoginStep::Auth)
+                    }
+                    TlsMode::Implicit | TlsMode::Plain => self.send_user(),
+                }
+            }
+            LoginStep::Auth => {
+                if reply.code() == 234 {
+                    self.tls = super::ControlTls::Handshaking;
+                    self.outputs.push_back(Output::StartTls { socket: SocketId::CONTROL });
+                    return;
+                }
+                self.tls_refused(reply);
+            }
+            LoginStep::Pbsz => self.send_login(Command::ProtP, LoginStep::Prot),
+            LoginStep::Prot => {
+                if reply.is_completion() {
+                    self.data_protected = true;
+                } else if self.config.tls == TlsMode::IfAvailable {
+                    self.note(format!(
+                        "the server refused to protect data connections ({reply}): listings and files go unencrypted"
+                    ));
+                } else {
+                    self.fail_session(
+                        Error::from_reply(
+                            "the server refused to protect data connections with TLS (PROT P)",
+                            reply,
+                        )
+                        .with_kind(ErrorKind::TlsUnavailable),
+                    );
+                    return;
+                }
+                self.send_login(Command::Feat, LoginStep::Feat);
             }
             LoginStep::User | LoginStep::Pass | LoginStep::Acct => match reply.code() {
-                230 | 202 => self.send_login(Command::Feat, LoginStep::Feat),
+                230 | 202 => self.logged_in(),
                 331 if step == LoginStep::User => {
                     let password = match (&self.config.password, &self.config.user) {
                         (Some(password), _) => password.clone(),
@@ -97,6 +140,8 @@ impl Session {
                     greeting: self.greeting.clone().unwrap_or_else(|| Reply::new(220, Vec::new())),
                     features: self.features.clone(),
                     home: self.working_directory(),
+                    tls: self.tls_info().cloned(),
+                    data_protected: self.data_protected,
                 };
                 self.emit(Event::Ready(info));
                 self.start_next();
@@ -106,5 +151,65 @@ impl Session {
 
     fn send_login(&mut self, command: Command, step: LoginStep) {
         self.send(command, Expect::Login(step));
+    }
+
+    fn send_user(&mut self) {
+        let user = self.config.user.clone().unwrap_or_else(|| "anonymous".into());
+        self.send_login(Command::User(user.into_bytes()), LoginStep::User);
+    }
+
+    /// The control connection's handshake finished (explicit TLS): log in.
+    pub(super) fn login_secured(&mut self) {
+        if self.phase == Phase::LoggingIn && self.pending.is_empty() && self.greeting.is_some() {
+            self.send_user();
+        }
+    }
+
+    /// The user is in: protect data connections when the control connection has TLS,
+    /// then learn what the server offers.
+    fn logged_in(&mut self) {
+        if matches!(self.tls, super::ControlTls::On(_)) {
+            self.send_login(Command::Pbsz, LoginStep::Pbsz);
+        } else {
+            self.send_login(Command::Feat, LoginStep::Feat);
+        }
+    }
+
+    /// `AUTH TLS` was refused: go on in plain only where the mode allows it.
+    fn tls_refused(&mut self, reply: Reply) {
+        let anonymous = self.config.user.is_none();
+        let error = match self.config.tls {
+            TlsMode::IfAvailable if self.config.expect_tls => Some(
+                Error::from_reply(
+                    "this server did TLS before and now refuses it: something between may be stripping it \
+                     (connect in plain FTP only if you trust the path)",
+                    reply.clone(),
+                )
+                .with_kind(ErrorKind::TlsDowngrade),
+            ),
+            TlsMode::IfAvailable if !anonymous => Some(
+                Error::from_reply(
+                    "the server does not offer TLS, so the password would go unencrypted \
+                     (choose plain FTP to send it anyway)",
+                    reply.clone(),
+                )
+                .with_kind(ErrorKind::TlsUnavailable),
+            ),
+            TlsMode::IfAvailable => None,
+            _ => Some(
+                Error::from_reply(
+                    "the server does not offer TLS (AUTH TLS), which this session requires",
+                    reply.clone(),
+                )
+                .with_kind(ErrorKind::TlsUnavailable),
+            ),
+        };
+        match error {
+            Some(error) => self.fail_session(error),
+            None => {
+                self.note(format!("the server does not offer TLS ({reply}): this session is not encrypted"));
+                self.send_user();
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! | file | job |
 //! | --- | --- |
 //! | `mod.rs` | the public API: inputs, commands, outputs |
-//! | `login.rs` | greeting, USER/PASS/ACCT, FEAT, UTF8, TYPE, PWD |
+//! | `login.rs` | greeting, AUTH TLS, USER/PASS/ACCT, PBSZ/PROT, FEAT, UTF8, TYPE, PWD |
 //! | `replies.rs` | who reads each reply: commands sent, replies owed, keep-alives, the drain after ABOR |
 //! | `timer.rs` | the timer table and what each deadline does when it fires |
 //! | `ops.rs` | the queue of operations: start, advance, finish, fail, close |
@@ -30,8 +30,9 @@ mod transfer;
 pub use task::{ListOptions, StoreMode, StoreOptions};
 
 use crate::command::{Command, check_argument};
+use crate::config::TlsMode;
 use crate::error::{Error, ErrorKind, SocketError};
-use crate::event::{Event, Host, OpId, Output, Purpose, RemotePath, ServerPath, SocketId, Value};
+use crate::event::{Event, Host, OpId, Output, Purpose, RemotePath, ServerPath, SocketId, TlsInfo, Value};
 use crate::parse::{self, Features};
 use crate::time::Instant;
 use crate::{Config, Reply, ReplyReader};
@@ -80,6 +81,19 @@ pub struct Session {
     /// Replies the server owes us, in the order the commands were sent.
     pending: VecDeque<replies::Owed>,
     timers: TimerTable,
+    /// The control connection's TLS.
+    tls: ControlTls,
+    /// `PROT P` was accepted: every data connection starts TLS once it opens.
+    data_protected: bool,
+}
+
+/// Where the control connection's TLS stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ControlTls {
+    Off,
+    /// Asked for ([`Output::StartTls`]); the handshake runs.
+    Handshaking,
+    On(TlsInfo),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +140,8 @@ impl Session {
             next_socket: 1,
             pending: VecDeque::new(),
             timers: TimerTable::default(),
+            tls: ControlTls::Off,
+            data_protected: false,
             config,
         };
         session.outputs.push_back(Output::Connect {
@@ -174,6 +190,19 @@ impl Session {
         &self.config
     }
 
+    /// The control connection's TLS, once its handshake finished.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        match &self.tls {
+            ControlTls::On(info) => Some(info),
+            _ => None,
+        }
+    }
+
+    /// Whether data connections are protected with TLS (`PROT P` accepted).
+    pub fn data_protected(&self) -> bool {
+        self.data_protected
+    }
+
     // ----- inputs -----
 
     /// A connection the session asked for is open; `peer` is the address it reached
@@ -189,6 +218,11 @@ impl Session {
                     self.note(format!("connected to {peer}"));
                 }
                 self.phase = Phase::LoggingIn;
+                if self.config.tls == TlsMode::Implicit {
+                    // TLS from the first byte: the greeting comes inside it.
+                    self.tls = ControlTls::Handshaking;
+                    self.outputs.push_back(Output::StartTls { socket: SocketId::CONTROL });
+                }
                 self.owe(Expect::Login(login::LoginStep::Greeting), "the greeting".into());
             }
         } else {
@@ -221,6 +255,29 @@ impl Session {
             ));
         }
         self.channel_connected(socket);
+        self.sync_timers();
+    }
+
+    /// The TLS handshake the session asked for on `socket` ([`Output::StartTls`])
+    /// finished; `info` describes it.
+    pub fn handle_secured(&mut self, now: Instant, socket: SocketId, info: TlsInfo) {
+        if !self.enter(now) {
+            return;
+        }
+        if socket == SocketId::CONTROL {
+            if self.tls == ControlTls::Handshaking {
+                let trust = match info.trusted_by.as_deref() {
+                    Some("pin") => ", its key pinned",
+                    Some("first_use") => ", NOT verified: accepted on first use",
+                    _ => "",
+                };
+                self.note(format!("{} ({}{trust})", info.version, info.cipher_suite));
+                self.tls = ControlTls::On(info);
+                self.login_secured();
+            }
+        } else {
+            self.channel_secured(socket);
+        }
         self.sync_timers();
     }
 
@@ -295,11 +352,16 @@ impl Session {
                 self.finish(Ok(Value::None));
             } else {
                 let target = format!("{}:{}", self.config.host, self.config.port);
-                let message = match self.phase {
-                    Phase::Connecting => format!("cannot connect to {target}: {error}"),
+                let message = match (self.phase, &error) {
+                    (_, SocketError::Tls { .. }) => format!("TLS with {target} failed: {error}"),
+                    (Phase::Connecting, _) => format!("cannot connect to {target}: {error}"),
                     _ => format!("lost the control connection to {target}: {error}"),
                 };
-                self.fail_session(Error::new(error.kind(), message));
+                let mut failure = Error::new(error.kind(), message);
+                if let Some(detail) = error.detail() {
+                    failure = failure.with_detail(detail);
+                }
+                self.fail_session(failure);
             }
         } else {
             self.channel_error(socket, error);

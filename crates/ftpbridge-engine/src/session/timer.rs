@@ -19,6 +19,8 @@ use crate::time::Instant;
 pub(super) enum Timer {
     /// The control connection has not opened.
     Connect,
+    /// The control connection's TLS handshake has not finished.
+    Handshake,
     /// A reply is due and the server has said nothing since it became due.
     Reply,
     /// A data connection has not opened (passive connect, or the transport's listener).
@@ -35,8 +37,9 @@ pub(super) enum Timer {
 
 impl Timer {
     /// Every timer, in the order they fire when several are due at once.
-    pub(super) const ALL: [Timer; 6] = [
+    pub(super) const ALL: [Timer; 7] = [
         Timer::Connect,
+        Timer::Handshake,
         Timer::Reply,
         Timer::DataOpen,
         Timer::DataIdle,
@@ -104,6 +107,8 @@ impl Session {
         let now = self.now;
         let limits = self.config.timeouts;
         self.arm(Timer::Connect, self.phase == Phase::Connecting, now + limits.connect);
+        let handshaking = self.tls == super::ControlTls::Handshaking;
+        self.arm(Timer::Handshake, handshaking, now + limits.connect);
         self.arm(Timer::Reply, self.reply_due(), now + limits.reply);
         let opening = self.current.as_ref().and_then(|r| r.channel.as_ref()).is_some_and(|c| c.opening());
         self.arm(Timer::DataOpen, opening, now + limits.connect);
@@ -158,6 +163,15 @@ impl Session {
                         self.config.timeouts.connect.as_secs()
                     );
                     self.fail_session(Error::new(ErrorKind::Timeout, message));
+                }
+                Timer::Handshake => {
+                    let message = format!(
+                        "the TLS handshake with {}:{} did not finish within {} s",
+                        self.config.host,
+                        self.config.port,
+                        self.config.timeouts.connect.as_secs()
+                    );
+                    self.fail_session(Error::new(ErrorKind::Tls, message).with_detail("handshake"));
                 }
                 Timer::Reply => self.reply_timeout(),
                 Timer::DataOpen => self.channel_timeout(),

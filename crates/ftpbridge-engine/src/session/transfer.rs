@@ -170,7 +170,7 @@ impl Session {
             return;
         };
         let op = running.id;
-        let connected = running.channel.as_ref().is_some_and(|c| c.connected);
+        let connected = running.channel.as_ref().is_some_and(|c| c.connected && c.secured);
         let socket = running.channel.as_ref().map_or(SocketId::CONTROL, |c| c.socket);
         let Some(transfer) = running.transfer.as_mut() else {
             return;

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use ftpbridge_engine::{
-    Config, Error, Event, Host, Instant, OpId, Output, Purpose, Session, SocketError, SocketId, Value,
+    Config, Error, Event, Host, Instant, OpId, Output, Purpose, Session, SocketError, SocketId, TlsMode,
+    Value,
 };
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -22,6 +23,7 @@ pub enum Request {
     Shutdown { socket: SocketId },
     Close { socket: SocketId },
     Reset { socket: SocketId },
+    StartTls { socket: SocketId },
 }
 
 pub struct Harness {
@@ -130,6 +132,7 @@ impl Harness {
                 Output::Shutdown { socket } => self.requests.push_back(Request::Shutdown { socket }),
                 Output::Close { socket } => self.requests.push_back(Request::Close { socket }),
                 Output::Reset { socket } => self.requests.push_back(Request::Reset { socket }),
+                Output::StartTls { socket } => self.requests.push_back(Request::StartTls { socket }),
                 Output::Event(Event::Log(_)) => {}
                 Output::Event(event) => self.events.push_back(event),
             }
@@ -312,5 +315,7 @@ pub fn feat(features: &[&str]) -> String {
 pub fn config() -> Config {
     let mut config = Config::new("ftp.example.com", 21);
     config.transfer_keepalive = None;
+    // Plain FTP: the scripts below start at USER; the TLS scenarios set their mode.
+    config.tls = TlsMode::Plain;
     config
 }
