@@ -28,12 +28,14 @@ set -euo pipefail
 
 PREFIX="${FTPBRIDGE_SERVERS_PREFIX:-/opt/ftpbridge-servers}"
 # Bump when the recipe below changes, so that existing installs are redone.
-RECIPE=1
+RECIPE=2
 
 VSFTPD_VERSION=3.0.3
 PROFTPD_VERSION=1.3.8
 PUREFTPD_VERSION=1.0.50
 PYFTPDLIB_VERSION=2.2.0
+# pyftpdlib's TLS handler needs pyOpenSSL.
+PYOPENSSL_VERSION=25.1.0
 
 TEST_USER=ftpbridge
 TEST_PASSWORD=ftpbridge-test
@@ -125,10 +127,11 @@ chmod 755 "$PREFIX" "$PREFIX/vsftpd/empty"
 # --- pyftpdlib in a venv -------------------------------------------------------------
 # Debian's own python3 (a pyenv or other python3 earlier on PATH may lack venv/ensurepip).
 PYTHON=/usr/bin/python3
-if ! "$PREFIX/pyftpdlib/bin/python" -c "import pyftpdlib, sys; sys.exit(pyftpdlib.__ver__ != '$PYFTPDLIB_VERSION')" 2>/dev/null; then
+if ! "$PREFIX/pyftpdlib/bin/python" -c "import pyftpdlib, OpenSSL, sys; sys.exit(pyftpdlib.__ver__ != '$PYFTPDLIB_VERSION')" 2>/dev/null; then
   rm -rf "$PREFIX/pyftpdlib"
   "$PYTHON" -m venv "$PREFIX/pyftpdlib"
-  "$PREFIX/pyftpdlib/bin/pip" install -q --disable-pip-version-check "pyftpdlib==$PYFTPDLIB_VERSION"
+  "$PREFIX/pyftpdlib/bin/pip" install -q --disable-pip-version-check \
+    "pyftpdlib==$PYFTPDLIB_VERSION" "pyopenssl==$PYOPENSSL_VERSION"
 fi
 
 # --- users, PAM, directories ----------------------------------------------------------

@@ -2,10 +2,16 @@
 //! ftpbridge relay (`--relay ws://host:port/ws`).
 //!
 //!
+//! TLS (FTPS) runs in this process: `--tls if-available` (the default) uses explicit
+//! TLS when the server offers it, else plain FTP for anonymous logins only; `ftps://`
+//! is implicit TLS, `ftpes://` explicit TLS required, `--tls plain` no TLS at all.
+//!
 //! Exit codes: 0 success, 2 usage, 3 connection, 4 login, 5 not found, 6 permission,
 //! 7 protocol, 8 timeout, 9 local I/O, 10 refused by the server for another reason,
-//! 11 incomplete transfer, 12 aborted (Ctrl-C).
+//! 11 incomplete transfer, 12 aborted (Ctrl-C), 13 TLS (the certificate is not
+//! trusted, the handshake failed, TLS is required and not offered, or a downgrade).
 
+mod known;
 mod local;
 mod output;
 mod safe;
@@ -15,7 +21,7 @@ use clap::{Args, Parser, Subcommand};
 use ftpbridge_client::{AnyTransport, Client, ClientError, RelayTransport, TcpTransport};
 use ftpbridge_engine::listing::{DateTime, Encoding, ListingParser, ParseOptions};
 use ftpbridge_engine::{
-    Config, DataMode, ErrorKind, ListOptions, RemotePath, StoreMode, StoreOptions, Value,
+    Config, DataMode, ErrorKind, ListOptions, RemotePath, StoreMode, StoreOptions, TlsMode, Value,
 };
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -166,6 +172,30 @@ struct Common {
     /// Go through an ftpbridge relay (ws://host:port/ws) instead of connecting directly.
     #[arg(long, env = "FTPBRIDGE_RELAY")]
     relay: Option<String>,
+    /// TLS: `if-available` (explicit TLS when offered; otherwise plain only for an
+    /// anonymous login), `require` (explicit TLS or nothing), `implicit` (TLS from the
+    /// first byte, as ftps://) or `plain` (no TLS: the password goes readable).
+    #[arg(long, value_name = "MODE", env = "FTPBRIDGE_TLS")]
+    tls: Option<TlsArg>,
+    /// Trust the CA certificates in this PEM file instead of the built-in roots.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+    /// Accept the server key with this SHA-256 (of its public key, hex, as the
+    /// self-signed error prints it) in place of an authority, and remember it.
+    #[arg(long = "pin", value_name = "SHA256")]
+    pins: Vec<String>,
+    /// Accept and remember the key of a server no authority vouches for, the first
+    /// time (trust on first use); a later change of key is refused.
+    #[arg(long)]
+    trust_first_use: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TlsArg {
+    IfAvailable,
+    Require,
+    Implicit,
+    Plain,
 }
 
 /// A failure with the exit code it maps to.
@@ -205,6 +235,9 @@ impl From<ftpbridge_engine::Error> for Failure {
             ErrorKind::Rejected | ErrorKind::InvalidInput => 10,
             ErrorKind::Incomplete | ErrorKind::RestartIgnored => 11,
             ErrorKind::Aborted => 12,
+            ErrorKind::Tls | ErrorKind::Certificate | ErrorKind::TlsUnavailable | ErrorKind::TlsDowngrade => {
+                13
+            }
             _ => 1,
         };
         Failure { code, message: error.to_string() }
@@ -448,7 +481,27 @@ async fn simple(
 async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport>, Failure> {
     let encoding = Encoding::for_label(&common.encoding)
         .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
-    let mut config = Config::new(target.host.clone(), target.port);
+    let tls = match (common.tls, target.scheme_tls) {
+        (Some(flag), Some(scheme)) if tls_mode(flag) != scheme => {
+            return Err(Failure::usage(
+                "--tls contradicts the URL's scheme (ftps:// is implicit, ftpes:// require)",
+            ));
+        }
+        (Some(flag), _) => tls_mode(flag),
+        (None, Some(scheme)) => scheme,
+        (None, None) => TlsMode::IfAvailable,
+    };
+    let port = match (tls, target.scheme_tls) {
+        // --tls implicit on an ftp:// URL without a port: the implicit port.
+        (TlsMode::Implicit, None) if !target.explicit_port => 990,
+        _ => target.port,
+    };
+    let known_hosts = known::KnownHosts::open();
+    let known = known_hosts.get(&target.host, port);
+    let mut config = Config::new(target.host.clone(), port);
+    config.tls = tls;
+    config.expect_tls = known.tls;
+    let trust = trust(common, &known)?;
     config.user = target.user.clone();
     config.password = match (&target.user, &target.password) {
         (_, Some(password)) => Some(password.clone()),
@@ -487,9 +540,93 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
             eprintln!("{mark} {}", safe::for_stream(text, terminal));
         }) as ftpbridge_client::LogSink
     });
-    let mut client = Client::connect(config, transport, log).await?;
+    let host = target.host.clone();
+    let client = Client::connect_trusting(config, trust, transport, log).await;
+    let mut client = client.map_err(|error| {
+        let mut failure = Failure::from(error.clone());
+        if error.detail() == Some("key_changed") {
+            failure.message.push_str(&format!(
+                " (to trust the new key, remove the line for {} from {})",
+                known::KnownHosts::display_key(&host, port),
+                known_hosts.path()
+            ));
+        } else if error.detail() == Some("self_signed") {
+            failure.message.push_str(" (to trust this key: --pin SHA256, or --trust-first-use)");
+        } else if error.kind() == ErrorKind::TlsUnavailable && error.message().contains("password") {
+            failure.message.push_str(" (--tls plain)");
+        }
+        failure
+    })?;
+    remember(&known_hosts, &host, port, &known, &client);
     client.set_interruptible(true);
     Ok(client)
+}
+
+fn tls_mode(flag: TlsArg) -> TlsMode {
+    match flag {
+        TlsArg::IfAvailable => TlsMode::IfAvailable,
+        TlsArg::Require => TlsMode::Require,
+        TlsArg::Implicit => TlsMode::Implicit,
+        TlsArg::Plain => TlsMode::Plain,
+    }
+}
+
+/// The trust settings: the CA file or the built-in roots, the pins given and the one
+/// remembered, and trust on first use.
+fn trust(common: &Common, known: &known::Known) -> Result<ftpbridge_client::Trust, Failure> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let roots = match &common.ca_file {
+        Some(path) => {
+            let mut ders = Vec::new();
+            for cert in CertificateDer::pem_file_iter(path)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            {
+                ders.push(cert.map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?.to_vec());
+            }
+            if ders.is_empty() {
+                return Err(Failure::usage(format!("{}: no certificate in it", path.display())));
+            }
+            ftpbridge_client::Roots::Certificates(ders)
+        }
+        None => ftpbridge_client::Roots::Webpki,
+    };
+    let mut pins = Vec::new();
+    for pin in common.pins.iter().chain(known.pin.iter()) {
+        pins.push(ftpbridge_client::parse_pin(pin).ok_or_else(|| {
+            Failure::usage(format!("--pin {pin:?}: expected the SHA-256 of a key (64 hex digits)"))
+        })?);
+    }
+    Ok(ftpbridge_client::Trust { roots, pins, trust_on_first_use: common.trust_first_use })
+}
+
+/// After a TLS login: remember that the host does TLS, and the key the user accepted
+/// (given with --pin, or on first use).
+fn remember(
+    hosts: &known::KnownHosts,
+    host: &str,
+    port: u16,
+    known: &known::Known,
+    client: &Client<AnyTransport>,
+) {
+    let Some(tls) = client.server_info().and_then(|info| info.tls.as_ref()) else { return };
+    let key = tls.certificate.as_ref().map(|c| c.key_sha256.clone());
+    let pin = match tls.trusted_by.as_deref() {
+        Some("first_use") | Some("pin") => key.clone(),
+        _ => known.pin.clone(),
+    };
+    if tls.trusted_by.as_deref() == Some("first_use") {
+        let key = key.clone().unwrap_or_default();
+        eprintln!(
+            "ftpbridge: warning: {host}:{port}: no authority vouches for this server; its key (SHA-256 {key}) is now remembered: a change of key will be refused"
+        );
+    }
+    let updated = known::Known { tls: true, pin };
+    if &updated != known
+        && let Err(error) = hosts.set(host, port, &updated)
+    {
+        eprintln!("ftpbridge: warning: cannot remember {host}:{port} in {}: {error}", hosts.path());
+    }
 }
 
 /// The password: `FTPBRIDGE_PASSWORD`, else a prompt when there is a terminal.

@@ -1,4 +1,5 @@
-//! `ftp://user:password@host:port/path` URLs.
+//! `ftp://user:password@host:port/path` URLs, and `ftps://` (implicit TLS, port 990)
+//! and `ftpes://` (explicit TLS required), as FileZilla names them.
 //!
 //! As in RFC 1738 and curl, the path is relative to the directory the server puts
 //! the user in at login: `ftp://host/pub/a.txt` is `pub/a.txt` there. An absolute path
@@ -21,14 +22,22 @@ pub struct Target {
     pub path: Option<String>,
     /// Whether the URL's path ends with `/` (a directory).
     pub trailing_slash: bool,
+    /// The TLS the scheme asks for: `ftps` implicit, `ftpes` explicit and required,
+    /// `ftp` none in particular.
+    pub scheme_tls: Option<ftpbridge_engine::TlsMode>,
+    /// Whether the URL names its port.
+    pub explicit_port: bool,
 }
 
 /// Reads an `ftp://` URL.
 pub fn parse(text: &str) -> Result<Target, String> {
     let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
-    if url.scheme() != "ftp" {
-        return Err(format!("{text:?} is not an ftp:// URL"));
-    }
+    let (scheme_tls, default_port) = match url.scheme() {
+        "ftp" => (None, 21),
+        "ftps" => (Some(ftpbridge_engine::TlsMode::Implicit), 990),
+        "ftpes" => (Some(ftpbridge_engine::TlsMode::Require), 21),
+        _ => return Err(format!("{text:?} is not an ftp://, ftps:// or ftpes:// URL")),
+    };
     let host = match url.host() {
         Some(url::Host::Domain(name)) => name.to_string(),
         Some(url::Host::Ipv4(ip)) => ip.to_string(),
@@ -50,7 +59,17 @@ pub fn parse(text: &str) -> Result<Target, String> {
         p if p.is_empty() => None,
         p => Some(p),
     };
-    Ok(Target { host, port: url.port_or_known_default().unwrap_or(21), user, password, path, trailing_slash })
+    let port = url.port().unwrap_or(default_port);
+    Ok(Target {
+        host,
+        port,
+        user,
+        password,
+        path,
+        trailing_slash,
+        scheme_tls,
+        explicit_port: url.port().is_some(),
+    })
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -97,6 +116,15 @@ mod tests {
 
         let t = parse("ftp://h/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82.txt").unwrap();
         assert_eq!(t.path.as_deref(), Some("привет.txt"));
+    }
+
+    #[test]
+    fn tls_schemes() {
+        let t = parse("ftps://h/x").unwrap();
+        assert_eq!((t.port, t.scheme_tls), (990, Some(ftpbridge_engine::TlsMode::Implicit)));
+        let t = parse("ftpes://h:2121/").unwrap();
+        assert_eq!((t.port, t.scheme_tls), (2121, Some(ftpbridge_engine::TlsMode::Require)));
+        assert_eq!(parse("ftp://h/").unwrap().scheme_tls, None);
     }
 
     #[test]

@@ -93,6 +93,7 @@ impl Cli {
         all.extend(args.iter().map(|a| a.to_string()));
         // nice execs the binary: the pid is the CLI's.
         let mut child = Command::new("nice")
+            .env("FTPBRIDGE_TLS", "plain")
             .args(["-n", "19", env!("CARGO_BIN_EXE_ftpbridge")])
             .args(&all)
             .env_remove("FTPBRIDGE_RELAY")

@@ -20,6 +20,7 @@ use std::time::Duration;
 /// Runs `ftpbridge <args>` with the transcript on stderr.
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        .env("FTPBRIDGE_TLS", "plain")
         .args(args)
         .env_remove("FTPBRIDGE_RELAY")
         .env_remove("FTPBRIDGE_PASSWORD")
@@ -159,6 +160,7 @@ fn a_reader_that_pauses_longer_than_the_timeout_is_not_server_silence() {
     let data = content(16 * 1024 * 1024, 9);
     server.write_file("big.bin", &data);
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        .env("FTPBRIDGE_TLS", "plain")
         .args(["get", "--timeout", "1", "-o", "-", &server.url("big.bin")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -184,6 +186,7 @@ fn a_pipe_that_pauses_longer_than_the_timeout_is_not_server_silence() {
     let Some(server) = RealServer::start(ServerKind::Pyftpdlib) else { return };
     let data = content(3 * 1024 * 1024 + 3, 13);
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        .env("FTPBRIDGE_TLS", "plain")
         .args(["put", "--timeout", "1", "-", &server.url("piped.bin")])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -212,6 +215,7 @@ fn on_a_terminal(args: &[&str]) -> Vec<u8> {
         .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
         .collect();
     let output = Command::new("script")
+        .env("FTPBRIDGE_TLS", "plain")
         .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
         .stdin(Stdio::null())
         .output()

@@ -54,6 +54,7 @@ impl Fixture {
     /// Runs `ftpbridge <subcommand> [mode flags] [--relay URL] args...`.
     fn run(&self, subcommand: &str, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
+        command.env("FTPBRIDGE_TLS", "plain");
         command.arg(subcommand).args(self.mode.flags()).args(["--timeout", "20"]);
         if let Some(relay) = &self.relay {
             command.args(["--relay", &relay.url()]);
@@ -227,6 +228,7 @@ fn a_server_the_relay_does_not_allow_is_a_permission_error() {
     let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, false) else { return };
     let relay = Relay::start(21); // the test server is not on an allowed control port
     let output = Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+        .env("FTPBRIDGE_TLS", "plain")
         .args(["ls", "--relay", &relay.url(), &f.url("")])
         .output()
         .expect("the ftpbridge binary runs");
@@ -263,6 +265,7 @@ fn put_from_standard_input() {
     let body = content(3 * 1024 * 1024 + 17, 41);
     let put = |extra: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
+        command.env("FTPBRIDGE_TLS", "plain");
         command.args(["put", "--timeout", "20", "--relay", &f.relay.as_ref().expect("a relay").url()]);
         command.args(extra).args(["-", &f.url("piped.bin")]);
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());

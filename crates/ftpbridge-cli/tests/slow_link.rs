@@ -63,6 +63,7 @@ impl Setup {
 
     fn run(&self, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ftpbridge"));
+        command.env("FTPBRIDGE_TLS", "plain");
         command.arg(args[0]).args(["--verbose", "--passive", "--timeout", TIMEOUT]).args(&self.extra);
         if let Some(relay) = &self.relay {
             command.args(["--relay", &relay.url()]);

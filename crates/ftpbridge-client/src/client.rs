@@ -1,7 +1,8 @@
-//! The async driver: moves bytes between the sans-IO engine and a transport, on the
-//! tokio clock, and turns operations into awaitable calls.
+//! The tokio shell: moves bytes between the driver layer (the engine with its TLS) and
+//! a transport, on the tokio clock, and turns operations into awaitable calls.
 
-use crate::transport::{Transport, TransportEvent};
+use crate::transport::Transport;
+use ftpbridge_driver::{Driver, Trust};
 use ftpbridge_engine::listing::Entry;
 use ftpbridge_engine::{
     Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, RemotePath, ServerInfo, Session,
@@ -72,7 +73,7 @@ impl From<Error> for ClientError {
 
 /// A logged-in FTP session over a transport.
 pub struct Client<T: Transport> {
-    session: Session,
+    driver: Driver,
     transport: T,
     origin: tokio::time::Instant,
     /// Gets the control-connection transcript (and the client's own notes), if set.
@@ -84,13 +85,23 @@ pub struct Client<T: Transport> {
 }
 
 impl<T: Transport> Client<T> {
-    /// Connects and logs in.
-    /// Connects and logs in; `log`, when given, gets every transcript line.
+    /// Connects and logs in, trusting the webpki roots; `log`, when given, gets every
+    /// transcript line.
     pub async fn connect(config: Config, transport: T, log: Option<LogSink>) -> Result<Client<T>, Error> {
+        Client::connect_trusting(config, Trust::default(), transport, log).await
+    }
+
+    /// Connects and logs in, trusting TLS servers as `trust` says.
+    pub async fn connect_trusting(
+        config: Config,
+        trust: Trust,
+        transport: T,
+        log: Option<LogSink>,
+    ) -> Result<Client<T>, Error> {
         let origin = tokio::time::Instant::now();
-        let session = Session::new(config, Instant::ZERO);
+        let driver = Driver::new(config, trust, Instant::ZERO);
         let mut client =
-            Client { session, transport, origin, log, info: None, closed: None, interruptible: false };
+            Client { driver, transport, origin, log, info: None, closed: None, interruptible: false };
         loop {
             client.drain();
             if client.info.is_some() {
@@ -101,6 +112,11 @@ impl<T: Transport> Client<T> {
             }
             client.wait(None, None, &mut Vec::new()).await;
         }
+    }
+
+    /// What the server said at login (its TLS included).
+    pub fn server_info(&self) -> Option<&ServerInfo> {
+        self.info.as_ref()
     }
 
     /// Makes Ctrl-C abort the running operation (the CLI turns this on).
@@ -129,7 +145,7 @@ impl<T: Transport> Client<T> {
                 if let Some(state) = transfer.as_mut() {
                     state.uploading = false;
                 }
-                let _ = self.session.finish_upload(self.now(), op);
+                let _ = self.driver.command(self.now(), |s, now| s.finish_upload(now, op));
                 continue;
             }
             let mut buffer = Vec::new();
@@ -145,10 +161,10 @@ impl<T: Transport> Client<T> {
                     if let Some(state) = transfer.as_mut() {
                         state.uploading = false;
                     }
-                    let _ = self.session.finish_upload(self.now(), op);
+                    let _ = self.driver.command(self.now(), |s, now| s.finish_upload(now, op));
                 }
                 Woke::Read(Ok(n)) => {
-                    let _ = self.session.upload(self.now(), op, buffer);
+                    let _ = self.driver.command(self.now(), |s, now| s.upload(now, op, buffer));
                     if let Some(state) = transfer.as_mut() {
                         state.moved += n as u64;
                         if let Some(progress) = io.progress.as_mut() {
@@ -160,7 +176,7 @@ impl<T: Transport> Client<T> {
                     if let Some(state) = transfer.as_mut() {
                         state.uploading = false;
                     }
-                    self.session.abort(self.now(), op);
+                    self.driver.command(self.now(), |s, now| s.abort(now, op));
                     outcome.get_or_insert(Err(ClientError::Local(error)));
                 }
                 Woke::Other => {}
@@ -175,7 +191,7 @@ impl<T: Transport> Client<T> {
         transfer: &mut Option<TransferState>,
         outcome: &mut Option<Result<Value, ClientError>>,
     ) -> Option<Result<Value, ClientError>> {
-        while let Some(output) = self.session.poll_output() {
+        while let Some(output) = self.driver.poll_output() {
             let Output::Event(event) = output else {
                 self.carry_out(output);
                 continue;
@@ -191,11 +207,11 @@ impl<T: Transport> Client<T> {
                     if let Some(sink) = io.sink.as_mut() {
                         // A slow disk or a reader that paused holds the transfer up:
                         // that is not the server's silence.
-                        self.session.handle_local_stall(self.now(), true);
+                        self.driver.handle_local_stall(self.now(), true);
                         let written = sink.write_all(&data).await;
-                        self.session.handle_local_stall(self.now(), false);
+                        self.driver.handle_local_stall(self.now(), false);
                         if let Err(error) = written {
-                            self.session.abort(self.now(), op);
+                            self.driver.command(self.now(), |s, now| s.abort(now, op));
                             outcome.get_or_insert(Err(ClientError::Local(error)));
                         }
                     }
@@ -226,7 +242,7 @@ impl<T: Transport> Client<T> {
                         && (offset > 0 || sent_before)
                         && let Err(error) = source.seek(std::io::SeekFrom::Start(offset)).await
                     {
-                        self.session.abort(self.now(), op);
+                        self.driver.command(self.now(), |s, now| s.abort(now, op));
                         state.uploading = false;
                         outcome.get_or_insert(Err(ClientError::Local(error)));
                     }
@@ -255,6 +271,8 @@ impl<T: Transport> Client<T> {
             Output::Shutdown { socket } => self.transport.shutdown(socket),
             Output::Close { socket } => self.transport.close(socket),
             Output::Reset { socket } => self.transport.reset(socket),
+            // The driver does TLS itself; this never comes out of it.
+            Output::StartTls { .. } => {}
             Output::Event(event) => self.observe(event),
         }
     }
@@ -277,7 +295,7 @@ impl<T: Transport> Client<T> {
     }
 
     fn drain(&mut self) {
-        while let Some(output) = self.session.poll_output() {
+        while let Some(output) = self.driver.poll_output() {
             self.carry_out(output);
         }
     }
@@ -292,7 +310,7 @@ impl<T: Transport> Client<T> {
         source: Option<&mut (dyn UploadSource + '_)>,
         buffer: &mut Vec<u8>,
     ) -> Woke {
-        let deadline = self.session.poll_timeout().map(|at| self.origin + at.since_origin());
+        let deadline = self.driver.poll_timeout().map(|at| self.origin + at.since_origin());
         let sleep = async {
             match deadline {
                 Some(at) => tokio::time::sleep_until(at).await,
@@ -323,34 +341,23 @@ impl<T: Transport> Client<T> {
                     if let Some(log) = self.log.as_mut() {
                         log(&LogLine::Note("interrupted: aborting".into()));
                     }
-                    self.session.abort(self.now(), op);
+                    self.driver.command(self.now(), |s, now| s.abort(now, op));
                 }
                 Woke::Other
             }
             read = read => Woke::Read(read),
             _ = sleep => {
                 let now = self.now();
-                self.session.handle_timeout(now);
+                self.driver.handle_timeout(now);
                 Woke::Other
             }
         }
     }
 
-    /// Gives a transport event to the engine.
-    fn feed(&mut self, event: TransportEvent) {
+    /// Gives a transport event to the driver.
+    fn feed(&mut self, event: ftpbridge_driver::Input) {
         let now = self.now();
-        match event {
-            TransportEvent::Connected { socket, peer } => self.session.handle_connected(now, socket, peer),
-            TransportEvent::Listening { socket, advertise } => {
-                self.session.handle_listening(now, socket, advertise)
-            }
-            TransportEvent::Accepted { socket, peer } => self.session.handle_accepted(now, socket, peer),
-            TransportEvent::Data { socket, data } => self.session.handle_data(now, socket, data),
-            TransportEvent::Sent { socket, bytes } => self.session.handle_sent(now, socket, bytes),
-            TransportEvent::Eof { socket } => self.session.handle_eof(now, socket),
-            TransportEvent::Error { socket, error } => self.session.handle_error(now, socket, error),
-            TransportEvent::Writable => {}
-        }
+        self.driver.handle(now, event);
     }
 
     /// Queues and runs an operation that moves no file data.
@@ -360,7 +367,7 @@ impl<T: Transport> Client<T> {
         queue: impl FnOnce(&mut Session, Instant) -> OpId,
     ) -> Result<Value, ClientError> {
         let now = self.now();
-        let op = queue(&mut self.session, now);
+        let op = queue(self.driver.session_mut(now), now);
         self.run(op, &mut OpIo::default()).await
     }
 
@@ -370,7 +377,7 @@ impl<T: Transport> Client<T> {
         path: Option<RemotePath>,
         options: ftpbridge_engine::ListOptions,
     ) -> Result<Vec<Entry>, ClientError> {
-        let op = self.session.list(self.now(), path, options);
+        let op = self.driver.command(self.now(), |s, now| s.list(now, path, options));
         let mut io = OpIo::default();
         self.run(op, &mut io).await?;
         Ok(io.entries)
@@ -384,7 +391,7 @@ impl<T: Transport> Client<T> {
         sink: &'a mut (dyn AsyncWrite + Unpin + Send + 'a),
         progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
     ) -> Result<u64, ClientError> {
-        let op = self.session.retrieve(self.now(), path, offset);
+        let op = self.driver.command(self.now(), |s, now| s.retrieve(now, path, offset));
         let mut io = OpIo { sink: Some(sink), progress, ..OpIo::default() };
         match self.run(op, &mut io).await? {
             Value::Transferred { bytes } => Ok(bytes),
@@ -400,7 +407,7 @@ impl<T: Transport> Client<T> {
         options: StoreOptions,
         progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
     ) -> Result<u64, ClientError> {
-        let op = self.session.store(self.now(), path, options);
+        let op = self.driver.command(self.now(), |s, now| s.store(now, path, options));
         let mut io =
             OpIo { source: Some(source), progress, total_hint: options.local_size, ..OpIo::default() };
         match self.run(op, &mut io).await? {
@@ -411,11 +418,11 @@ impl<T: Transport> Client<T> {
 
     /// Sends QUIT and waits for the session to close (bounded by the reply timeout).
     pub async fn quit(mut self) {
-        if self.session.is_closed() {
+        if self.driver.session().is_closed() {
             self.transport.finish().await;
             return;
         }
-        let op = self.session.quit(self.now());
+        let op = self.driver.command(self.now(), |s, now| s.quit(now));
         let _ = tokio::time::timeout(Duration::from_secs(5), self.run(op, &mut OpIo::default())).await;
         self.transport.finish().await;
     }

@@ -9,6 +9,7 @@
 //! relay slows the FTP server.
 
 use crate::transport::{Transport, TransportEvent};
+use ftpbridge_driver::relay::{self, RelayEvent};
 use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
 use ftpbridge_wire::{CloseReason, SUBPROTOCOL, SocketEvent, Sockets};
 use futures_util::{SinkExt, StreamExt};
@@ -104,24 +105,9 @@ impl RelayTransport {
     /// Translates socket events into transport events.
     fn absorb(&mut self) {
         while let Some(event) = self.sockets.poll_event() {
-            let event = match event {
-                SocketEvent::Opened { key, peer } => {
-                    TransportEvent::Connected { socket: key, peer: Some(peer) }
-                }
-                SocketEvent::Listening { key, address } => {
-                    TransportEvent::Listening { socket: key, advertise: address }
-                }
-                SocketEvent::Accepted { key, peer } => {
-                    TransportEvent::Accepted { socket: key, peer: Some(peer) }
-                }
-                SocketEvent::Data { key, data } => TransportEvent::Data { socket: key, data },
-                SocketEvent::Sent { key, bytes } => TransportEvent::Sent { socket: key, bytes },
-                SocketEvent::Eof { key } => TransportEvent::Eof { socket: key },
-                SocketEvent::Reset { key, reason } => {
-                    TransportEvent::Error { socket: key, error: socket_error(reason) }
-                }
-                SocketEvent::Writable => TransportEvent::Writable,
-                SocketEvent::SessionReset { reason } => {
+            let event = match relay::translate(event) {
+                RelayEvent::Input(input) => input,
+                RelayEvent::SessionReset(reason) => {
                     self.closed = Some(format!("the relay ended the session: {reason}"));
                     continue;
                 }
@@ -258,18 +244,4 @@ fn own_origin(url: &str) -> Option<String> {
     };
     let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
     Some(format!("{scheme}://{authority}"))
-}
-
-/// The engine's view of a stream's close reason.
-fn socket_error(reason: CloseReason) -> SocketError {
-    match reason {
-        CloseReason::Refused => SocketError::Refused,
-        CloseReason::Unreachable | CloseReason::InvalidInfo => SocketError::Unreachable,
-        CloseReason::TimedOut | CloseReason::ListenTimedOut => SocketError::TimedOut,
-        CloseReason::ConnectionReset => SocketError::Reset,
-        CloseReason::Blocked => SocketError::Blocked("destination not allowed".into()),
-        CloseReason::DataPeerMismatch => SocketError::Blocked("not the control connection's server".into()),
-        CloseReason::LimitReached => SocketError::Blocked("a limit was reached".into()),
-        other => SocketError::Other(format!("relay: {other}")),
-    }
 }

@@ -6,31 +6,11 @@
 //! a file to upload and waits for [`TransportEvent::Writable`] when the queue is full,
 //! so memory stays bounded whatever the speeds of disk and network.
 
-use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
-use std::net::{IpAddr, SocketAddr};
+use ftpbridge_engine::{Host, Purpose, SocketId};
+use std::net::IpAddr;
 
-/// Something that happened on a socket (`socket` is the engine's socket id).
-#[derive(Debug)]
-#[allow(missing_docs)]
-pub enum TransportEvent {
-    /// A connection asked for with [`Transport::connect`] is open.
-    Connected { socket: SocketId, peer: Option<SocketAddr> },
-    /// A listener asked for with [`Transport::listen`] is bound; advertise this address.
-    Listening { socket: SocketId, advertise: SocketAddr },
-    /// The server connected to a listener.
-    Accepted { socket: SocketId, peer: Option<SocketAddr> },
-    /// Bytes received.
-    Data { socket: SocketId, data: Vec<u8> },
-    /// Bytes given with [`Transport::send`] left: written to the network (TCP) or
-    /// taken by the relay (its credit came back).
-    Sent { socket: SocketId, bytes: usize },
-    /// The peer finished sending.
-    Eof { socket: SocketId },
-    /// The socket failed (or could not be opened).
-    Error { socket: SocketId, error: SocketError },
-    /// A socket's send queue drained below its low-water mark: uploading may go on.
-    Writable,
-}
+/// Something that happened on a socket: the driver's [`Input`](ftpbridge_driver::Input).
+pub use ftpbridge_driver::Input as TransportEvent;
 
 /// Sockets for the engine: direct TCP, or virtual sockets through a relay.
 pub trait Transport {

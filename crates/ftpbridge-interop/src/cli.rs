@@ -78,6 +78,8 @@ impl Cli {
             .args(args)
             .env_remove("FTPBRIDGE_RELAY")
             .env_remove("FTPBRIDGE_PASSWORD")
+            // The plain columns: these servers speak plain FTP to this run.
+            .env("FTPBRIDGE_TLS", "plain")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -8,9 +8,10 @@
 //! its root (chrooted where the server can) and every write permission (upload, append,
 //! delete, rename, mkdir, rmdir, SITE CHMOD), no anonymous login.
 
-use crate::ServerKind;
+use crate::certs::Certificates;
 use crate::ports::PortBlock;
 use crate::system::{Ids, TEST_PASSWORD, TEST_PASSWORD_CRYPT, TEST_USER, existing};
+use crate::{ServerKind, TlsMode};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,6 +53,8 @@ pub struct Setup<'a> {
     /// pyftpdlib only: the fault to inject (its name and byte count, see
     /// `tests/servers/pyftpdlib_faults.py`).
     pub fault: Option<(&'static str, u64)>,
+    /// TLS: the mode and the certificate files.
+    pub tls: Option<(TlsMode, &'a Certificates)>,
 }
 
 /// Writes `kind`'s configuration into `setup.dir` and returns its command line.
@@ -123,6 +126,25 @@ fn vsftpd(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
     ] {
         let _ = writeln!(text, "{key}={value}");
     }
+    if let Some((mode, files)) = setup.tls {
+        for (key, value) in [
+            ("ssl_enable", "YES"),
+            ("rsa_cert_file", &path_str(&files.cert)?),
+            ("rsa_private_key_file", &path_str(&files.key)?),
+            ("implicit_ssl", if mode == TlsMode::Implicit { "YES" } else { "NO" }),
+            // Plain sessions still work in explicit mode.
+            ("force_local_logins_ssl", if mode == TlsMode::Implicit { "YES" } else { "NO" }),
+            ("force_local_data_ssl", if mode == TlsMode::Implicit { "YES" } else { "NO" }),
+            // The default: data connections must resume the control connection's session.
+            ("require_ssl_reuse", "YES"),
+            // The default list is DES-CBC3-SHA alone, which no modern client offers.
+            ("ssl_ciphers", "HIGH"),
+            ("ssl_tlsv1", "YES"),
+            ("debug_ssl", "YES"),
+        ] {
+            let _ = writeln!(text, "{key}={value}");
+        }
+    }
     write(&conf, &text)?;
     let mut command = Command::new(binary);
     command.arg(conf);
@@ -192,7 +214,7 @@ AllowRetrieveRestart on
 <Limit SITE_CHMOD>
   AllowAll
 </Limit>
-"#,
+{tls}"#,
             port = setup.ports.control(),
             low = passive.start(),
             high = passive.end(),
@@ -202,11 +224,31 @@ AllowRetrieveRestart on
             group = path_str(&group)?,
             system_log = path_str(&system_log)?,
             command_log = path_str(&command_log)?,
+            tls = proftpd_tls(setup, dir)?,
         ),
     )?;
     let mut command = Command::new(binary);
     command.arg("-n").arg("-c").arg(conf);
-    Ok(Launch { command, logs: vec![system_log, command_log] })
+    let mut logs = vec![system_log, command_log];
+    if setup.tls.is_some() {
+        logs.push(dir.join("tls.log"));
+    }
+    Ok(Launch { command, logs })
+}
+
+/// mod_tls: the certificate (ECDSA, as rcgen makes it), TLS 1.2 and 1.3, session reuse
+/// required on data connections (its default), implicit when asked.
+fn proftpd_tls(setup: &Setup<'_>, dir: &Path) -> Result<String, PrepareError> {
+    let Some((mode, files)) = setup.tls else { return Ok(String::new()) };
+    let implicit = if mode == TlsMode::Implicit { "TLSOptions UseImplicitSSL\n" } else { "" };
+    Ok(format!(
+        "LoadModule mod_tls.c\n<IfModule mod_tls.c>\nTLSEngine on\nTLSLog {log}\nTLSProtocol TLSv1.2 TLSv1.3\n\
+         TLSECCertificateFile {cert}\nTLSECCertificateKeyFile {key}\nTLSRequired off\nTLSVerifyClient off\n\
+         {implicit}</IfModule>\n",
+        log = path_str(&dir.join("tls.log"))?,
+        cert = path_str(&files.cert)?,
+        key = path_str(&files.key)?,
+    ))
 }
 
 fn pure_ftpd(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
@@ -257,6 +299,14 @@ fn pure_ftpd(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
         .args(["-E", "-A", "-H", "-4", "-c", "50", "-C", "50"])
         .arg("-O")
         .arg(format!("clf:{}", path_str(&transfers)?));
+    if let Some((_, files)) = setup.tls {
+        // -Y 1: TLS accepted, plain still allowed (pure-ftpd has no implicit TLS).
+        command.args(["-Y", "1"]).arg("-2").arg(format!(
+            "{},{}",
+            path_str(&files.cert)?,
+            path_str(&files.key)?
+        ));
+    }
     // pure-ftpd logs sessions to syslog only.
     Ok(Launch { command, logs: vec![transfers] })
 }
@@ -265,11 +315,17 @@ fn pure_ftpd(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
 /// permission set for a user, no masquerade address and no log level to choose.
 const PYFTPDLIB_LAUNCHER: &str = r#""""pyftpdlib for ftpbridge's tests (written by ftpbridge-testkit)."""
 import logging
+import os
 import sys
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
+
+TLS_CERT = os.environ.get("FTPBRIDGE_TLS_CERT")
+if TLS_CERT:
+    # Explicit TLS (pyftpdlib has no implicit mode), not required.
+    from pyftpdlib.handlers import TLS_FTPHandler as FTPHandler
 
 
 def main():
@@ -284,6 +340,9 @@ def main():
     class Handler(FTPHandler):
         pass
 
+    if TLS_CERT:
+        Handler.certfile = TLS_CERT
+        Handler.keyfile = os.environ["FTPBRIDGE_TLS_KEY"]
     Handler.authorizer = authorizer
     Handler.passive_ports = list(range(int(low), int(high) + 1))
     Handler.masquerade_address = "127.0.0.1"
@@ -313,6 +372,9 @@ fn pyftpdlib(setup: &Setup<'_>) -> Result<Launch, PrepareError> {
         .arg(TEST_USER)
         .arg(TEST_PASSWORD)
         .arg(setup.root);
+    if let Some((_, files)) = setup.tls {
+        command.env("FTPBRIDGE_TLS_CERT", &files.cert).env("FTPBRIDGE_TLS_KEY", &files.key);
+    }
     if let Some((fault, after)) = setup.fault {
         // Once: a client can resume after the fault.
         command.arg(fault).arg(after.to_string()).arg("1");

@@ -41,13 +41,31 @@
 //! # let _ = url;
 //! ```
 
+mod certs;
 mod launch;
 pub mod link;
 mod ports;
 pub mod process;
 mod system;
 
+pub use certs::{CertKind, Certificates};
 pub use system::{DEFAULT_PREFIX, PREFIX_ENV};
+
+/// How a test server offers TLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// `AUTH TLS` on the control port; plain sessions still work.
+    Explicit,
+    /// TLS from the first byte.
+    Implicit,
+}
+
+/// A TLS server's mode and files.
+#[derive(Debug)]
+struct ServerTls {
+    mode: TlsMode,
+    files: Certificates,
+}
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -105,6 +123,12 @@ impl ServerKind {
     /// Whether the server has MLSD and MLST (vsftpd has neither).
     pub fn has_mlsd(self) -> bool {
         !matches!(self, ServerKind::Vsftpd)
+    }
+
+    /// Whether the server has implicit TLS (vsftpd and proftpd; pure-ftpd and
+    /// pyftpdlib only explicit).
+    pub fn supports_implicit_tls(self) -> bool {
+        matches!(self, ServerKind::Vsftpd | ServerKind::Proftpd)
     }
 
     /// Whether the server, as configured here, accepts PORT and EPRT (all do).
@@ -217,6 +241,7 @@ pub fn in_ci() -> bool {
 pub struct RealServer {
     kind: ServerKind,
     fault: Option<Fault>,
+    tls: Option<ServerTls>,
     child: Child,
     /// False once `kill` reaped the child (its pid may then be another process's).
     alive: bool,
@@ -244,7 +269,34 @@ impl RealServer {
     /// Like [`RealServer::start`], but returns the reason instead of printing or
     /// panicking.
     pub fn try_start(kind: ServerKind) -> Result<RealServer, StartError> {
-        RealServer::launch(kind, None)
+        RealServer::launch(kind, None, None)
+    }
+
+    /// Like [`RealServer::start`], with TLS (RFC 4217): explicit (`AUTH TLS`, not
+    /// required: a plain session still works) or implicit, presenting a fresh
+    /// certificate of `cert`'s kind for `localhost` and `127.0.0.1`. vsftpd and
+    /// proftpd require data connections to resume the control connection's TLS session.
+    pub fn start_tls(kind: ServerKind, mode: TlsMode, cert: CertKind) -> Option<RealServer> {
+        RealServer::skip_or_fail(kind, RealServer::try_start_tls(kind, mode, cert))
+    }
+
+    /// Like [`RealServer::start_tls`], but returns the reason instead of printing or
+    /// panicking.
+    pub fn try_start_tls(kind: ServerKind, mode: TlsMode, cert: CertKind) -> Result<RealServer, StartError> {
+        if mode == TlsMode::Implicit && !kind.supports_implicit_tls() {
+            return Err(StartError::Unsupported(format!("{kind} has no implicit TLS")));
+        }
+        RealServer::launch(kind, None, Some((mode, cert)))
+    }
+
+    /// The server's TLS files, when it was started with TLS.
+    pub fn tls(&self) -> Option<&Certificates> {
+        self.tls.as_ref().map(|t| &t.files)
+    }
+
+    /// The server's TLS mode, when it was started with TLS.
+    pub fn tls_mode(&self) -> Option<TlsMode> {
+        self.tls.as_ref().map(|t| t.mode)
     }
 
     /// Like [`RealServer::start`], for a pyftpdlib that injects `fault` into the first
@@ -256,7 +308,7 @@ impl RealServer {
     /// Like [`RealServer::start_with_fault`], but returns the reason instead of printing
     /// or panicking.
     pub fn try_start_with_fault(fault: Fault) -> Result<RealServer, StartError> {
-        RealServer::launch(ServerKind::Pyftpdlib, Some(fault))
+        RealServer::launch(ServerKind::Pyftpdlib, Some(fault), None)
     }
 
     fn skip_or_fail(kind: ServerKind, started: Result<RealServer, StartError>) -> Option<RealServer> {
@@ -275,7 +327,11 @@ impl RealServer {
         }
     }
 
-    fn launch(kind: ServerKind, fault: Option<Fault>) -> Result<RealServer, StartError> {
+    fn launch(
+        kind: ServerKind,
+        fault: Option<Fault>,
+        tls: Option<(TlsMode, CertKind)>,
+    ) -> Result<RealServer, StartError> {
         let prefix = system::prefix();
         let root_user = system::is_root();
         if kind.needs_root() && !root_user {
@@ -300,10 +356,18 @@ impl RealServer {
         std::fs::create_dir(&root).map_err(|e| failed("create root", e))?;
         chown(&root, owner).map_err(|e| failed("chown root", e))?;
 
+        let tls = match tls {
+            Some((mode, cert)) => {
+                let files = certs::make(dir.path(), cert).map_err(StartError::Failed)?;
+                Some(ServerTls { mode, files })
+            }
+            None => None,
+        };
         let output = dir.path().join("server.log");
-        let (child, logs) = spawn(kind, fault, &prefix, dir.path(), &root, &ports, owner, &output)?;
+        let (child, logs) =
+            spawn(kind, fault, tls.as_ref(), &prefix, dir.path(), &root, &ports, owner, &output)?;
         let mut server =
-            RealServer { kind, fault, child, alive: true, ports, root, owner, output, logs, dir };
+            RealServer { kind, fault, tls, child, alive: true, ports, root, owner, output, logs, dir };
         server.wait_until_ready().map_err(|why| StartError::Failed(format!("{why}\n{}", server.log())))?;
         Ok(server)
     }
@@ -339,6 +403,7 @@ impl RealServer {
         let (child, logs) = spawn(
             self.kind,
             self.fault,
+            self.tls.as_ref(),
             &prefix,
             self.dir.path(),
             &self.root,
@@ -353,6 +418,17 @@ impl RealServer {
         if let Err(why) = self.wait_until_ready() {
             panic!("{}: did not come back: {why}\n{}", self.kind, self.log());
         }
+    }
+
+    /// Gives the server a fresh key and certificate of the same kind (TLS servers only)
+    /// and restarts it: what a client that pinned the old key must notice.
+    ///
+    /// # Panics
+    /// If the server has no TLS, or does not come back.
+    pub fn renew_certificate(&mut self) {
+        let tls = self.tls.as_mut().expect("renew_certificate needs a TLS server");
+        tls.files = certs::make(self.dir.path(), tls.files.kind).expect("a new certificate");
+        self.restart();
     }
 
     /// Whether the server process runs (killed or exited: no; frozen: yes).
@@ -416,6 +492,9 @@ impl RealServer {
                 return Err(format!("no greeting on {addr} within {START_TIMEOUT:?}"));
             }
             match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                // Implicit TLS greets inside TLS: listening is as far as a plain
+                // check can see.
+                Ok(_) if self.tls_mode() == Some(TlsMode::Implicit) => return Ok(()),
                 Ok(stream) => return read_greeting(stream, deadline - now),
                 // Not listening yet: poll again shortly.
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
@@ -568,6 +647,7 @@ impl Drop for RealServer {
 fn spawn(
     kind: ServerKind,
     fault: Option<Fault>,
+    tls: Option<&ServerTls>,
     prefix: &Path,
     dir: &Path,
     root: &Path,
@@ -576,7 +656,8 @@ fn spawn(
     output: &Path,
 ) -> Result<(Child, Vec<PathBuf>), StartError> {
     let failed = |what: &str, e: std::io::Error| StartError::Failed(format!("{what}: {e}"));
-    let setup = Setup { prefix, dir, root, ports, owner, fault: fault.map(Fault::arguments) };
+    let tls = tls.map(|t| (t.mode, &t.files));
+    let setup = Setup { prefix, dir, root, ports, owner, fault: fault.map(Fault::arguments), tls };
     let Launch { mut command, logs } = launch::prepare(kind, &setup).map_err(|e| match e {
         PrepareError::Missing(path) => StartError::NotInstalled(format!("{} is missing", path.display())),
         PrepareError::Failed(why) => StartError::Failed(why),

@@ -31,8 +31,10 @@ pub use stream::{Established, TlsStream};
 pub use verify::{Roots, Trust, TrustedBy};
 
 use rustls::client::ClientConnection;
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{CryptoProvider, KeyProvider};
+use rustls::pki_types::PrivateKeyDer;
 use rustls::pki_types::ServerName;
+use rustls::sign::SigningKey;
 use rustls::{CipherSuite, ClientConfig};
 use std::sync::{Arc, Mutex};
 
@@ -80,9 +82,18 @@ impl SessionTls {
 }
 
 /// ring, with ChaCha20-Poly1305 first in wasm (no AES instructions there: ChaCha20 is
-/// about three times as fast) and AES-GCM first natively.
+/// about three times as fast) and AES-GCM first natively. It loads no private keys (an
+/// FTP client authenticates with its password), so the signing code stays out of the
+/// wasm module.
 fn provider() -> CryptoProvider {
-    let mut provider = rustls::crypto::ring::default_provider();
+    let ring = rustls::crypto::ring::default_provider();
+    let mut provider = CryptoProvider {
+        cipher_suites: rustls::crypto::ring::DEFAULT_CIPHER_SUITES.to_vec(),
+        kx_groups: rustls::crypto::ring::DEFAULT_KX_GROUPS.to_vec(),
+        signature_verification_algorithms: ring.signature_verification_algorithms,
+        secure_random: ring.secure_random,
+        key_provider: &NoKeys,
+    };
     if cfg!(target_arch = "wasm32") {
         let chacha = |suite: &rustls::SupportedCipherSuite| {
             matches!(
@@ -95,4 +106,17 @@ fn provider() -> CryptoProvider {
         provider.cipher_suites.sort_by_key(|suite| !chacha(suite));
     }
     provider
+}
+
+/// No client certificates: no private keys to load.
+#[derive(Debug)]
+struct NoKeys;
+
+impl KeyProvider for NoKeys {
+    fn load_private_key(
+        &self,
+        _key: PrivateKeyDer<'static>,
+    ) -> Result<std::sync::Arc<dyn SigningKey>, rustls::Error> {
+        Err(rustls::Error::General("an FTP client has no private keys".into()))
+    }
 }

@@ -4,10 +4,11 @@
 
 use crate::js;
 use crate::runtime::{DownloadShared, Room, Runtime, UploadShared};
+use ftpbridge_driver::Trust;
 use ftpbridge_engine::listing::DateTime;
 use ftpbridge_engine::{
     Config, DataMode, Error, ErrorKind, ListOptions, OpId, RemotePath, Session, SocketId, StoreMode,
-    StoreOptions, Value,
+    StoreOptions, TlsMode, Value,
 };
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -52,6 +53,21 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** A signed relay ticket, when the relay requires one. */
   ticket?: string;
+  /** TLS (FTPS): `if-available` (default: AUTH TLS when the server takes it, else plain
+   * FTP for anonymous logins only, never a password in the clear), `require` (explicit
+   * TLS or nothing), `implicit` (TLS from the first byte, port 990 by default) or
+   * `plain` (no TLS: the relay can read everything, the password included). TLS runs in
+   * this page: the relay carries only ciphertext. */
+  tls?: 'if-available' | 'require' | 'implicit' | 'plain';
+  /** This host did TLS before: a refused AUTH TLS is then a downgrade error (code `tls_downgrade`), never plain. */
+  expectTls?: boolean;
+  /** SHA-256 hashes (hex) of server public keys (SubjectPublicKeyInfo) the user accepted
+   * for this host: accepted in place of a certificate authority; another key that no
+   * authority vouches for fails with code `certificate`, detail `key_changed`. */
+  pins?: string[];
+  /** With no pin, accept a key no authority vouches for (self-signed) and report it in
+   * `security.tls.trustedBy === 'first_use'` for the page to pin. Off by default. */
+  trustOnFirstUse?: boolean;
   /** Gets the control connection's transcript from the first line, login included (`onLog` later replaces it). */
   onLog?: (line: LogLine) => void;
 }
@@ -77,6 +93,31 @@ export interface UploadOptions {
   onProgress?: ProgressCallback;
 }
 
+/** How the session is protected (`client.security`). */
+export interface Security {
+  /** The control connection's TLS; `null` when the session is plain FTP. */
+  tls: {
+    version: string;
+    cipherSuite: string;
+    resumed: boolean;
+    /** `authority`, `pin` or `first_use`. */
+    trustedBy: string | null;
+    certificate: {
+      subject: string;
+      issuer: string;
+      /** Unix seconds. */
+      notBefore: number;
+      notAfter: number;
+      /** SHA-256 fingerprint, `AA:BB:...`. */
+      sha256: string;
+      /** SHA-256 of the public key, hex: what a pin names. */
+      keySha256: string;
+    } | null;
+  } | null;
+  /** Listings and files go in TLS too. */
+  dataProtected: boolean;
+}
+
 export interface LogLine {
   direction: 'sent' | 'received' | 'note';
   text: string;
@@ -84,8 +125,10 @@ export interface LogLine {
 
 /** Thrown by every failing call. */
 export declare class FtpError extends Error {
-  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed | restart_ignored */
+  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed | restart_ignored | tls | certificate | tls_unavailable | tls_downgrade */
   code: string;
+  /** A finer code for `certificate` and `tls`: expired | not_yet_valid | wrong_name | unknown_issuer | self_signed | key_changed | revoked | bad_certificate | handshake | truncated | protocol. */
+  detail: string | null;
   /** The FTP reply code that caused it, when there was one. */
   replyCode: number | null;
 }
@@ -103,6 +146,10 @@ struct ConnectOptions {
     encoding: Option<String>,
     timeout_ms: Option<u32>,
     ticket: Option<String>,
+    tls: Option<String>,
+    expect_tls: Option<bool>,
+    pins: Option<Vec<String>>,
+    trust_on_first_use: Option<bool>,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     on_log: JsValue,
 }
@@ -145,7 +192,33 @@ impl FtpClient {
     ) -> Result<FtpClient, JsValue> {
         let options: ConnectOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| js::error_of(ErrorKind::InvalidInput, &format!("connect options: {e}")))?;
-        let mut config = Config::new(options.host.clone(), options.port.unwrap_or(21));
+        let tls = match options.tls.as_deref() {
+            None | Some("if-available") => TlsMode::IfAvailable,
+            Some("require") => TlsMode::Require,
+            Some("implicit") => TlsMode::Implicit,
+            Some("plain") => TlsMode::Plain,
+            Some(other) => {
+                return Err(js::error_of(ErrorKind::InvalidInput, &format!("unknown tls mode {other:?}")));
+            }
+        };
+        let port = options.port.unwrap_or(if tls == TlsMode::Implicit { 990 } else { 21 });
+        let mut config = Config::new(options.host.clone(), port);
+        config.tls = tls;
+        config.expect_tls = options.expect_tls.unwrap_or(false);
+        let mut pins = Vec::new();
+        for pin in options.pins.iter().flatten() {
+            pins.push(ftpbridge_driver::parse_pin(pin).ok_or_else(|| {
+                js::error_of(
+                    ErrorKind::InvalidInput,
+                    &format!("{pin:?} is not a SHA-256 key pin (64 hex digits)"),
+                )
+            })?);
+        }
+        let trust = Trust {
+            pins,
+            trust_on_first_use: options.trust_on_first_use.unwrap_or(false),
+            ..Trust::default()
+        };
         config.user = options.user.filter(|u| !u.is_empty());
         config.password = options.password;
         config.mode = match options.mode.as_deref() {
@@ -172,12 +245,21 @@ impl FtpClient {
         let ticket = options.ticket.as_deref().filter(|t| !t.is_empty());
         let relay = options.relay.clone();
         let log = options.on_log.dyn_into::<js_sys::Function>().ok();
-        let (runtime, ready) = Runtime::start(&relay, ticket, config, log).map_err(|e| js::error(&e))?;
+        let (runtime, ready) =
+            Runtime::start(&relay, ticket, config, trust, log).map_err(|e| js::error(&e))?;
         match ready.await {
             Ok(Ok(_info)) => Ok(FtpClient { runtime }),
             Ok(Err(error)) => Err(js::error(&error)),
             Err(_) => Err(js::error_of(ErrorKind::Closed, "the session ended before login")),
         }
+    }
+
+    /// How the session is protected: the control connection's TLS (version, cipher,
+    /// certificate, why it was trusted) and whether data connections are in TLS too.
+    #[wasm_bindgen(getter, unchecked_return_type = "Security")]
+    pub fn security(&self) -> JsValue {
+        let rt = self.runtime.borrow();
+        js::security(rt.driver.session().tls_info(), rt.driver.session().data_protected())
     }
 
     /// Lists a directory (the current one when `path` is omitted).
@@ -192,7 +274,11 @@ impl FtpClient {
         let list = ListOptions { all: options.all.unwrap_or(false), now };
         let rx = self.queue(move |rt| {
             let now = rt.now();
-            let op = rt.session.list(now, path.filter(|p| !p.is_empty()).map(RemotePath::from), list);
+            let op = rt.driver.session_mut(now).list(
+                now,
+                path.filter(|p| !p.is_empty()).map(RemotePath::from),
+                list,
+            );
             rt.list(op)
         })?;
         let entries = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
@@ -217,7 +303,7 @@ impl FtpClient {
             let slot = op.clone();
             self.run(move |rt| {
                 let now = rt.now();
-                let id = rt.session.retrieve(now, path.as_str(), offset);
+                let id = rt.driver.session_mut(now).retrieve(now, path.as_str(), offset);
                 rt.download(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -253,7 +339,8 @@ impl FtpClient {
             let (shared, slot) = (shared.clone(), slot.clone());
             self.run(move |rt| {
                 let now = rt.now();
-                let id = rt.session.store(now, path.as_str(), StoreOptions { mode, local_size });
+                let id =
+                    rt.driver.session_mut(now).store(now, path.as_str(), StoreOptions { mode, local_size });
                 rt.upload(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -271,7 +358,7 @@ impl FtpClient {
                 if let Some(rt) = weak.upgrade() {
                     Runtime::run(&rt, move |rt| {
                         let now = rt.now();
-                        rt.session.abort(now, op)
+                        rt.driver.session_mut(now).abort(now, op)
                     });
                 }
                 // Report the local failure, not the abort it caused.
@@ -386,7 +473,7 @@ impl FtpClient {
     ) -> Result<JsValue, JsValue> {
         let rx = self.queue(move |rt| {
             let now = rt.now();
-            let id = op(&mut rt.session, now);
+            let id = op(rt.driver.session_mut(now), now);
             rt.call(id)
         })?;
         let value = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
@@ -416,7 +503,7 @@ impl FtpClient {
             if let Some(rt) = weak.upgrade() {
                 Runtime::run(&rt, move |rt| {
                     let now = rt.now();
-                    rt.session.abort(now, op)
+                    rt.driver.session_mut(now).abort(now, op)
                 });
             }
         };
@@ -461,7 +548,7 @@ impl FtpClient {
                 if let Some(rt) = weak.upgrade() {
                     Runtime::run(&rt, move |rt| {
                         let now = rt.now();
-                        let _ = rt.session.finish_upload(now, op);
+                        let _ = rt.driver.session_mut(now).finish_upload(now, op);
                     });
                 }
                 return Ok(());
@@ -480,7 +567,7 @@ impl FtpClient {
             let Some(rt) = weak.upgrade() else { return Ok(()) };
             Runtime::run(&rt, move |rt| {
                 let now = rt.now();
-                let _ = rt.session.upload(now, op, bytes);
+                let _ = rt.driver.session_mut(now).upload(now, op, bytes);
             });
             if let Some(progress) = progress {
                 let total = total.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
@@ -591,10 +678,10 @@ impl futures_util::Stream for DownloadStream {
         };
         match next {
             Some(Ok((chunks, total, offset))) => {
-                let length: usize = chunks.iter().map(|(_, bytes)| bytes.len()).sum();
+                let length: usize = chunks.iter().map(|(_, bytes, _)| bytes.len()).sum();
                 let out = js_sys::Uint8Array::new_with_length(length as u32);
                 let mut at = 0;
-                for (_, bytes) in &chunks {
+                for (_, bytes, _) in &chunks {
                     out.subarray(at as u32, (at + bytes.len()) as u32).copy_from(bytes);
                     at += bytes.len();
                 }
@@ -602,8 +689,8 @@ impl futures_util::Stream for DownloadStream {
                 let drained = self.shared.borrow().chunks.is_empty();
                 if let Some(rt) = self.runtime.upgrade() {
                     Runtime::run(&rt, move |rt| {
-                        for (socket, bytes) in &chunks {
-                            rt.consumed(*socket, bytes.len());
+                        for (socket, _, credit) in &chunks {
+                            rt.consumed(*socket, *credit);
                         }
                         if drained {
                             rt.caught_up();
@@ -635,11 +722,13 @@ const MAX_CHUNK: usize = 1024 * 1024;
 
 /// The waiting chunks the page takes in one read: at least one, and more while they
 /// stay under [`MAX_CHUNK`] together (each read costs the page a promise).
-fn take_chunks(queue: &mut VecDeque<(SocketId, Vec<u8>)>) -> Option<Vec<(SocketId, Vec<u8>)>> {
+type Chunk = (SocketId, Vec<u8>, usize);
+
+fn take_chunks(queue: &mut VecDeque<Chunk>) -> Option<Vec<Chunk>> {
     let first = queue.pop_front()?;
     let mut length = first.1.len();
     let mut chunks = vec![first];
-    while let Some((_, next)) = queue.front() {
+    while let Some((_, next, _)) = queue.front() {
         if length + next.len() > MAX_CHUNK {
             break;
         }
@@ -659,7 +748,7 @@ impl Drop for DownloadStream {
             let op = self.op;
             Runtime::run(&rt, move |rt| {
                 let now = rt.now();
-                rt.session.abort(now, op)
+                rt.driver.session_mut(now).abort(now, op)
             });
         }
     }

@@ -7,19 +7,20 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
 export class FtpError extends Error {
-  constructor(code, message, replyCode) {
+  constructor(code, message, replyCode, detail) {
     super(message);
     this.name = 'FtpError';
     this.code = code;
     this.replyCode = replyCode ?? null;
+    this.detail = detail ?? null;
   }
 }
-export function makeFtpError(code, message, replyCode) { return new FtpError(code, message, replyCode); }
+export function makeFtpError(code, message, replyCode, detail) { return new FtpError(code, message, replyCode, detail); }
 export function ftpErrorClass() { return FtpError; }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = makeFtpError)]
-    fn make_ftp_error(code: &str, message: &str, reply_code: Option<u16>) -> JsValue;
+    fn make_ftp_error(code: &str, message: &str, reply_code: Option<u16>, detail: Option<String>) -> JsValue;
     #[wasm_bindgen(js_name = ftpErrorClass)]
     fn ftp_error_class() -> JsValue;
 }
@@ -43,12 +44,61 @@ pub fn error_class() -> JsValue {
 
 /// An engine error as a JavaScript `FtpError`.
 pub fn error(error: &Error) -> JsValue {
-    make_ftp_error(error.kind().as_str(), &error.to_string(), error.reply_code())
+    make_ftp_error(
+        error.kind().as_str(),
+        &error.to_string(),
+        error.reply_code(),
+        error.detail().map(String::from),
+    )
 }
 
 /// A JavaScript `FtpError` of `kind`.
 pub fn error_of(kind: ErrorKind, message: &str) -> JsValue {
-    make_ftp_error(kind.as_str(), message, None)
+    make_ftp_error(kind.as_str(), message, None, None)
+}
+
+/// The session's protection as `Security`.
+pub fn security(tls: Option<&ftpbridge_engine::TlsInfo>, data_protected: bool) -> JsValue {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Certificate<'a> {
+        subject: &'a str,
+        issuer: &'a str,
+        not_before: i64,
+        not_after: i64,
+        sha256: &'a str,
+        key_sha256: &'a str,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Tls<'a> {
+        version: &'a str,
+        cipher_suite: &'a str,
+        resumed: bool,
+        trusted_by: Option<&'a str>,
+        certificate: Option<Certificate<'a>>,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Security<'a> {
+        tls: Option<Tls<'a>>,
+        data_protected: bool,
+    }
+    let tls = tls.map(|t| Tls {
+        version: &t.version,
+        cipher_suite: &t.cipher_suite,
+        resumed: t.resumed,
+        trusted_by: t.trusted_by.as_deref(),
+        certificate: t.certificate.as_ref().map(|c| Certificate {
+            subject: &c.subject,
+            issuer: &c.issuer,
+            not_before: c.not_before,
+            not_after: c.not_after,
+            sha256: &c.sha256,
+            key_sha256: &c.key_sha256,
+        }),
+    });
+    to_js(&Security { tls, data_protected })
 }
 
 /// A thrown JavaScript value, described for a message.

@@ -1,5 +1,6 @@
-//! The runtime behind an `FtpClient`: the engine's session, the wire crate's socket
-//! table, the WebSocket to the relay and one timer, driven by the browser's event loop.
+//! The runtime behind an `FtpClient`: the driver (the engine with its TLS layer), the
+//! wire crate's socket table, the WebSocket to the relay and one timer, driven by the
+//! browser's event loop.
 //!
 //! Every input (a WebSocket message, the timer, a call from JavaScript) borrows the
 //! runtime, feeds the session, and loops until neither the session nor the socket
@@ -7,10 +8,11 @@
 //! borrow ends, so they may call back into the client.
 
 use crate::js;
+use ftpbridge_driver::relay::{self, RelayEvent};
+use ftpbridge_driver::{Driver, Input, Trust};
 use ftpbridge_engine::listing::Entry;
 use ftpbridge_engine::{
-    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, ServerInfo, Session, SocketError,
-    SocketId, Value,
+    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, ServerInfo, SocketError, SocketId, Value,
 };
 use ftpbridge_wire::{CloseReason, SocketEvent, Sockets};
 use futures_channel::oneshot;
@@ -25,8 +27,9 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 /// A download's bytes on their way to a `ReadableStream`.
 #[derive(Default)]
 pub struct DownloadShared {
-    /// Received chunks, with the socket to credit when each is taken.
-    pub chunks: VecDeque<(SocketId, Vec<u8>)>,
+    /// Received chunks, each with the socket and the bytes of it (ciphertext, in TLS)
+    /// to credit when the page takes it.
+    pub chunks: VecDeque<(SocketId, Vec<u8>, usize)>,
     /// Set when the operation ended.
     pub end: Option<Result<(), Error>>,
     /// The stream's reader waits here.
@@ -66,7 +69,7 @@ pub type Login = oneshot::Receiver<Result<ServerInfo, Error>>;
 
 /// See the module docs.
 pub struct Runtime {
-    pub session: Session,
+    pub driver: Driver,
     sockets: Sockets<SocketId>,
     ws: WebSocket,
     ws_open: bool,
@@ -82,6 +85,9 @@ pub struct Runtime {
     /// The socket whose bytes the session is reading right now, and whether a
     /// download took them (then they are credited when the page reads them).
     feeding: Option<(SocketId, bool)>,
+    /// The chunk of a download that the bytes being read ended in: the bytes are
+    /// credited when the page takes it.
+    fed_chunk: Option<Rc<RefCell<DownloadShared>>>,
     /// An upload task waiting for room on its socket.
     writable: Option<Waker>,
     effects: Vec<Effect>,
@@ -100,6 +106,7 @@ impl Runtime {
         relay: &str,
         ticket: Option<&str>,
         config: Config,
+        trust: Trust,
         log: Option<js_sys::Function>,
     ) -> Result<(Rc<RefCell<Runtime>>, Login), Error> {
         let protocols = js_sys::Array::of1(&JsValue::from_str(ftpbridge_wire::SUBPROTOCOL));
@@ -114,7 +121,7 @@ impl Runtime {
         let (ready_tx, ready_rx) = oneshot::channel();
         let runtime = Rc::new_cyclic(|me: &Weak<RefCell<Runtime>>| {
             RefCell::new(Runtime {
-                session: Session::new(config, Instant::ZERO),
+                driver: Driver::new(config, trust, Instant::ZERO),
                 sockets: Sockets::new(),
                 ws,
                 ws_open: false,
@@ -126,6 +133,7 @@ impl Runtime {
                 log,
                 closed: None,
                 feeding: None,
+                fed_chunk: None,
                 writable: None,
                 effects: Vec::new(),
                 me: me.clone(),
@@ -234,7 +242,7 @@ impl Runtime {
     fn settle(&mut self) {
         loop {
             let mut busy = false;
-            while let Some(output) = self.session.poll_output() {
+            while let Some(output) = self.driver.poll_output() {
                 busy = true;
                 self.carry_out(output);
             }
@@ -264,7 +272,7 @@ impl Runtime {
     /// early, nothing is due and it is armed again. That saves two JavaScript calls per
     /// received frame.
     fn arm_timer(&mut self) {
-        let Some(due) = self.session.poll_timeout() else {
+        let Some(due) = self.driver.poll_timeout() else {
             self.timer = None;
             return;
         };
@@ -280,7 +288,7 @@ impl Runtime {
                 Runtime::run(&rt, |rt| {
                     rt.timer = None;
                     let now = rt.now();
-                    rt.session.handle_timeout(now);
+                    rt.driver.handle_timeout(now);
                 });
             }
         });
@@ -295,37 +303,40 @@ impl Runtime {
             Output::Shutdown { socket } => self.sockets.shutdown(socket),
             Output::Close { socket } => self.sockets.close(socket),
             Output::Reset { socket } => self.sockets.reset(socket),
+            // The driver does TLS itself; this never comes out of it.
+            Output::StartTls { .. } => {}
             Output::Event(event) => self.event(event),
         }
     }
 
     fn socket_event(&mut self, event: SocketEvent<SocketId>) {
         let now = self.now();
-        match event {
-            SocketEvent::Opened { key, peer } => self.session.handle_connected(now, key, Some(peer)),
-            SocketEvent::Listening { key, address } => self.session.handle_listening(now, key, address),
-            SocketEvent::Accepted { key, peer } => self.session.handle_accepted(now, key, Some(peer)),
-            SocketEvent::Data { key, data } => {
+        match relay::translate(event) {
+            RelayEvent::Input(Input::Data { socket, data }) => {
                 let n = data.len();
-                self.feeding = Some((key, false));
-                self.session.handle_data(now, key, data);
+                self.feeding = Some((socket, false));
+                self.driver.handle(now, Input::Data { socket, data });
                 // Drain now, so a download can claim these bytes before they are credited.
-                while let Some(output) = self.session.poll_output() {
+                while let Some(output) = self.driver.poll_output() {
                     self.carry_out(output);
                 }
-                if let Some((_, false)) = self.feeding.take() {
-                    self.sockets.consumed(key, n);
+                match (self.feeding.take(), self.fed_chunk.take()) {
+                    (Some((_, true)), Some(shared)) => {
+                        // Credited when the page takes the last chunk they made.
+                        if let Some(last) = shared.borrow_mut().chunks.back_mut() {
+                            last.2 += n;
+                        }
+                    }
+                    _ => self.sockets.consumed(socket, n),
                 }
             }
-            SocketEvent::Sent { key, bytes } => self.session.handle_sent(now, key, bytes),
-            SocketEvent::Eof { key } => self.session.handle_eof(now, key),
-            SocketEvent::Reset { key, reason } => self.session.handle_error(now, key, socket_error(reason)),
-            SocketEvent::Writable => {
+            RelayEvent::Input(Input::Writable) => {
                 if let Some(waker) = self.writable.take() {
                     waker.wake();
                 }
             }
-            SocketEvent::SessionReset { reason } => {
+            RelayEvent::Input(input) => self.driver.handle(now, input),
+            RelayEvent::SessionReset(reason) => {
                 self.lose_relay(format!("the relay ended the session: {reason}"))
             }
         }
@@ -348,12 +359,13 @@ impl Runtime {
             }
             Event::Log(line) => self.effects.push(Effect::Log(line)),
             Event::Data { op, data } => {
-                if let Some(Waiter::Download(shared)) = self.waiters.get(&op) {
+                if let Some(Waiter::Download(download)) = self.waiters.get(&op) {
                     let Some((socket, taken)) = self.feeding.as_mut() else { return };
                     *taken = true;
-                    let mut shared = shared.borrow_mut();
+                    self.fed_chunk = Some(download.clone());
+                    let mut shared = download.borrow_mut();
                     let was_empty = shared.chunks.is_empty();
-                    shared.chunks.push_back((*socket, data));
+                    shared.chunks.push_back((*socket, data, 0));
                     if let Some(waker) = shared.waker.take() {
                         waker.wake();
                     }
@@ -362,7 +374,7 @@ impl Runtime {
                         // Until the page takes these bytes, the page holds the transfer
                         // up, not the server.
                         let now = self.now();
-                        self.session.handle_local_stall(now, true);
+                        self.driver.handle_local_stall(now, true);
                     }
                 }
             }
@@ -436,11 +448,12 @@ impl Runtime {
         self.sockets.fail_all(CloseReason::NetworkError);
         while let Some(event) = self.sockets.poll_event() {
             if let SocketEvent::Reset { key, .. } = event {
-                self.session.handle_error(now, key, SocketError::Other(why.clone()));
+                let error = SocketError::Other(why.clone());
+                self.driver.handle(now, Input::Error { socket: key, error });
             }
         }
-        if !self.session.is_closed() {
-            self.session.close(now);
+        if !self.driver.session().is_closed() {
+            self.driver.session_mut(now).close(now);
         }
         if self.closed.is_none() {
             self.closed = Some(Error::new(ErrorKind::Connection, why));
@@ -480,7 +493,7 @@ impl Runtime {
     /// server again.
     pub fn caught_up(&mut self) {
         let now = self.now();
-        self.session.handle_local_stall(now, false);
+        self.driver.handle_local_stall(now, false);
     }
 
     /// Whether an upload may put more bytes on `socket` now; if not, `waker` is woken
@@ -520,19 +533,5 @@ impl Drop for Runtime {
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close();
-    }
-}
-
-/// The engine's view of a stream's close reason.
-fn socket_error(reason: CloseReason) -> SocketError {
-    match reason {
-        CloseReason::Refused => SocketError::Refused,
-        CloseReason::Unreachable | CloseReason::InvalidInfo => SocketError::Unreachable,
-        CloseReason::TimedOut | CloseReason::ListenTimedOut => SocketError::TimedOut,
-        CloseReason::ConnectionReset => SocketError::Reset,
-        CloseReason::Blocked => SocketError::Blocked("destination not allowed".into()),
-        CloseReason::DataPeerMismatch => SocketError::Blocked("not the control connection's server".into()),
-        CloseReason::LimitReached => SocketError::Blocked("a limit was reached".into()),
-        other => SocketError::Other(format!("relay: {other}")),
     }
 }

@@ -52,7 +52,15 @@ impl Session {
                     TlsMode::Require | TlsMode::IfAvailable => {
                         self.send_login(Command::AuthTls, LoginStep::Auth)
                     }
-                    TlsMode::Implicit | TlsMode::Plain => self.send_user(),
+                    TlsMode::Implicit => self.send_user(),
+                    TlsMode::Plain => {
+                        if self.config.user.is_some() {
+                            self.note(
+                                "plain FTP, as asked: the password and the files go unencrypted".into(),
+                            );
+                        }
+                        self.send_user();
+                    }
                 }
             }
             LoginStep::Auth => {
