@@ -264,3 +264,61 @@ fn a_password_is_never_sent_in_plain_unless_asked() {
     assert!(message.contains("--tls plain"), "{message}");
     assert!(!message.contains("> PASS"), "no password went out: {message}");
 }
+
+/// The relay carries only ciphertext: a hop between the relay and the server records
+/// every byte of a login, a listing, a download and an upload, and none of the
+/// password, the file names or the files' contents is in it.
+#[test]
+fn the_relay_forwards_only_ciphertext() {
+    use ftpbridge_testkit::link::DelayHop;
+    use std::net::Ipv4Addr;
+    let Some(server) = RealServer::start_tls(ServerKind::Vsftpd, TlsMode::Explicit, CertKind::SignedByTestCa)
+    else {
+        return;
+    };
+    let ports = std::iter::once(server.port()).chain(server.passive_ports());
+    let hop =
+        DelayHop::start(Ipv4Addr::new(127, 0, 0, 2), Ipv4Addr::LOCALHOST, ports, std::time::Duration::ZERO)
+            .expect("the recording hop starts");
+    let relay = common::Relay::start(server.port());
+    let cli = Cli::new(&server);
+    let secret_name = "quarterly-report-7f3a9c.bin";
+    let upload_name = "uploaded-plans-41d2e8.bin";
+    let contents = content(2 * 1024 * 1024, 99);
+    let upload = content(1024 * 1024 + 5, 123);
+    server.write_file(secret_name, &contents);
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("down.bin");
+    let up = dir.path().join("up.bin");
+    std::fs::write(&up, &upload).unwrap();
+    let through_hop = |path: &str| url(&server, "ftpes", path).replacen("@127.0.0.1:", "@127.0.0.2:", 1);
+    let relay_url = relay.url();
+    let listing = cli.ok(&["ls", "--relay", &relay_url, &through_hop("")]);
+    assert!(listing.contains(secret_name), "{listing}");
+    cli.ok(&["get", "--relay", &relay_url, "-o", &local.to_string_lossy(), &through_hop(secret_name)]);
+    assert!(std::fs::read(&local).unwrap() == contents);
+    cli.ok(&["put", "--relay", &relay_url, &up.to_string_lossy(), &through_hop(upload_name)]);
+    assert!(server.read_file(upload_name) == upload);
+
+    let recorded = hop.recorded();
+    assert!(
+        recorded.len() > contents.len() + upload.len(),
+        "the control and data connections went through the hop ({} bytes)",
+        recorded.len()
+    );
+    let contains = |needle: &[u8]| recorded.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(b"AUTH TLS"), "the recording is of this session");
+    for (what, needle) in [
+        ("the password", server.password().as_bytes()),
+        ("a file name", secret_name.as_bytes()),
+        ("an uploaded file's name", upload_name.as_bytes()),
+        ("the USER command", b"USER ".as_slice()),
+    ] {
+        assert!(!contains(needle), "the relay forwarded {what} in the clear");
+    }
+    for (what, file) in [("the downloaded file", &contents), ("the uploaded file", &upload)] {
+        for at in [0, file.len() / 2, file.len() - 64] {
+            assert!(!contains(&file[at..at + 64]), "the relay forwarded {what} in the clear (at {at})");
+        }
+    }
+}

@@ -72,7 +72,9 @@ impl Server {
     /// Starts a fresh `kind` on 127.0.0.1; `demo` is the `ftpbridge-demo` binary.
     pub fn start(kind: Kind, demo: &Path) -> Result<Server, String> {
         match kind.testkit() {
-            Some(kind) => RealServer::try_start(kind).map(|s| Server::Real(Box::new(s))).map_err(|e| e.to_string()),
+            Some(kind) => {
+                RealServer::try_start(kind).map(|s| Server::Real(Box::new(s))).map_err(|e| e.to_string())
+            }
             None => Unftp::start(demo).map(Server::Unftp),
         }
     }

@@ -32,7 +32,7 @@ pub struct Certificates {
 /// Makes a fresh key and certificate of `kind` in `dir`.
 pub fn make(dir: &Path, kind: CertKind) -> Result<Certificates, String> {
     let fail = |e: rcgen::Error| format!("certificate: {e}");
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "127.0.0.2".to_string()];
     let server_key = KeyPair::generate().map_err(fail)?;
     let mut params = CertificateParams::new(names).map_err(fail)?;
     params.distinguished_name.push(DnType::CommonName, "localhost");

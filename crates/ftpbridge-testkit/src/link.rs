@@ -18,9 +18,9 @@
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -98,10 +98,14 @@ fn limit_loopback(rate: &str) {
 /// latency. It listens on `listen` at each of the given ports and forwards to `target`
 /// at the same port (an FTP server's control port and its passive range, so the data
 /// connections cross it too). Dropped, it stops accepting.
+///
+/// It also keeps every byte it carries, both ways ([`DelayHop::recorded`]): what a
+/// network between the two sides sees.
 pub struct DelayHop {
     stop: Arc<AtomicBool>,
     listeners: Vec<SocketAddr>,
     threads: Vec<JoinHandle<()>>,
+    recording: Arc<Mutex<Vec<u8>>>,
 }
 
 impl DelayHop {
@@ -113,11 +117,18 @@ impl DelayHop {
         delay: Duration,
     ) -> io::Result<DelayHop> {
         let stop = Arc::new(AtomicBool::new(false));
-        let mut hop = DelayHop { stop: stop.clone(), listeners: Vec::new(), threads: Vec::new() };
+        let recording = Arc::new(Mutex::new(Vec::new()));
+        let mut hop = DelayHop {
+            stop: stop.clone(),
+            listeners: Vec::new(),
+            threads: Vec::new(),
+            recording: recording.clone(),
+        };
         for port in ports {
             let listener = TcpListener::bind((listen, port))?;
             hop.listeners.push(listener.local_addr()?);
             let stop = stop.clone();
+            let recording = recording.clone();
             hop.threads.push(std::thread::spawn(move || {
                 for client in listener.incoming() {
                     if stop.load(Ordering::Acquire) {
@@ -129,12 +140,17 @@ impl DelayHop {
                     let (Ok(client2), Ok(server2)) = (client.try_clone(), server.try_clone()) else {
                         continue;
                     };
-                    pipe(client, server, delay);
-                    pipe(server2, client2, delay);
+                    pipe(client, server, delay, recording.clone());
+                    pipe(server2, client2, delay, recording.clone());
                 }
             }));
         }
         Ok(hop)
+    }
+
+    /// Every byte the hop carried so far, both directions interleaved by chunk.
+    pub fn recorded(&self) -> Vec<u8> {
+        self.recording.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 
@@ -152,7 +168,7 @@ impl Drop for DelayHop {
 
 /// Copies `from` to `to`, each chunk `delay` after it was read; a half-close follows
 /// the last chunk.
-fn pipe(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+fn pipe(mut from: TcpStream, mut to: TcpStream, delay: Duration, recording: Arc<Mutex<Vec<u8>>>) {
     // Bounded: a peer that does not read holds back the sender, as a real link does.
     let (tx, rx) = mpsc::sync_channel::<(Instant, Vec<u8>)>(256);
     std::thread::spawn(move || {
@@ -161,6 +177,9 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
             match from.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Ok(mut recorded) = recording.lock() {
+                        recorded.extend_from_slice(&buffer[..n]);
+                    }
                     if tx.send((Instant::now() + delay, buffer[..n].to_vec())).is_err() {
                         break;
                     }
