@@ -12,6 +12,7 @@ import init, { FtpClient, FtpErrorClass } from './pkg/ftpbridge.js';
 import {
   baseName,
   describeError,
+  describeSecurity,
   formatDate,
   formatDuration,
   formatSize,
@@ -27,6 +28,10 @@ import {
   sortEntries,
   visibleName,
 } from './ftp-util.js';
+import { recall, remember } from './tls-memory.js';
+
+/** The encryption settings, as FtpClient's `tls` option names them. */
+const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
 
 let wasm = null;
 
@@ -71,6 +76,8 @@ const ICONS = {
   check: svg('<path d="M5 12.5l4.5 4.5L19 7.5"/>'),
   alert: svg('<circle cx="12" cy="12" r="9"/><path d="M12 7.5v5.5M12 16.2v.1"/>'),
   drop: svg('<path d="M12 15.5V4M7 9l5-5 5 5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
+  lock: svg('<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/>'),
+  unlock: svg('<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 7.7-1.5"/>'),
   sortUp: svg('<path d="M12 6l5 6H7z" class="fill"/>'),
 };
 
@@ -329,6 +336,14 @@ td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var
 .log li .who { color: var(--_muted); user-select: none; margin-right: .5em; }
 
 .statusbar { display: flex; gap: 16px; justify-content: space-between; padding: 5px 12px; font-size: .84em; color: var(--_muted); border-top: 1px solid var(--_border); background: var(--_surface); }
+.statusbar .security { padding: 1px 8px; gap: 4px; font-size: 1em; }
+.statusbar .security[data-encrypted="false"] { color: var(--_danger, #b42318); border-color: currentColor; }
+.statusbar .security svg { width: 14px; height: 14px; }
+.security-panel { padding: 8px 12px; border-top: 1px solid var(--_border); background: var(--_surface-2, var(--_surface)); font-size: .88em; }
+dl.cert { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+dl.cert dt { color: var(--_muted); }
+dl.cert dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
+.alert .trust { display: grid; gap: 8px; margin-top: 8px; }
 .statusbar span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 
 dialog { border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 22px; width: min(420px, calc(100% - 32px)); background: var(--_bg); color: var(--_fg); box-shadow: 0 12px 40px rgb(0 0 0 / .18); }
@@ -396,6 +411,7 @@ export class FtpBrowser extends Base {
     'user',
     'mode',
     'encoding',
+    'tls',
     'anonymous',
     'show-hidden',
     'from-link',
@@ -405,7 +421,10 @@ export class FtpBrowser extends Base {
   #el = {};
   #client = null;
   #transfer = null; // Promise<FtpClient> for transfers
-  #session = null; // { relay, host, port, user, mode, encoding, anonymous }
+  #session = null; // { relay, host, port, user, mode, encoding, tls, anonymous }
+  #security = null; // client.security of the session
+  /** PEM certificates of authorities to trust instead of the built-in roots. */
+  caCertificates = null;
   #password = '';
   #state = 'idle'; // idle | form | connecting | connected
   #cwd = '/';
@@ -519,10 +538,11 @@ export class FtpBrowser extends Base {
     const session = {
       relay: o.relay || sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' }),
       host: String(o.host || '').trim(),
-      port: Number(o.port) || 21,
+      port: Number(o.port) || (o.tls === 'implicit' ? 990 : 21),
       user: anonymous ? '' : String(o.user).trim(),
       mode: ['auto', 'passive', 'active'].includes(o.mode) ? o.mode : 'auto',
       encoding: (o.encoding || '').trim(),
+      tls: TLS_MODES.includes(o.tls) ? o.tls : 'if-available',
       anonymous,
     };
     if (!session.host) {
@@ -532,6 +552,18 @@ export class FtpBrowser extends Base {
       return false;
     }
     if (this.#client) await this.disconnect({ quiet: true });
+    const memory = await recall(session.host, session.port);
+    if (session.tls === 'plain' && memory.tls && !session.anonymous) {
+      const ok = await this.#confirm(
+        `${visibleName(session.host)} used TLS before`,
+        'You chose plain FTP, so the password and the files would go unencrypted: the relay and the networks on the way could read them. Someone may be removing the encryption.',
+        'Connect unencrypted',
+      );
+      if (!ok) {
+        this.#setState('form');
+        return false;
+      }
+    }
     const token = {};
     this.#connecting = token;
     this.#setState('connecting');
@@ -544,13 +576,13 @@ export class FtpBrowser extends Base {
     };
     try {
       const { FtpClient } = await loadFtpBridge();
-      client = await FtpClient.connect(this.#clientOptions(session, onLog));
+      client = await FtpClient.connect(this.#clientOptions(session, onLog, memory, options.pins));
     } catch (error) {
       if (this.#connecting !== token) return false; // cancelled meanwhile
       this.#connecting = null;
       const described = await this.#describe(error, { op: 'connect', ...session });
       this.#setState('form');
-      this.#showFormError(described, transcript);
+      this.#showFormError(described, transcript, described.trustable ? [this.#trustButton(described.certificate, options)] : []);
       this.#announce(described.title);
       this.#emit('ftp-error', { op: 'connect', ...described });
       if (error?.code === 'login') this.#el.password.focus();
@@ -564,6 +596,12 @@ export class FtpBrowser extends Base {
     this.#connecting = null;
     this.#session = session;
     this.#client = client;
+    this.#security = client.security;
+    const tls = this.#security?.tls;
+    if (tls) {
+      const trusted = tls.trustedBy === 'pin' || tls.trustedBy === 'first_use';
+      await remember(session.host, session.port, { tls: true, pin: trusted ? tls.certificate?.keySha256 ?? undefined : undefined });
+    }
     this.#setState('connected');
     this.#hideAlert();
     const start = options.path ?? attr.path ?? '';
@@ -641,10 +679,14 @@ export class FtpBrowser extends Base {
     e.user = h('input', { id: `${ids}-user`, name: 'user', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
     e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password', 'aria-describedby': `${ids}-password-note` });
     // Plain FTP sends the password as it is: whoever carries the connection can read it.
-    e.passwordNote = h('p', { id: `${ids}-password-note`, class: 'note warn' },
-      'Not encrypted: the relay and the networks on the way can read this password.');
+    e.passwordNote = h('p', { id: `${ids}-password-note`, class: 'note' });
     e.linkNotice = h('p', { class: 'link-notice', role: 'note', hidden: true });
     e.anonymous = h('input', { id: `${ids}-anon`, name: 'anonymous', type: 'checkbox', onchange: () => this.#syncAnonymous() });
+    e.tls = h('select', { id: `${ids}-tls`, name: 'tls', onchange: () => this.#syncTls() },
+      h('option', { value: 'if-available' }, 'Use TLS if available (recommended)'),
+      h('option', { value: 'require' }, 'Require TLS'),
+      h('option', { value: 'implicit' }, 'Implicit TLS (FTPS, port 990)'),
+      h('option', { value: 'plain' }, 'Plain FTP (insecure)'));
     e.mode = h('select', { id: `${ids}-mode`, name: 'mode' },
       h('option', { value: 'auto' }, 'Automatic (recommended)'),
       h('option', { value: 'passive' }, 'Passive'),
@@ -661,6 +703,7 @@ export class FtpBrowser extends Base {
       e.formAlert,
       e.linkNotice,
       h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)),
+      field('Encryption', e.tls),
       field('User name', e.user),
       h('div', { class: 'field' }, h('label', { for: e.password.id }, 'Password'), e.password, e.passwordNote),
       h('label', { class: 'check' }, e.anonymous, 'Anonymous login'),
@@ -762,10 +805,19 @@ export class FtpBrowser extends Base {
 
     e.statusLeft = h('span');
     e.statusRight = h('span');
+    e.securityBtn = h('button', {
+      class: 'btn small security',
+      type: 'button',
+      'aria-expanded': 'false',
+      'aria-controls': `${ids}-sec`,
+      onclick: () => this.#toggleSecurity(),
+    });
+    e.securityPanel = h('div', { id: `${ids}-sec`, class: 'security-panel', role: 'region', 'aria-label': 'Connection security', hidden: true });
     e.alert = h('div', { class: 'alert', role: 'alert', hidden: true, part: 'alert' });
     e.browser = h('section', { class: 'browser', hidden: true, part: 'browser' },
       e.toolbar, e.alert, e.tableArea, e.dock,
-      h('footer', { class: 'statusbar', part: 'statusbar' }, e.statusLeft, e.statusRight));
+      e.securityPanel,
+      h('footer', { class: 'statusbar', part: 'statusbar' }, e.securityBtn, e.statusLeft, e.statusRight));
 
     // Confirmation dialog
     e.dialogTitle = h('h3', { id: `${ids}-dt` });
@@ -786,11 +838,12 @@ export class FtpBrowser extends Base {
     return {
       relay: attr('relay') || '',
       host: attr('host') || '',
-      port: Number(attr('port')) || 21,
+      port: Number(attr('port')) || (attr('tls') === 'implicit' ? 990 : 21),
       user: attr('user') || '',
       path: attr('path') || '',
       mode: attr('mode') || 'auto',
       encoding: attr('encoding') || '',
+      tls: attr('tls') || 'if-available',
       anonymous: this.hasAttribute('anonymous'),
     };
   }
@@ -810,6 +863,7 @@ export class FtpBrowser extends Base {
     e.user.value = a.anonymous ? '' : a.user ?? '';
     e.anonymous.checked = Boolean(a.anonymous) || (!a.user && Boolean(a.host) && this.hasAttribute('anonymous'));
     e.mode.value = a.mode || 'auto';
+    e.tls.value = TLS_MODES.includes(a.tls) ? a.tls : 'if-available';
     const encoding = (a.encoding || '').toLowerCase();
     if (encoding && ![...e.encoding.options].some((o) => o.value === encoding)) {
       e.encoding.append(h('option', { value: encoding }, encoding));
@@ -828,6 +882,7 @@ export class FtpBrowser extends Base {
     e.relayField.hidden = this.hasAttribute('relay');
     if (!e.relay.value) e.relay.placeholder = sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' });
     this.#syncAnonymous();
+    this.#syncTls(false);
   }
 
   #readForm() {
@@ -840,8 +895,42 @@ export class FtpBrowser extends Base {
       anonymous: e.anonymous.checked,
       mode: e.mode.value,
       encoding: e.encoding.value,
+      tls: e.tls.value,
       relay: this.getAttribute('relay') || e.relay.value.trim(),
     };
+  }
+
+  /** The password note follows the encryption; implicit TLS moves port 21 to 990 and back. */
+  #syncTls(movePort = true) {
+    const e = this.#el;
+    const mode = e.tls.value;
+    if (movePort) {
+      if (mode === 'implicit' && (e.port.value === '' || e.port.value === '21')) e.port.value = '990';
+      if (mode !== 'implicit' && e.port.value === '990') e.port.value = '21';
+    }
+    const plain = mode === 'plain';
+    e.passwordNote.classList.toggle('warn', plain);
+    e.passwordNote.textContent = plain
+      ? 'Not encrypted: the relay and the networks on the way can read this password.'
+      : mode === 'if-available'
+        ? 'Encrypted in this page with TLS: the relay cannot read it. A server without TLS gets no password.'
+        : 'Encrypted in this page with TLS: the relay cannot read it.';
+  }
+
+  /** "Trust this key": pins the refused certificate's key for this server and connects. */
+  #trustButton(certificate, options) {
+    const rows = [
+      ['Subject', certificate.subject],
+      ['Issuer', certificate.issuer],
+      ['SHA-256', certificate.sha256],
+    ];
+    const list = h('dl', { class: 'cert' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    const button = h('button', {
+      class: 'btn small outline',
+      type: 'button',
+      onclick: () => this.connect({ ...options, pins: [certificate.keySha256] }),
+    }, 'Trust this key and connect');
+    return h('div', { class: 'trust' }, list, button);
   }
 
   #syncAnonymous() {
@@ -851,8 +940,12 @@ export class FtpBrowser extends Base {
     e.password.disabled = anon;
   }
 
-  #clientOptions(session, onLog) {
-    const options = { relay: session.relay, host: session.host, port: session.port, mode: session.mode, onLog };
+  #clientOptions(session, onLog, memory = null, pins = null) {
+    const options = { relay: session.relay, host: session.host, port: session.port, mode: session.mode, tls: session.tls, onLog };
+    if (memory?.tls) options.expectTls = true;
+    const keys = [...(pins ?? []), ...(memory?.pin ? [memory.pin] : [])];
+    if (keys.length) options.pins = keys;
+    if (Array.isArray(this.caCertificates) && this.caCertificates.length) options.caCertificates = this.caCertificates;
     if (!session.anonymous) {
       options.user = session.user;
       options.password = this.#password;
@@ -876,7 +969,7 @@ export class FtpBrowser extends Base {
     e.connectBtn.disabled = busy;
     e.cancelConnectBtn.hidden = !busy;
     e.connectBtn.replaceChildren(...(busy ? [h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Connecting…'] : ['Connect']));
-    for (const input of [e.host, e.port, e.mode, e.encoding, e.relay, e.anonymous]) input.disabled = busy;
+    for (const input of [e.host, e.port, e.tls, e.mode, e.encoding, e.relay, e.anonymous]) input.disabled = busy;
     if (busy) {
       e.user.disabled = true;
       e.password.disabled = true;
@@ -885,8 +978,8 @@ export class FtpBrowser extends Base {
     this.setAttribute('aria-busy', String(busy));
   }
 
-  #showFormError(described, transcript = []) {
-    this.#renderAlert(this.#el.formAlert, described, [], transcript);
+  #showFormError(described, transcript = [], actions = []) {
+    this.#renderAlert(this.#el.formAlert, described, actions, transcript);
   }
 
   #renderAlert(target, described, actions, transcript = []) {
@@ -1084,8 +1177,24 @@ export class FtpBrowser extends Base {
     e.upBtn.disabled = this.#cwd === '/';
   }
 
+  #toggleSecurity(open = this.#el.securityPanel.hidden) {
+    const e = this.#el;
+    e.securityPanel.hidden = !open;
+    e.securityBtn.setAttribute('aria-expanded', String(open));
+  }
+
+  #renderSecurity() {
+    const e = this.#el;
+    const described = describeSecurity(this.#security);
+    e.securityBtn.dataset.encrypted = String(described.encrypted);
+    e.securityBtn.replaceChildren(icon(described.encrypted ? 'lock' : 'unlock'), h('span', {}, described.summary));
+    e.securityBtn.title = described.encrypted ? 'Connection security' : 'Not encrypted: the relay can read this session';
+    e.securityPanel.replaceChildren(h('dl', { class: 'cert' }, described.rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+  }
+
   #renderStatus() {
     const s = this.#session;
+    this.#renderSecurity();
     this.#el.statusLeft.textContent = this.#summary();
     if (s) {
       const who = s.anonymous ? 'anonymous' : s.user;

@@ -209,6 +209,41 @@ export function describeError(error, context = {}) {
       return out('The server answered in a way ftpbridge does not understand.', 'The protocol log shows the exchange; try another transfer mode or report it.');
     case 'wasm':
       return out('This browser could not load ftpbridge.', 'It needs WebAssembly; reload the page, or try an up-to-date browser.', true);
+    case 'certificate': {
+      const cert = error?.certificate ?? null;
+      const trustable = cert && ['self_signed', 'unknown_issuer', 'key_changed'].includes(error?.detail);
+      const done = (title, hint) => ({ ...out(title, hint), certificate: cert, trustable: Boolean(trustable) });
+      switch (error?.detail) {
+        case 'expired':
+          return done(`${server}’s certificate has expired.`, 'Its owner must renew it. Connecting anyway would not protect your password.');
+        case 'not_yet_valid':
+          return done(`${server}’s certificate is not valid yet.`, 'Check this computer’s date and time.');
+        case 'wrong_name':
+          return done(`${server}’s certificate is for another name.`, 'Connect with the name the certificate is for, or ask the server’s owner.');
+        case 'self_signed':
+          return done(`No authority vouches for ${server}: its certificate is self-signed.`, 'Many private servers work this way. Trust its key only if its fingerprint below is the one its owner gave you.');
+        case 'unknown_issuer':
+          return done(`${server}’s certificate comes from an authority this page does not know.`, 'Trust its key only if its fingerprint below is the one its owner gave you.');
+        case 'key_changed':
+          return done(`${server}’s key changed since you trusted it.`, 'Someone may be intercepting the connection. Trust the new key only if its owner says they changed it.');
+        case 'revoked':
+          return done(`${server}’s certificate was revoked.`, 'Do not connect; ask the server’s owner.');
+        default:
+          return done(`${server}’s certificate cannot be used.`, '');
+      }
+    }
+    case 'tls':
+      if (error?.detail === 'truncated') return out('The transfer was cut short: the connection ended without TLS’s closing.', 'Try again; a network in between may be dropping connections.', true);
+      if (op === 'connect') return out(`The TLS handshake with ${server} failed.`, 'The server may not support TLS on this port: try another encryption setting (implicit TLS uses port 990).', true);
+      return out('TLS failed on the connection.', 'Reconnect to continue.', true);
+    case 'tls_unavailable':
+      if (error?.detail === 'password') {
+        return out(`${server} does not offer TLS, so the password would go unencrypted.`, 'Choose “Plain FTP (insecure)” under Encryption only if you accept that the relay and the networks on the way can read it.');
+      }
+      if (error?.detail === 'data') return out(`${server} refuses to encrypt listings and files.`, 'Choose “Use TLS if available” to go on with only the password encrypted.');
+      return out(`${server} does not offer TLS.`, 'Choose another encryption setting, or ask the server’s owner to enable FTPS.');
+    case 'tls_downgrade':
+      return out(`${server} used TLS before and refuses it now.`, 'Someone between you and the server may be removing the encryption. Connect with “Plain FTP (insecure)” only if you trust the network and the relay.');
     case 'connection':
       break;
     default:
@@ -386,4 +421,39 @@ export function hasHiddenCharacters(name) {
   const found = HIDDEN_CHARACTERS.test(String(name));
   HIDDEN_CHARACTERS.lastIndex = 0;
   return found;
+}
+
+/**
+ * A session's protection (`client.security`) as lines a person reads: `{ encrypted,
+ * summary, rows: [[label, value], ...] }`.
+ */
+export function describeSecurity(security) {
+  const tls = security?.tls ?? null;
+  if (!tls) {
+    return {
+      encrypted: false,
+      summary: 'Not encrypted',
+      rows: [['Connection', 'Plain FTP: the relay and the networks on the way can read the password, the names and the files.']],
+    };
+  }
+  const date = (seconds) => (Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString().slice(0, 10) : '');
+  const trust = {
+    authority: 'By a certificate authority',
+    pin: 'By the key you trusted for this server',
+    first_use: 'Not verified: accepted on first use',
+  }[tls.trustedBy] ?? 'Resumed session';
+  const rows = [
+    ['Connection', `${tls.version}, ${tls.cipherSuite}`],
+    ['Files and listings', security.dataProtected ? 'Encrypted too' : 'NOT encrypted (the server refused to protect them)'],
+    ['Trusted', trust],
+  ];
+  const cert = tls.certificate;
+  if (cert) {
+    rows.push(['Subject', cert.subject], ['Issuer', cert.issuer], ['Valid', `${date(cert.notBefore)} to ${date(cert.notAfter)}`], ['SHA-256', cert.sha256]);
+  }
+  return {
+    encrypted: true,
+    summary: security.dataProtected ? `Encrypted (${tls.version})` : `Password encrypted (${tls.version}); files not`,
+    rows,
+  };
 }

@@ -17,7 +17,7 @@ const APP = env('APP_URL');
 const skip = APP ? false : 'needs the servers of crates/ftpbridge-e2e (cargo test -p ftpbridge-e2e --test api_faults)';
 const server = (spec) => {
   const [host, port, user, password] = spec.split(':');
-  return { relay: env('RELAY_URL'), host, port: Number(port), user, password, mode: 'passive' };
+  return { relay: env('RELAY_URL'), host, port: Number(port), user, password, mode: 'passive', tls: 'plain' };
 };
 const VSFTPD = APP ? server(env('VSFTPD')) : null;
 const FAULTY = APP ? server(env('FAULTY')) : null;

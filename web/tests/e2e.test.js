@@ -158,8 +158,10 @@ async function finished(p, name) {
   return { state: await item.getAttribute('data-state'), error: await item.locator('.t-error').textContent() };
 }
 
-async function fillForm(p, { user = FTP.user, password = FTP.password, port = FTP.port, mode, encoding } = {}) {
+async function fillForm(p, { user = FTP.user, password = FTP.password, port = FTP.port, mode, encoding, tls = 'plain' } = {}) {
   await p.getByRole('textbox', { name: 'Host' }).fill(FTP.host);
+  // The test servers here speak plain FTP; the TLS tests choose otherwise.
+  await p.getByRole('combobox', { name: 'Encryption' }).selectOption(tls);
   await p.getByRole('spinbutton', { name: 'Port' }).fill(String(port));
   await p.getByRole('textbox', { name: 'User name' }).fill(user);
   await p.getByLabel('Password').fill(password);
@@ -609,7 +611,11 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     // A server named by a link is said to be one, and a saved password is not filled in.
     assert.match(await p.getByRole('note').innerText(), new RegExp(`A link brought you here to connect to ${FTP.host}`));
     assert.equal(await p.getByLabel('Password').getAttribute('autocomplete'), 'off');
-    assert.match(await p.locator('ftp-browser').evaluate((el) => el.shadowRoot.textContent), /Not encrypted: the relay/);
+    // TLS by default: the password note says so; plain FTP says the relay can read it.
+    const note = () => p.locator('ftp-browser').evaluate((el) => el.shadowRoot.querySelector('.note').textContent);
+    assert.match(await note(), /Encrypted in this page/);
+    await p.getByRole('combobox', { name: 'Encryption' }).selectOption('plain');
+    assert.match(await note(), /Not encrypted: the relay/);
     await p.getByLabel('Password').fill(FTP.password);
     await p.getByRole('button', { name: 'Connect', exact: true }).click();
     await pathIs(p, '/docs/guide');

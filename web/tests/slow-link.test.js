@@ -15,7 +15,7 @@ const skip = APP ? false : 'needs the namespace of crates/ftpbridge-e2e (cargo t
 const SERVER = (() => {
   if (!APP) return null;
   const [host, port, user, password] = env('SERVER').split(':');
-  return { relay: env('RELAY_URL'), host, port: Number(port), user, password, mode: 'passive', timeoutMs: 2000 };
+  return { relay: env('RELAY_URL'), host, port: Number(port), user, password, mode: 'passive', timeoutMs: 2000, tls: 'plain' };
 })();
 const [SIZE, SHA] = env('FILE').split(':');
 /** How long the page or its source pauses: more than twice the timeout. */

@@ -552,7 +552,7 @@ async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport
             ));
         } else if error.detail() == Some("self_signed") {
             failure.message.push_str(" (to trust this key: --pin SHA256, or --trust-first-use)");
-        } else if error.kind() == ErrorKind::TlsUnavailable && error.message().contains("password") {
+        } else if error.detail() == Some("password") {
             failure.message.push_str(" (--tls plain)");
         }
         failure

@@ -82,21 +82,61 @@ fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-/// Starts the server on `address`, serving `root`, with passive ports in `passive`.
+/// The demo server's TLS: a self-signed certificate for `127.0.0.1` and `localhost`,
+/// made once in `dir` and kept (so a page that trusted its key keeps trusting it).
+pub struct DemoTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// SHA-256 of its public key, `AA:BB:...`: what the page shows before trusting it.
+    pub fingerprint: String,
+}
+
+/// Makes (or finds) the demo certificate in `dir`.
+pub fn tls(dir: &std::path::Path) -> Result<DemoTls, String> {
+    use sha2::Digest;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    let fail = |e: rcgen::Error| format!("the demo certificate: {e}");
+    let pair = match std::fs::read_to_string(&key) {
+        Ok(pem) if cert.exists() => rcgen::KeyPair::from_pem(&pem).map_err(fail)?,
+        _ => {
+            let pair = rcgen::KeyPair::generate().map_err(fail)?;
+            let mut params =
+                rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()]).map_err(fail)?;
+            params.distinguished_name.push(rcgen::DnType::CommonName, "ftpbridge demo server");
+            params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+            let made = params.self_signed(&pair).map_err(fail)?;
+            std::fs::write(&cert, made.pem()).map_err(|e| format!("{}: {e}", cert.display()))?;
+            std::fs::write(&key, pair.serialize_pem()).map_err(|e| format!("{}: {e}", key.display()))?;
+            pair
+        }
+    };
+    use rcgen::PublicKeyData;
+    let hash = sha2::Sha256::digest(pair.subject_public_key_info());
+    let fingerprint = hash.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
+    Ok(DemoTls { cert, key, fingerprint })
+}
+
+/// Starts the server on `address`, serving `root`, with passive ports in `passive`, and
+/// explicit TLS (not required) when `tls` is given.
 pub async fn serve(
     address: SocketAddrV4,
     root: PathBuf,
     passive: std::ops::RangeInclusive<u16>,
+    tls: Option<&DemoTls>,
 ) -> Result<(), String> {
-    let server = ServerBuilder::with_authenticator(
+    let mut server = ServerBuilder::with_authenticator(
         Box::new(move || Filesystem::new(root.clone()).expect("the demo folder exists")),
         Arc::new(DemoLogin),
     )
     .greeting("ftpbridge demo server")
     .passive_host(*address.ip())
     .passive_ports(passive)
-    .active_passive_mode(ActivePassiveMode::ActiveAndPassive)
-    .build()
-    .map_err(|e| format!("cannot build the demo FTP server: {e}"))?;
+    .active_passive_mode(ActivePassiveMode::ActiveAndPassive);
+    if let Some(tls) = tls {
+        server = server.ftps(tls.cert.clone(), tls.key.clone());
+    }
+    let server = server.build().map_err(|e| format!("cannot build the demo FTP server: {e}"))?;
     server.listen(address.to_string()).await.map_err(|e| format!("the demo FTP server stopped: {e}"))
 }

@@ -54,7 +54,8 @@ async fn run(args: Args) -> Result<(), String> {
             ftp::PASSWORD,
             files.display()
         );
-        return ftp::serve(address, files, 50000..=59999).await;
+        let tls = ftp::tls(&std::env::temp_dir().join("ftpbridge-demo-tls"))?;
+        return ftp::serve(address, files, 50000..=59999, Some(&tls)).await;
     }
     if !args.static_dir.join("index.html").exists() {
         return Err(format!("{} has no web app: run `cargo xtask web` first", args.static_dir.display()));
@@ -63,7 +64,10 @@ async fn run(args: Args) -> Result<(), String> {
     ftp::seed(&files).map_err(|e| format!("cannot create the demo files in {}: {e}", files.display()))?;
 
     let ftp_address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, args.ftp_port);
-    let ftp = tokio::spawn(ftp::serve(ftp_address, files.clone(), 50000..=50100));
+    let tls = ftp::tls(&std::env::temp_dir().join("ftpbridge-demo-tls"))?;
+    let fingerprint = tls.fingerprint.clone();
+    let served = files.clone();
+    let ftp = tokio::spawn(async move { ftp::serve(ftp_address, served, 50000..=50100, Some(&tls)).await });
 
     let mut config = RelayConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
@@ -90,6 +94,8 @@ async fn run(args: Args) -> Result<(), String> {
     println!("  ftpbridge demo");
     println!("  open        {url}#ftp://{}@{ftp_address}/", ftp::USER);
     println!("  FTP server  {ftp_address}  user {}  password {}", ftp::USER, ftp::PASSWORD);
+    println!("  TLS key     SHA-256 {fingerprint}");
+    println!("              (self-signed: the page asks before trusting it; check this fingerprint)");
     println!("  files       {}", files.display());
     println!("  Ctrl-C stops it.");
     println!();

@@ -24,6 +24,7 @@ impl TlsLayer {
             kind: ErrorKind::Tls,
             detail: "handshake",
             message: "this build of ftpbridge has no TLS (use the build with TLS, or plain FTP)".into(),
+            certificate: None,
         })
     }
 

@@ -62,22 +62,31 @@ pub(crate) fn info(established: Established) -> TlsInfo {
         version: established.version,
         cipher_suite: established.cipher_suite,
         resumed: established.resumed,
-        certificate: established.certificate.map(|c| CertificateInfo {
-            subject: c.subject,
-            issuer: c.issuer,
-            not_before: c.not_before,
-            not_after: c.not_after,
-            sha256: fingerprint(&c.sha256),
-            key_sha256: crate::pins::hex(&c.key_sha256),
-        }),
+        certificate: established.certificate.map(certificate),
         trusted_by: established.trusted_by.map(|t| t.as_str().to_string()),
+    }
+}
+
+fn certificate(c: ftpbridge_tls::CertificateSummary) -> CertificateInfo {
+    CertificateInfo {
+        subject: c.subject,
+        issuer: c.issuer,
+        not_before: c.not_before,
+        not_after: c.not_after,
+        sha256: fingerprint(&c.sha256),
+        key_sha256: crate::pins::hex(&c.key_sha256),
     }
 }
 
 /// A TLS failure as the engine's socket error.
 pub(crate) fn socket_error(error: TlsError) -> SocketError {
     let kind = if error.kind.is_certificate() { ErrorKind::Certificate } else { ErrorKind::Tls };
-    SocketError::Tls { kind, detail: error.kind.as_str(), message: error.message }
+    SocketError::Tls {
+        kind,
+        detail: error.kind.as_str(),
+        message: error.message,
+        certificate: error.certificate.map(|c| Box::new(certificate(c))),
+    }
 }
 
 /// What a socket's received ciphertext gave.

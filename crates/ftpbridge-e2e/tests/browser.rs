@@ -146,7 +146,7 @@ fn web_app_in_headless_chromium() {
     let app = format!("http://{relay_address}/");
     let relay_ws = format!("ws://{relay_address}/ws");
     let embed_query =
-        format!("?relay={relay_ws}&host=127.0.0.1&port={}&user={}", server.port(), server.user());
+        format!("?relay={relay_ws}&host=127.0.0.1&port={}&user={}&tls=plain", server.port(), server.user());
 
     println!("relay: {app} (origin {} allowed, {} not)", allowed.origin(), denied.origin());
     let status = Command::new("node")

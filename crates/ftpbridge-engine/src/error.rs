@@ -43,8 +43,9 @@ pub enum ErrorKind {
     /// `not_yet_valid`, `wrong_name`, `unknown_issuer`, `self_signed`, `key_changed`,
     /// `revoked` or `bad_certificate`.
     Certificate,
-    /// The session requires TLS and the server does not offer it (or refuses to protect
-    /// data connections), or would need a password sent unencrypted.
+    /// The session requires TLS and the server does not offer it ([`Error::detail`]
+    /// `required`), refuses to protect data connections (`data`), or would need a
+    /// password sent unencrypted (`password`).
     TlsUnavailable,
     /// This host did TLS before and now refuses it: something between may be stripping
     /// it. Connect in plain only if you trust the path.
@@ -89,12 +90,20 @@ pub struct Error {
     reply: Option<Reply>,
     valid_length: Option<u64>,
     detail: Option<&'static str>,
+    certificate: Option<Box<crate::CertificateInfo>>,
 }
 
 impl Error {
     /// An error of `kind` with a message and no server reply.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), reply: None, valid_length: None, detail: None }
+        Error {
+            kind,
+            message: message.into(),
+            reply: None,
+            valid_length: None,
+            detail: None,
+            certificate: None,
+        }
     }
 
     /// An error caused by a server reply; the kind is derived from the reply.
@@ -105,6 +114,7 @@ impl Error {
             reply: Some(reply),
             valid_length: None,
             detail: None,
+            certificate: None,
         }
     }
 
@@ -125,6 +135,18 @@ impl Error {
     pub fn with_detail(mut self, detail: &'static str) -> Error {
         self.detail = Some(detail);
         self
+    }
+
+    /// The same error with the certificate that was refused.
+    pub fn with_certificate(mut self, certificate: Option<Box<crate::CertificateInfo>>) -> Error {
+        self.certificate = certificate;
+        self
+    }
+
+    /// For a certificate failure: the certificate that was refused (what a person
+    /// checks, and the key to pin if they trust it).
+    pub fn certificate(&self) -> Option<&crate::CertificateInfo> {
+        self.certificate.as_deref()
     }
 
     /// A finer code within the kind, where it has them: for [`ErrorKind::Certificate`]
@@ -238,6 +260,8 @@ pub enum SocketError {
         detail: &'static str,
         /// What happened, for a person.
         message: String,
+        /// The refused certificate, for a certificate failure.
+        certificate: Option<Box<crate::CertificateInfo>>,
     },
     /// Anything else, described.
     Other(String),
@@ -272,6 +296,14 @@ impl SocketError {
     pub fn detail(&self) -> Option<&'static str> {
         match self {
             SocketError::Tls { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+
+    /// The refused certificate of a certificate failure.
+    pub fn certificate(&self) -> Option<Box<crate::CertificateInfo>> {
+        match self {
+            SocketError::Tls { certificate, .. } => certificate.clone(),
             _ => None,
         }
     }

@@ -169,7 +169,7 @@ fn if_available_goes_on_in_plain_only_for_an_anonymous_login() {
     h.expect_no_command();
     let error = closed_with(&mut h);
     assert_eq!(error.kind(), ErrorKind::TlsUnavailable);
-    assert!(error.message().contains("password would go unencrypted"), "{error}");
+    assert_eq!(error.detail(), Some("password"));
 }
 
 #[test]
@@ -194,7 +194,8 @@ fn require_fails_when_the_server_offers_no_tls_or_no_protected_data() {
     h.reply("220 Welcome");
     h.expect_command("AUTH TLS");
     h.reply("530 Please login with USER and PASS.");
-    assert_eq!(closed_with(&mut h).kind(), ErrorKind::TlsUnavailable);
+    let error = closed_with(&mut h);
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::TlsUnavailable, Some("required")));
 
     let mut h = Harness::new(tls_config(TlsMode::Require).with_login("a", "b"));
     h.connected();
@@ -211,7 +212,8 @@ fn require_fails_when_the_server_offers_no_tls_or_no_protected_data() {
     h.reply("200 ok");
     h.expect_command("PROT P");
     h.reply("536 PROT P not supported");
-    assert_eq!(closed_with(&mut h).kind(), ErrorKind::TlsUnavailable);
+    let error = closed_with(&mut h);
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::TlsUnavailable, Some("data")));
 }
 
 #[test]
@@ -240,6 +242,7 @@ fn a_refused_certificate_closes_the_session_with_its_code() {
             kind: ErrorKind::Certificate,
             detail: "self_signed",
             message: "the server's certificate is self-signed".into(),
+            certificate: None,
         },
     );
     let error = closed_with(&mut h);
@@ -271,6 +274,7 @@ fn a_truncated_protected_download_of_unknown_size_is_incomplete() {
             kind: ErrorKind::Tls,
             detail: "truncated",
             message: "the server closed the connection without ending TLS".into(),
+            certificate: None,
         },
     );
     h.reply("226 Transfer complete.");

@@ -7,11 +7,13 @@
 mod listing;
 mod reply;
 mod session;
+mod tls;
 mod wire;
 
 pub use listing::{DIALECT_SEEDS, listing_dialects, listing_line};
 pub use reply::reply;
 pub use session::session_ops;
+pub use tls::tls;
 pub use wire::frame;
 
 /// A target's body.
@@ -24,6 +26,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("reply", reply),
     ("frame", frame),
     ("session_ops", session_ops),
+    ("tls", tls),
 ];
 
 /// Runs every target over pseudo-random inputs (sizes 0 to 4 KiB, seeded) until

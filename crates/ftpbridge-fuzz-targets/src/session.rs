@@ -5,7 +5,7 @@
 use ftpbridge_engine::listing::DateTime;
 use ftpbridge_engine::{
     Config, DataMode, Event, Instant, ListOptions, OpId, Output, Session, SocketError, SocketId, StoreMode,
-    StoreOptions,
+    StoreOptions, TlsInfo, TlsMode,
 };
 use std::collections::HashSet;
 use std::time::Duration;
@@ -78,6 +78,9 @@ pub fn session_ops(data: &[u8]) {
         1 => DataMode::Passive,
         _ => DataMode::Active,
     };
+    config.tls = [TlsMode::Plain, TlsMode::IfAvailable, TlsMode::Require, TlsMode::Implicit]
+        [usize::from(input.byte().unwrap_or(0) % 4)];
+    config.expect_tls = input.byte().unwrap_or(0) & 1 == 1;
     config.transfer_keepalive = Some(Duration::from_secs(30));
     config.idle_keepalive = Some(Duration::from_secs(45));
     let mut now = Instant::ZERO;
@@ -175,6 +178,19 @@ pub fn session_ops(data: &[u8]) {
                 // A timer that fired is re-armed in the future or not at all: a driver
                 // that sleeps until `poll_timeout` never spins.
                 assert!(session.poll_timeout().is_none_or(|at| at > now), "a deadline in the past");
+            }
+            19 if op & 0x40 != 0 => {
+                // A handshake finished on some socket (the control connection included).
+                if let Some(socket) = pick(input.byte().unwrap_or(0), &sockets) {
+                    let info = TlsInfo {
+                        version: "TLS 1.3".into(),
+                        cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+                        resumed: op & 0x80 != 0,
+                        certificate: None,
+                        trusted_by: Some("authority".into()),
+                    };
+                    session.handle_secured(now, socket, info);
+                }
             }
             _ => {
                 if op & 0x80 != 0 {

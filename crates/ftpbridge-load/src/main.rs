@@ -209,6 +209,8 @@ fn config(args: &Args) -> Config {
     let mut config =
         Config::new(args.host.clone(), args.port).with_login(args.user.clone(), args.password.clone());
     config.mode = DataMode::Passive;
+    // The relay's load, not TLS's: plain sessions.
+    config.tls = ftpbridge_engine::TlsMode::Plain;
     config
 }
 

@@ -74,12 +74,15 @@ pub struct TlsError {
     pub kind: TlsErrorKind,
     /// What happened, for a person.
     pub message: String,
+    /// The certificate that was refused, for a certificate failure: what a person
+    /// checks before trusting its key.
+    pub certificate: Option<crate::CertificateSummary>,
 }
 
 impl TlsError {
     /// An error of `kind`.
     pub fn new(kind: TlsErrorKind, message: impl Into<String>) -> TlsError {
-        TlsError { kind, message: message.into() }
+        TlsError { kind, message: message.into(), certificate: None }
     }
 }
 

@@ -73,7 +73,10 @@ impl TlsStream {
         let state = match self.conn.process_new_packets() {
             Ok(state) => state,
             Err(error) => {
-                let error = self.classify(&error);
+                let mut error = self.classify(&error);
+                if error.kind.is_certificate() {
+                    error.certificate = self.verdict().summary;
+                }
                 return Err(self.fail(error));
             }
         };

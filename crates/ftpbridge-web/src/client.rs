@@ -68,6 +68,8 @@ export interface ConnectOptions {
   /** With no pin, accept a key no authority vouches for (self-signed) and report it in
    * `security.tls.trustedBy === 'first_use'` for the page to pin. Off by default. */
   trustOnFirstUse?: boolean;
+  /** PEM certificates of the authorities to trust instead of the built-in Mozilla root store (a company CA, a test CA). */
+  caCertificates?: string[];
   /** Gets the control connection's transcript from the first line, login included (`onLog` later replaces it). */
   onLog?: (line: LogLine) => void;
 }
@@ -129,6 +131,8 @@ export declare class FtpError extends Error {
   code: string;
   /** A finer code for `certificate` and `tls`: expired | not_yet_valid | wrong_name | unknown_issuer | self_signed | key_changed | revoked | bad_certificate | handshake | truncated | protocol. */
   detail: string | null;
+  /** For `certificate`: the refused certificate, to show before trusting its key (`pins: [keySha256]`). */
+  certificate: { subject: string; issuer: string; notBefore: number; notAfter: number; sha256: string; keySha256: string } | null;
   /** The FTP reply code that caused it, when there was one. */
   replyCode: number | null;
 }
@@ -150,6 +154,7 @@ struct ConnectOptions {
     expect_tls: Option<bool>,
     pins: Option<Vec<String>>,
     trust_on_first_use: Option<bool>,
+    ca_certificates: Option<Vec<String>>,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     on_log: JsValue,
 }
@@ -214,11 +219,11 @@ impl FtpClient {
                 )
             })?);
         }
-        let trust = Trust {
-            pins,
-            trust_on_first_use: options.trust_on_first_use.unwrap_or(false),
-            ..Trust::default()
+        let roots = match &options.ca_certificates {
+            Some(pems) => ftpbridge_driver::Roots::Certificates(certificates(pems)?),
+            None => ftpbridge_driver::Roots::Webpki,
         };
+        let trust = Trust { roots, pins, trust_on_first_use: options.trust_on_first_use.unwrap_or(false) };
         config.user = options.user.filter(|u| !u.is_empty());
         config.password = options.password;
         config.mode = match options.mode.as_deref() {
@@ -752,6 +757,24 @@ impl Drop for DownloadStream {
             });
         }
     }
+}
+
+/// The DER certificates in PEM texts.
+fn certificates(pems: &[String]) -> Result<Vec<Vec<u8>>, JsValue> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let mut ders = Vec::new();
+    for pem in pems {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert =
+                cert.map_err(|e| js::error_of(ErrorKind::InvalidInput, &format!("caCertificates: {e}")))?;
+            ders.push(cert.to_vec());
+        }
+    }
+    if ders.is_empty() {
+        return Err(js::error_of(ErrorKind::InvalidInput, "caCertificates holds no PEM certificate"));
+    }
+    Ok(ders)
 }
 
 fn closed() -> JsValue {

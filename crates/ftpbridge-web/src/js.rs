@@ -7,20 +7,29 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
 export class FtpError extends Error {
-  constructor(code, message, replyCode, detail) {
+  constructor(code, message, replyCode, detail, certificate) {
     super(message);
     this.name = 'FtpError';
     this.code = code;
     this.replyCode = replyCode ?? null;
     this.detail = detail ?? null;
+    this.certificate = certificate ?? null;
   }
 }
-export function makeFtpError(code, message, replyCode, detail) { return new FtpError(code, message, replyCode, detail); }
+export function makeFtpError(code, message, replyCode, detail, certificate) {
+  return new FtpError(code, message, replyCode, detail, certificate);
+}
 export function ftpErrorClass() { return FtpError; }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = makeFtpError)]
-    fn make_ftp_error(code: &str, message: &str, reply_code: Option<u16>, detail: Option<String>) -> JsValue;
+    fn make_ftp_error(
+        code: &str,
+        message: &str,
+        reply_code: Option<u16>,
+        detail: Option<String>,
+        certificate: JsValue,
+    ) -> JsValue;
     #[wasm_bindgen(js_name = ftpErrorClass)]
     fn ftp_error_class() -> JsValue;
 }
@@ -44,31 +53,48 @@ pub fn error_class() -> JsValue {
 
 /// An engine error as a JavaScript `FtpError`.
 pub fn error(error: &Error) -> JsValue {
+    let certificate = error.certificate().map_or(JsValue::NULL, |c| to_js(&Certificate::of(c)));
     make_ftp_error(
         error.kind().as_str(),
         &error.to_string(),
         error.reply_code(),
         error.detail().map(String::from),
+        certificate,
     )
 }
 
 /// A JavaScript `FtpError` of `kind`.
 pub fn error_of(kind: ErrorKind, message: &str) -> JsValue {
-    make_ftp_error(kind.as_str(), message, None, None)
+    make_ftp_error(kind.as_str(), message, None, None, JsValue::NULL)
+}
+
+/// A certificate as the page sees it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Certificate<'a> {
+    subject: &'a str,
+    issuer: &'a str,
+    not_before: i64,
+    not_after: i64,
+    sha256: &'a str,
+    key_sha256: &'a str,
+}
+
+impl<'a> Certificate<'a> {
+    fn of(c: &'a ftpbridge_engine::CertificateInfo) -> Certificate<'a> {
+        Certificate {
+            subject: &c.subject,
+            issuer: &c.issuer,
+            not_before: c.not_before,
+            not_after: c.not_after,
+            sha256: &c.sha256,
+            key_sha256: &c.key_sha256,
+        }
+    }
 }
 
 /// The session's protection as `Security`.
 pub fn security(tls: Option<&ftpbridge_engine::TlsInfo>, data_protected: bool) -> JsValue {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Certificate<'a> {
-        subject: &'a str,
-        issuer: &'a str,
-        not_before: i64,
-        not_after: i64,
-        sha256: &'a str,
-        key_sha256: &'a str,
-    }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Tls<'a> {
@@ -89,14 +115,7 @@ pub fn security(tls: Option<&ftpbridge_engine::TlsInfo>, data_protected: bool) -
         cipher_suite: &t.cipher_suite,
         resumed: t.resumed,
         trusted_by: t.trusted_by.as_deref(),
-        certificate: t.certificate.as_ref().map(|c| Certificate {
-            subject: &c.subject,
-            issuer: &c.issuer,
-            not_before: c.not_before,
-            not_after: c.not_after,
-            sha256: &c.sha256,
-            key_sha256: &c.key_sha256,
-        }),
+        certificate: t.certificate.as_ref().map(Certificate::of),
     });
     to_js(&Security { tls, data_protected })
 }

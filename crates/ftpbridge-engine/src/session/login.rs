@@ -85,7 +85,8 @@ impl Session {
                             "the server refused to protect data connections with TLS (PROT P)",
                             reply,
                         )
-                        .with_kind(ErrorKind::TlsUnavailable),
+                        .with_kind(ErrorKind::TlsUnavailable)
+                        .with_detail("data"),
                     );
                     return;
                 }
@@ -201,7 +202,8 @@ impl Session {
                      (choose plain FTP to send it anyway)",
                     reply.clone(),
                 )
-                .with_kind(ErrorKind::TlsUnavailable),
+                .with_kind(ErrorKind::TlsUnavailable)
+                .with_detail("password"),
             ),
             TlsMode::IfAvailable => None,
             _ => Some(
@@ -209,7 +211,8 @@ impl Session {
                     "the server does not offer TLS (AUTH TLS), which this session requires",
                     reply.clone(),
                 )
-                .with_kind(ErrorKind::TlsUnavailable),
+                .with_kind(ErrorKind::TlsUnavailable)
+                .with_detail("required"),
             ),
         };
         match error {

@@ -357,7 +357,7 @@ impl Session {
                     (Phase::Connecting, _) => format!("cannot connect to {target}: {error}"),
                     _ => format!("lost the control connection to {target}: {error}"),
                 };
-                let mut failure = Error::new(error.kind(), message);
+                let mut failure = Error::new(error.kind(), message).with_certificate(error.certificate());
                 if let Some(detail) = error.detail() {
                     failure = failure.with_detail(detail);
                 }
