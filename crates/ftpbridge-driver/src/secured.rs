@@ -85,7 +85,7 @@ pub(crate) fn socket_error(error: TlsError) -> SocketError {
         kind,
         detail: error.kind.as_str(),
         message: error.message,
-        certificate: error.certificate.map(|c| Box::new(certificate(c))),
+        certificate: error.certificate.map(|c| Box::new(certificate(*c))),
     }
 }
 

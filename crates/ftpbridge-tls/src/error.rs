@@ -76,7 +76,7 @@ pub struct TlsError {
     pub message: String,
     /// The certificate that was refused, for a certificate failure: what a person
     /// checks before trusting its key.
-    pub certificate: Option<crate::CertificateSummary>,
+    pub certificate: Option<Box<crate::CertificateSummary>>,
 }
 
 impl TlsError {

@@ -75,7 +75,7 @@ impl TlsStream {
             Err(error) => {
                 let mut error = self.classify(&error);
                 if error.kind.is_certificate() {
-                    error.certificate = self.verdict().summary;
+                    error.certificate = self.verdict().summary.map(Box::new);
                 }
                 return Err(self.fail(error));
             }
