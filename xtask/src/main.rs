@@ -96,7 +96,35 @@ fn wasm_check() -> Result<(), String> {
         "ftpbridge-wasm-probe",
     ]))?;
     let module = root().join("target/wasm32-unknown-unknown/release/ftpbridge_wasm_probe.wasm");
-    let bytes = std::fs::read(&module).map_err(|e| format!("{}: {e}", module.display()))?;
+    let imports = wasm_imports(&module)?;
+    println!("engine wasm probe: imports: {imports:?}");
+    let env: Vec<&String> = imports.iter().filter(|i| i.starts_with("env.")).collect();
+    if !env.is_empty() {
+        return Err(format!("the engine's wasm imports from env: {env:?}"));
+    }
+    // The browser module with TLS: ring's C code built by another compiler than clang
+    // silently imports from env.
+    run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "-p",
+        "ftpbridge-web",
+    ]))?;
+    let module = root().join("target/wasm32-unknown-unknown/wasm-release/ftpbridge_web.wasm");
+    let imports = wasm_imports(&module)?;
+    let modules: std::collections::BTreeSet<&str> =
+        imports.iter().filter_map(|i| i.split('.').next()).collect();
+    println!("browser module (with TLS): {} imports, from {modules:?}", imports.len());
+    let env: Vec<&String> = imports.iter().filter(|i| i.starts_with("env.")).collect();
+    if env.is_empty() { Ok(()) } else { Err(format!("the browser module imports from env: {env:?}")) }
+}
+
+/// Every import of a wasm module, as `module.name`.
+fn wasm_imports(module: &Path) -> Result<Vec<String>, String> {
+    let bytes = std::fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
     let mut imports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
         if let wasmparser::Payload::ImportSection(section) = payload.map_err(|e| e.to_string())? {
@@ -106,9 +134,7 @@ fn wasm_check() -> Result<(), String> {
             }
         }
     }
-    println!("engine wasm probe: {} bytes, imports: {:?}", bytes.len(), imports);
-    let env: Vec<&String> = imports.iter().filter(|i| i.starts_with("env.")).collect();
-    if env.is_empty() { Ok(()) } else { Err(format!("the engine's wasm imports from env: {env:?}")) }
+    Ok(imports)
 }
 
 /// The version of a package in Cargo.lock.
