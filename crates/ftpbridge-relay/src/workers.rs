@@ -92,12 +92,12 @@ impl Drop for Workers {
         for worker in &mut self.workers {
             let _ = worker.stop.take().map(|stop| stop.send(()));
         }
+        // Wait until every worker has dropped its tasks, so that their sockets are
+        // closed when the pool is gone (a relay stopped or dropped mid-session leaves
+        // nothing open). A worker depends on nothing of the caller's runtime, so this
+        // wait ends even when it is made from inside one.
         for worker in &mut self.workers {
-            // The thread ends once its runtime has dropped its tasks; do not wait for
-            // it from inside a runtime.
-            if Handle::try_current().is_err()
-                && let Some(thread) = worker.thread.take()
-            {
+            if let Some(thread) = worker.thread.take() {
                 let _ = thread.join();
             }
         }
