@@ -61,15 +61,16 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             tunnel.push_str(&format!("\n{name} was not measured: {why}\n"));
         }
     }
-    let browser = section(
-        "browser",
-        capture(in_memory(
-            Command::new(&bench_bin)
-                .args(["browser", "--bytes", &bytes, "--runs", &runs])
-                .arg("--root")
-                .arg(root()),
-        )),
-    );
+    let mut browser_command = Command::new(&bench_bin);
+    browser_command.args(["browser", "--bytes", &bytes, "--runs", &runs]).arg("--root").arg(root());
+    // The module without TLS, for its size beside the app's.
+    match crate::plain_module() {
+        Ok(plain) => {
+            browser_command.env("BENCH_PLAIN_WASM", plain);
+        }
+        Err(why) => eprintln!("xtask: the module without TLS was not built: {why}"),
+    }
+    let browser = section("browser", capture(in_memory(&mut browser_command)));
     let load = section("load", load(&scale.sessions).map(|lines| load_table(&lines)));
 
     let text = document(&scale, &parse, &cli, &tunnel, &browser, &load);
@@ -285,7 +286,11 @@ lines per second.
 
 One file downloaded and uploaded from vsftpd in passive mode by curl, by `ftpbridge`
 over direct TCP, and by `ftpbridge --relay` through a relay on loopback
-(`ftpbridge-bench cli`). Each side reads and writes a real file.
+(`ftpbridge-bench cli`). Each side reads and writes a real file. The second table is
+the same over FTPS (explicit TLS on vsftpd, control and data protected): `curl
+--ssl-reqd` (OpenSSL) beside `ftpbridge --tls require` (rustls); through the relay the
+TLS stays end to end, the relay carries only ciphertext. Target for FTPS: at least 0.8
+of curl's rate.
 
 {cli}
 Through the relay, every byte crosses two more sockets (server to relay, relay to CLI
@@ -311,10 +316,15 @@ source share the same two cores, so the figures are for a loaded machine.
 In headless Chromium, in one page (`ftpbridge-bench browser`): a file downloaded from
 vsftpd through the relay with `FtpClient` (bytes discarded in the page) beside a raw
 WebSocket receive of the same size from a trivial sender in the same browser; the same
-for upload (a ReadableStream generated in the page). Targets: a ratio of at least 0.8 both ways, a wasm module
-of at most 150 KB gzipped. The first listing is timed in a fresh page from navigation
-start (module download, compile, WebSocket, login) to `client.list` returning, against
-the demo server.
+for upload (a ReadableStream generated in the page). The FTPS rows are the same
+transfers with TLS in the page (rustls in wasm) against vsftpd with explicit TLS. While
+each transfer runs, the page measures its main thread's longest pause (the widest gap
+between two MessageChannel ticks it keeps posting): what a user feels as a frozen page.
+Targets: plain transfers at least 0.8 of the raw WebSocket both ways; FTPS at least
+150 MB/s and at least 0.5 of plain; a wasm module of at most 300 KB gzipped with TLS
+and 150 KB without. The first listing is timed in a fresh page from navigation start
+(module download, compile, WebSocket, login) to `client.list` returning, against the
+demo server.
 
 {browser}
 What limits the ratios on this 2-core machine, as `top` shows during the run: in both

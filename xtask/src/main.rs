@@ -173,40 +173,11 @@ fn ensure_npm_tools() -> Result<(), String> {
 }
 
 fn web() -> Result<(), String> {
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen()?;
-    ensure_npm_tools()?;
-    run(cargo().args([
-        "build",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-        "-p",
-        "ftpbridge-web",
-    ]))?;
     let web = root().join("web");
     let dist = web.join("dist");
     let pkg = dist.join("pkg");
     let _ = std::fs::remove_dir_all(&dist);
-    std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
-    let module = root().join("target/wasm32-unknown-unknown/wasm-release/ftpbridge_web.wasm");
-    run(Command::new("wasm-bindgen")
-        .arg(&module)
-        .args(["--target", "web", "--out-name", "ftpbridge", "--out-dir"])
-        .arg(&pkg))?;
-    let bound = pkg.join("ftpbridge_bg.wasm");
-    run(Command::new(web.join("node_modules/.bin/wasm-opt"))
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-reference-types",
-            "--enable-nontrapping-float-to-int",
-        ])
-        .args(["--enable-sign-ext", "--enable-mutable-globals", "--strip-debug", "--strip-producers"])
-        .arg(&bound)
-        .arg("-o")
-        .arg(&bound))?;
+    let bound = build_module(&[], &root().join("target"), &pkg)?;
     for folder in ["src", "app"] {
         copy_dir(&web.join(folder), &dist)?;
     }
@@ -217,6 +188,54 @@ fn web() -> Result<(), String> {
         gzipped_len(&bytes)
     );
     Ok(())
+}
+
+/// The browser module without TLS (`--no-default-features`), in a target directory of
+/// its own so that the app's build stays as it is; returns the optimized module.
+pub fn plain_module() -> Result<PathBuf, String> {
+    let out = root().join("target/plain-wasm/pkg");
+    let _ = std::fs::remove_dir_all(&out);
+    build_module(&["--no-default-features"], &root().join("target/plain-wasm"), &out)
+}
+
+/// Builds the browser module (with `extra` cargo flags, in `target_dir`), binds it into
+/// `pkg` and optimizes it; returns the `.wasm`.
+fn build_module(extra: &[&str], target_dir: &Path, pkg: &Path) -> Result<PathBuf, String> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_npm_tools()?;
+    run(cargo()
+        .args([
+            "build",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+            "-p",
+            "ftpbridge-web",
+        ])
+        .args(extra)
+        .arg("--target-dir")
+        .arg(target_dir))?;
+    std::fs::create_dir_all(pkg).map_err(|e| e.to_string())?;
+    let module = target_dir.join("wasm32-unknown-unknown/wasm-release/ftpbridge_web.wasm");
+    run(Command::new("wasm-bindgen")
+        .arg(&module)
+        .args(["--target", "web", "--out-name", "ftpbridge", "--out-dir"])
+        .arg(pkg))?;
+    let bound = pkg.join("ftpbridge_bg.wasm");
+    run(Command::new(root().join("web/node_modules/.bin/wasm-opt"))
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-reference-types",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args(["--enable-sign-ext", "--enable-mutable-globals", "--strip-debug", "--strip-producers"])
+        .arg(&bound)
+        .arg("-o")
+        .arg(&bound))?;
+    Ok(bound)
 }
 
 /// Copies the files of `from` (recursively) into `to`.

@@ -48,9 +48,35 @@ async function connect(options) {
   return FtpClient.connect(options);
 }
 
+/**
+ * Watches the main thread: a message loop that measures the longest gap between two of
+ * its turns (how long the page could not react). `stop()` returns it in milliseconds.
+ */
+function watchMainThread() {
+  const channel = new MessageChannel();
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  channel.port1.onmessage = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) channel.port2.postMessage(0);
+  };
+  channel.port2.postMessage(0);
+  return {
+    stop() {
+      running = false;
+      channel.port1.close();
+      return longest;
+    },
+  };
+}
+
 /** Downloads a file through the relay with the API; data discarded. */
 async function ftpDownload(options, path) {
   const client = await connect(options);
+  const watch = watchMainThread();
   const start = performance.now();
   const reader = client.download(path).getReader();
   let got = 0;
@@ -60,8 +86,9 @@ async function ftpDownload(options, path) {
     got += value.byteLength;
   }
   const seconds = (performance.now() - start) / 1000;
+  const pauseMs = watch.stop();
   await client.close();
-  return { bytes: got, seconds };
+  return { bytes: got, seconds, pauseMs };
 }
 
 /** Uploads `bytes` generated in the page through the relay with the API. */
@@ -110,13 +137,15 @@ async function report(url, results) {
 const job = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : null;
 if (job?.task === 'transfers') {
   const ftp = job.ftp;
-  const results = { download: { raw: [], api: [] }, upload: { raw: [], api: [] } };
+  const results = { download: { raw: [], api: [], ftps: [] }, upload: { raw: [], api: [], ftps: [] } };
   try {
     for (let run = 0; run < job.runs; run++) {
       results.download.raw.push(await rawDownload(`${job.rawUrl}/down?bytes=${job.bytes}`, job.bytes));
       results.download.api.push(await ftpDownload(ftp, job.file));
+      if (job.ftps) results.download.ftps.push(await ftpDownload(job.ftps, job.file));
       results.upload.raw.push(await rawUpload(`${job.rawUrl}/up?bytes=${job.bytes}`, job.bytes));
       results.upload.api.push(await ftpUpload(ftp, `upload-${run}.bin`, job.bytes));
+      if (job.ftps) results.upload.ftps.push(await ftpUpload(job.ftps, `upload-tls-${run}.bin`, job.bytes));
     }
   } catch (error) {
     results.error = String(error?.message ?? error);

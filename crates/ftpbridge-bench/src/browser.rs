@@ -5,7 +5,7 @@
 //! the measurements and reports them over a WebSocket.
 
 use crate::median;
-use ftpbridge_testkit::{RealServer, ServerKind};
+use ftpbridge_testkit::{CertKind, RealServer, ServerKind, TlsMode};
 use serde_json::Value;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,10 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
 
     let server = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
     crate::write_big_file(&server.path("big.bin"), bytes)?;
+    let tls = RealServer::try_start_tls(ServerKind::Vsftpd, TlsMode::Explicit, CertKind::SignedByTestCa)
+        .map_err(|e| format!("vsftpd with TLS: {e}"))?;
+    crate::write_big_file(&tls.path("big.bin"), bytes)?;
+    let ca = std::fs::read_to_string(&tls.tls().ok_or("no TLS files")?.ca).map_err(|e| e.to_string())?;
     let demo = Demo::start()?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
@@ -41,7 +45,8 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
             crate::raw_ws::start(site.path().to_path_buf()).await.map_err(|e| e.to_string())?;
         // The page comes from the raw peer's origin, which the relay lets in.
         let origin = format!("http://{raw}");
-        let (relay, stop) = crate::start_relay(None, vec![server.port(), demo.port], vec![origin]).await?;
+        let (relay, stop) =
+            crate::start_relay(None, vec![server.port(), tls.port(), demo.port], vec![origin]).await?;
         Ok::<_, String>((relay, raw, reports, stop))
     })?;
 
@@ -50,8 +55,11 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
     let ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
         "port": server.port(), "user": server.user(), "password": server.password(), "mode": "passive",
         "timeoutMs": 60000, "tls": "plain" });
+    let ftps = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
+        "port": tls.port(), "user": tls.user(), "password": tls.password(), "mode": "passive",
+        "timeoutMs": 60000, "tls": "require", "caCertificates": [ca] });
     let transfers = serde_json::json!({ "task": "transfers", "rawUrl": raw_url, "bytes": bytes, "runs": runs,
-        "ftp": ftp, "file": "big.bin" });
+        "ftp": ftp, "ftps": ftps, "file": "big.bin" });
     let transfers = run_page(&page, &transfers, &runtime, &mut reports)?;
     let demo_ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
         "port": demo.port, "user": "demo", "password": "demo", "mode": "passive", "tls": "plain" });
@@ -122,35 +130,64 @@ fn rate(runs: &Value) -> f64 {
 }
 
 fn report(results: &Value, listings: &[Value], bytes: u64, module: &[u8]) -> String {
-    let down = (rate(&results["download"]["raw"]), rate(&results["download"]["api"]));
-    let up = (rate(&results["upload"]["raw"]), rate(&results["upload"]["api"]));
+    let down = (
+        rate(&results["download"]["raw"]),
+        rate(&results["download"]["api"]),
+        rate(&results["download"]["ftps"]),
+    );
+    let up =
+        (rate(&results["upload"]["raw"]), rate(&results["upload"]["api"]), rate(&results["upload"]["ftps"]));
+    let pause = |runs: &Value| {
+        median(
+            runs.as_array()
+                .map(|r| r.iter().filter_map(|x| x["pauseMs"].as_f64()).collect())
+                .unwrap_or_default(),
+        )
+    };
+    let longest = |runs: &Value| {
+        runs.as_array()
+            .map(|r| r.iter().filter_map(|x| x["pauseMs"].as_f64()).fold(0.0, f64::max))
+            .unwrap_or(0.0)
+    };
     let first_listing = median(listings.iter().filter_map(|r| r["ms"].as_f64()).collect());
     let gzipped = gzip_len(module);
     let mut out = String::new();
     out.push_str(&format!(
-        "| transfer of {} MiB in headless Chromium | raw WebSocket | FtpClient through the relay | ratio |\n",
+        "| transfer of {} MiB in headless Chromium | raw WebSocket | FtpClient, plain FTP | FtpClient, FTPS | plain / raw | FTPS / plain |\n",
         bytes >> 20
     ));
-    out.push_str("| --- | ---: | ---: | ---: |\n");
-    out.push_str(&format!(
-        "| download (vsftpd) | {:.0} MB/s | {:.0} MB/s | {:.2} |\n",
-        down.0,
-        down.1,
-        down.1 / down.0
-    ));
-    out.push_str(&format!(
-        "| upload (vsftpd) | {:.0} MB/s | {:.0} MB/s | {:.2} |\n",
-        up.0,
-        up.1,
-        up.1 / up.0
-    ));
+    out.push_str("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (label, (raw, plain, tls)) in [("download (vsftpd)", down), ("upload (vsftpd)", up)] {
+        out.push_str(&format!(
+            "| {label} | {raw:.0} MB/s | {plain:.0} MB/s | {tls:.0} MB/s | {:.2} | {:.2} |\n",
+            plain / raw,
+            tls / plain
+        ));
+    }
     out.push('\n');
     out.push_str(&format!(
-        "- wasm module (release, wasm-opt -Oz): {} bytes, {} bytes gzipped ({:.1} KB)\n",
+        "- the page's main thread during a download (the longest gap between two turns of a message loop; median of runs, worst run): plain FTP {:.0} ms ({:.0} ms), FTPS {:.0} ms ({:.0} ms)\n",
+        pause(&results["download"]["api"]),
+        longest(&results["download"]["api"]),
+        pause(&results["download"]["ftps"]),
+        longest(&results["download"]["ftps"])
+    ));
+    out.push_str(&format!(
+        "- wasm module with TLS (release, wasm-opt -Oz): {} bytes, {} bytes gzipped ({:.1} KB)\n",
         module.len(),
         gzipped,
         gzipped as f64 / 1000.0
     ));
+    if let Ok(plain) = std::env::var("BENCH_PLAIN_WASM").map(PathBuf::from)
+        && let Ok(plain) = std::fs::read(&plain)
+    {
+        out.push_str(&format!(
+            "- wasm module without TLS (the `--no-default-features` build): {} bytes, {} bytes gzipped ({:.1} KB)\n",
+            plain.len(),
+            gzip_len(&plain),
+            gzip_len(&plain) as f64 / 1000.0
+        ));
+    }
     out.push_str(&format!(
         "- page load to first listing (demo server, relay on loopback, fresh browser profile): {first_listing:.0} ms (median of {})\n",
         listings.len()

@@ -2,33 +2,57 @@
 //! downloading and uploading one file from vsftpd on loopback.
 
 use crate::median;
-use ftpbridge_testkit::{RealServer, ServerKind};
+use ftpbridge_testkit::{CertKind, RealServer, ServerKind, TlsMode};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Runs the comparison; returns the Markdown section.
+/// Runs the comparison, plain FTP and then FTPS; returns the Markdown section.
 pub fn run(bytes: u64, runs: u32) -> Result<String, String> {
+    let plain = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
+    let tls = RealServer::try_start_tls(ServerKind::Vsftpd, TlsMode::Explicit, CertKind::SignedByTestCa)
+        .map_err(|e| format!("vsftpd with TLS: {e}"))?;
+    let mut out = compare(&plain, None, bytes, runs)?;
+    out.push('\n');
+    let ca = tls.tls().map(|t| t.ca.clone()).ok_or("no TLS files")?;
+    out.push_str(&compare(&tls, Some(&ca), bytes, runs)?);
+    out.push_str("\n(ratios against curl in parentheses; FTPS: explicit TLS, data connections resumed, curl --ssl-reqd)\n");
+    Ok(out)
+}
+
+/// curl beside ftpbridge and ftpbridge through a relay against `server`, plain FTP or
+/// (with the CA that signed its certificate) FTPS.
+fn compare(server: &RealServer, ca: Option<&Path>, bytes: u64, runs: u32) -> Result<String, String> {
     let ftpbridge = crate::sibling("ftpbridge")?;
-    let server = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
     crate::write_big_file(&server.path("big.bin"), bytes)?;
     let local = tempfile::tempdir().map_err(|e| e.to_string())?;
     let upload = local.path().join("upload.bin");
     crate::write_big_file(&upload, bytes)?;
+    let config = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
     let (relay, stop) = runtime.block_on(crate::start_relay(None, vec![server.port()], Vec::new()))?;
     let relay_url = format!("ws://{relay}/ws");
+    let ca_text = ca.map(|p| p.to_string_lossy().into_owned());
 
     let url = |path: &str| server.url(path);
     let curl = |args: &[&str]| -> Command {
         let mut command = Command::new("curl");
-        command.args(["-s", "--fail", "--ftp-pasv"]).args(args);
+        command.args(["-s", "--fail", "--ftp-pasv"]);
+        if let Some(ca) = &ca_text {
+            command.args(["--ssl-reqd", "--cacert", ca]);
+        }
+        command.args(args);
         command
     };
     let cli = |args: &[&str], via_relay: bool| -> Command {
         let mut command = Command::new(&ftpbridge);
-        command.args(args);
+        command.args(args).env("FTPBRIDGE_CONFIG_DIR", config.path());
+        match &ca_text {
+            Some(ca) => command.args(["--tls", "require", "--ca-file", ca]),
+            None => command.args(["--tls", "plain"]),
+        };
         if via_relay {
             command.args(["--relay", &relay_url]);
         }
@@ -68,8 +92,9 @@ pub fn run(bytes: u64, runs: u32) -> Result<String, String> {
     let _ = stop.send(());
     drop(runtime);
 
+    let what = if ca.is_some() { "FTPS" } else { "plain FTP" };
     let mut out = format!(
-        "| {} MiB on loopback, vsftpd, passive | curl | ftpbridge | ftpbridge --relay |\n| --- | ---: | ---: | ---: |\n",
+        "| {} MiB on loopback, vsftpd, passive, {what} | curl | ftpbridge | ftpbridge --relay |\n| --- | ---: | ---: | ---: |\n",
         bytes >> 20
     );
     for (direction, m) in rows {
@@ -82,7 +107,6 @@ pub fn run(bytes: u64, runs: u32) -> Result<String, String> {
             m[2] / m[0]
         ));
     }
-    out.push_str("\n(ratios against curl in parentheses)\n");
     Ok(out)
 }
 
