@@ -195,16 +195,11 @@ fn report(results: &Value, listings: &[Value], bytes: u64, module: &[u8]) -> Str
     out
 }
 
+/// Its size gzipped at the highest level, as a web server would serve it.
 fn gzip_len(bytes: &[u8]) -> usize {
-    let mut child = match Command::new("gzip").arg("-9c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()
-    {
-        Ok(child) => child,
-        Err(_) => return 0,
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(bytes);
-    }
-    child.wait_with_output().map(|o| o.stdout.len()).unwrap_or(0)
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = encoder.write_all(bytes);
+    encoder.finish().map(|out| out.len()).unwrap_or(0)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
