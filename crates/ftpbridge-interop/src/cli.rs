@@ -11,7 +11,7 @@ const CLI_TIMEOUT_SECONDS: u64 = 20;
 /// How long one CLI run may take in all before it is killed.
 const WALL_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// How data connections are made.
+/// How the session is secured and data connections are made: a column of the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// `--passive`: EPSV (the CLI falls back to PASV when EPSV is refused).
@@ -20,18 +20,47 @@ pub enum Mode {
     Pasv,
     /// `--active`: EPRT (the CLI falls back to PORT when EPRT is refused).
     Active,
+    /// `--tls require --passive`: explicit TLS (`AUTH TLS`, `PBSZ 0`, `PROT P`), EPSV.
+    TlsEpsv,
+    /// `--tls require --passive --no-epsv`: explicit TLS, PASV only.
+    TlsPasv,
+    /// `--tls implicit --passive`: TLS from the first byte (a server of its own), EPSV.
+    Implicit,
+}
+
+/// How a mode secures its session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain FTP.
+    Plain,
+    /// Explicit TLS (`AUTH TLS`).
+    Explicit,
+    /// Implicit TLS.
+    Implicit,
 }
 
 impl Mode {
-    /// The columns of the report, in order.
-    pub const ALL: [Mode; 3] = [Mode::Epsv, Mode::Pasv, Mode::Active];
+    /// The columns of the report, in order. Active mode under TLS has no column: the
+    /// relay cannot read `PORT` inside TLS, so it opens no listener for it (the CLI's
+    /// TLS tests check that refusal).
+    pub const ALL: [Mode; 6] =
+        [Mode::Epsv, Mode::Pasv, Mode::Active, Mode::TlsEpsv, Mode::TlsPasv, Mode::Implicit];
 
-    /// The CLI flags that select the mode.
+    /// The CLI flags that select the data-connection mode.
     pub fn flags(self) -> &'static [&'static str] {
         match self {
-            Mode::Epsv => &["--passive"],
-            Mode::Pasv => &["--passive", "--no-epsv"],
+            Mode::Epsv | Mode::TlsEpsv | Mode::Implicit => &["--passive"],
+            Mode::Pasv | Mode::TlsPasv => &["--passive", "--no-epsv"],
             Mode::Active => &["--active"],
+        }
+    }
+
+    /// How the mode secures its session.
+    pub fn security(self) -> Security {
+        match self {
+            Mode::Epsv | Mode::Pasv | Mode::Active => Security::Plain,
+            Mode::TlsEpsv | Mode::TlsPasv => Security::Explicit,
+            Mode::Implicit => Security::Implicit,
         }
     }
 
@@ -41,6 +70,9 @@ impl Mode {
             Mode::Epsv => "EPSV",
             Mode::Pasv => "PASV",
             Mode::Active => "active",
+            Mode::TlsEpsv => "TLS EPSV",
+            Mode::TlsPasv => "TLS PASV",
+            Mode::Implicit => "implicit TLS",
         }
     }
 
@@ -50,36 +82,66 @@ impl Mode {
             Mode::Epsv => "epsv",
             Mode::Pasv => "pasv",
             Mode::Active => "active",
+            Mode::TlsEpsv => "tls-epsv",
+            Mode::TlsPasv => "tls-pasv",
+            Mode::Implicit => "implicit",
         }
     }
+}
+
+/// How the CLI trusts a server's certificate.
+#[derive(Clone, Debug)]
+pub enum Trust {
+    /// `--ca-file`: the CA that signed it (the testkit's servers).
+    Ca(PathBuf),
+    /// `--trust-first-use`: the key seen first is pinned (libunftp's self-signed
+    /// certificate); the pins live in the run's own config folder.
+    FirstUse,
 }
 
 /// The `ftpbridge` binary, pointed at a relay.
 pub struct Cli {
     exe: PathBuf,
     relay: String,
+    trust: Trust,
+    /// `FTPBRIDGE_CONFIG_DIR`: the run's own known hosts.
+    config: PathBuf,
 }
 
 impl Cli {
-    /// Runs `exe` with `--relay relay_url`.
-    pub fn new(exe: &Path, relay_url: &str) -> Cli {
-        Cli { exe: exe.to_path_buf(), relay: relay_url.to_string() }
+    /// Runs `exe` with `--relay relay_url`, trusting TLS servers by `trust`, with its
+    /// known hosts in `config`.
+    pub fn new(exe: &Path, relay_url: &str, trust: Trust, config: &Path) -> Cli {
+        Cli { exe: exe.to_path_buf(), relay: relay_url.to_string(), trust, config: config.to_path_buf() }
     }
 
-    /// Runs `ftpbridge <subcommand> [mode flags] --verbose --timeout 20 --relay URL args...`.
+    /// Runs `ftpbridge <subcommand> [mode flags] --verbose --timeout 20 --relay URL args...`
+    /// (no mode: plain FTP, the CLI's default data connections).
     pub fn run(&self, mode: Option<Mode>, subcommand: &str, args: &[&str]) -> Run {
         let mut command = Command::new(&self.exe);
         command.arg(subcommand);
         if let Some(mode) = mode {
             command.args(mode.flags());
         }
+        let security = mode.map_or(Security::Plain, Mode::security);
+        match security {
+            Security::Plain => command.args(["--tls", "plain"]),
+            Security::Explicit => command.args(["--tls", "require"]),
+            Security::Implicit => command.args(["--tls", "implicit"]),
+        };
+        if security != Security::Plain {
+            match &self.trust {
+                Trust::Ca(ca) => command.arg("--ca-file").arg(ca),
+                Trust::FirstUse => command.arg("--trust-first-use"),
+            };
+        }
         command
             .args(["--verbose", "--timeout", &CLI_TIMEOUT_SECONDS.to_string(), "--relay", &self.relay])
             .args(args)
             .env_remove("FTPBRIDGE_RELAY")
             .env_remove("FTPBRIDGE_PASSWORD")
-            // The plain columns: these servers speak plain FTP to this run.
-            .env("FTPBRIDGE_TLS", "plain")
+            .env_remove("FTPBRIDGE_TLS")
+            .env("FTPBRIDGE_CONFIG_DIR", &self.config)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

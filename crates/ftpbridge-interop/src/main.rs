@@ -1,8 +1,9 @@
 //! `ftpbridge-interop`: the interop matrix. It runs the `ftpbridge` CLI binary through
 //! an ftpbridge relay (in-process) against every real server — vsftpd, proftpd,
 //! pure-ftpd and pyftpdlib from `ftpbridge-testkit`, libunftp from `ftpbridge-demo
-//! --ftp-only` — in EPSV, PASV and active mode, one cell per operation, and writes
-//! `docs/INTEROP.md`.
+//! --ftp-only` — in EPSV, PASV and active mode over plain FTP, then in EPSV and PASV
+//! over explicit TLS and over implicit TLS (a second server where the server has it),
+//! one cell per operation, and writes `docs/INTEROP.md`.
 //!
 //! ```text
 //!  ftpbridge-interop ── per server ──> start it (testkit / ftpbridge-demo) + a relay for its port
@@ -131,14 +132,17 @@ fn run_server(kind: Kind, cli_exe: &Path, demo: &Path) -> ServerResults {
         observations: Vec::new(),
     };
     let setup = Server::start(kind, demo).and_then(|server| {
-        let relay = Relay::start(server.port())?;
+        let implicit = Server::start_implicit(kind);
+        let ports: Vec<u16> =
+            std::iter::once(server.port()).chain(implicit.as_ref().ok().map(Server::port)).collect();
+        let relay = Relay::start(&ports)?;
         let local = tempfile::Builder::new()
             .prefix("ftpbridge-interop-")
             .tempdir()
             .map_err(|e| format!("cannot create a local temp dir: {e}"))?;
-        Ok((server, relay, local))
+        Ok((server, implicit, relay, local))
     });
-    let (server, relay, local) = match setup {
+    let (server, implicit, relay, local) = match setup {
         Ok(setup) => setup,
         Err(why) => {
             let first = why.lines().next().unwrap_or_default().to_string();
@@ -160,9 +164,14 @@ fn run_server(kind: Kind, cli_exe: &Path, demo: &Path) -> ServerResults {
     let scrub = Scrub(vec![
         (local.path().to_string_lossy().into_owned(), "<local>"),
         (server.dir().to_string_lossy().into_owned(), "<server>"),
+        (implicit.as_ref().map(|s| s.dir().to_string_lossy().into_owned()).unwrap_or_default(), "<server>"),
         (std::env::temp_dir().to_string_lossy().trim_end_matches('/').to_string(), "<tmp>"),
     ]);
-    let cli = Cli::new(cli_exe, relay.url());
+    // The CLI's known hosts (TLS seen, keys pinned on first use) live in the run's
+    // folder, beside its files.
+    let config = local.path().join(".config");
+    let cli = Cli::new(cli_exe, relay.url(), server.trust(), &config);
+    let implicit_cli = implicit.as_ref().ok().map(|s| Cli::new(cli_exe, relay.url(), s.trust(), &config));
     let mlsd = offers_mlsd(&cli, &server).map_err(|e| scrub.apply(&e));
     match &mlsd {
         Ok(true) => println!("   FEAT lists MLSD/MLST"),
@@ -175,8 +184,26 @@ fn run_server(kind: Kind, cli_exe: &Path, demo: &Path) -> ServerResults {
             print!("   {:<6} {:<12} ", mode.label(), op.label());
             let _ = std::io::stdout().flush();
             let cell_clock = Instant::now();
-            let cell = Cell { server: &server, cli: &cli, mode, local: local.path(), mlsd: &mlsd };
-            let outcome = match cell.run(op, &mut data) {
+            let target = match (mode, &implicit, &implicit_cli) {
+                (Mode::Implicit, Ok(server), Some(cli)) => Ok((server, cli)),
+                (Mode::Implicit, Err(why), _) => Err(why.clone()),
+                _ => Ok((&server, &cli)),
+            };
+            let outcome = match target {
+                Err(why) if why.ends_with("has no implicit TLS") => Outcome::NotApplicable {
+                    why: "no implicit TLS".into(),
+                    detail: "the server offers explicit TLS only (the TLS columns)".into(),
+                },
+                Err(why) => Outcome::Fail(Failed {
+                    message: format!("the implicit-TLS server did not start: {why}"),
+                    transcript: String::new(),
+                }),
+                Ok((server, cli)) => {
+                    let cell = Cell { server, cli, mode, local: local.path(), mlsd: &mlsd };
+                    cell.run(op, &mut data)
+                }
+            };
+            let outcome = match outcome {
                 Outcome::Fail(failed) => Outcome::Fail(Failed {
                     message: scrub.apply(&failed.message),
                     transcript: scrub.apply(&failed.transcript),

@@ -95,15 +95,25 @@ pub fn markdown(info: &RunInfo, results: &[ServerResults]) -> String {
     out.push_str(
         "Every cell is its own run of the CLI (`--verbose`, transcript checked) on files of its own, \
          so a failure does not cascade. Columns: EPSV is `--passive` (EPSV, PASV if refused), \
-         PASV is `--passive --no-epsv`, active is `--active` (EPRT, PORT if refused). The relay runs \
-         in-process with `allow_private = true`, `control_ports = [the server's port]` and active \
-         mode on 127.0.0.1. vsftpd, proftpd, pure-ftpd and pyftpdlib are started by \
-         `ftpbridge-testkit`; libunftp is `ftpbridge-demo --ftp-only`.\n",
+         PASV is `--passive --no-epsv`, active is `--active` (EPRT, PORT if refused), all three \
+         with `--tls plain`. TLS EPSV and TLS PASV are the same with `--tls require` (explicit TLS: \
+         `AUTH TLS`, `PBSZ 0`, `PROT P`, every data connection encrypted and resuming the \
+         control connection's TLS session); implicit TLS is `--tls implicit --passive` against \
+         a second instance of the server that speaks TLS from the first byte. Each server offers \
+         explicit TLS and still serves plain sessions; the testkit's servers present a \
+         certificate of its test CA (`--ca-file`), libunftp a self-signed one \
+         (`--trust-first-use`). Active mode has no TLS column: the relay cannot read `PORT` \
+         inside TLS, so it opens no listener for it. The relay runs in-process with \
+         `allow_private = true`, `control_ports = [the servers' ports]`, active mode on \
+         127.0.0.1 and the per-client upgrade rate lifted (every cell is a new session); through TLS it forwards only ciphertext. vsftpd, proftpd, pure-ftpd and \
+         pyftpdlib are started by `ftpbridge-testkit`; libunftp is `ftpbridge-demo --ftp-only`.\n",
     );
     for result in results {
         let _ = writeln!(out, "\n## {}\n", result.kind);
         let _ = writeln!(out, "Run time: {}.\n", duration(result.runtime));
-        out.push_str("| operation | EPSV | PASV | active |\n| --- | --- | --- | --- |\n");
+        let labels: Vec<&str> = Mode::ALL.iter().map(|m| m.label()).collect();
+        let _ = writeln!(out, "| operation | {} |", labels.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " --- |".repeat(labels.len()));
         for op in Op::ALL {
             let _ = write!(out, "| {} |", op.label());
             for mode in Mode::ALL {

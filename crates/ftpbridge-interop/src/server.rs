@@ -5,7 +5,8 @@
 //! Either way the matrix sees a [`Server`]: a control port, URLs, and the folder on disk
 //! that the FTP user sees as `/`, to seed files and to check what the client did.
 
-use ftpbridge_testkit::{RealServer, ServerKind};
+use crate::cli::Trust;
+use ftpbridge_testkit::{CertKind, RealServer, ServerKind, TlsMode};
 use std::fmt;
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -69,13 +70,35 @@ pub enum Server {
 }
 
 impl Server {
-    /// Starts a fresh `kind` on 127.0.0.1; `demo` is the `ftpbridge-demo` binary.
+    /// Starts a fresh `kind` on 127.0.0.1 that offers explicit TLS (`AUTH TLS`) with a
+    /// certificate of the testkit's CA, and still serves plain sessions; `demo` is the
+    /// `ftpbridge-demo` binary (libunftp, explicit TLS with a self-signed certificate).
     pub fn start(kind: Kind, demo: &Path) -> Result<Server, String> {
         match kind.testkit() {
-            Some(kind) => {
-                RealServer::try_start(kind).map(|s| Server::Real(Box::new(s))).map_err(|e| e.to_string())
-            }
+            Some(kind) => RealServer::try_start_tls(kind, TlsMode::Explicit, CertKind::SignedByTestCa)
+                .map(|s| Server::Real(Box::new(s)))
+                .map_err(|e| e.to_string()),
             None => Unftp::start(demo).map(Server::Unftp),
+        }
+    }
+
+    /// Starts a fresh `kind` with implicit TLS, or says why it has none.
+    pub fn start_implicit(kind: Kind) -> Result<Server, String> {
+        match kind.testkit() {
+            Some(kind) if kind.supports_implicit_tls() => {
+                RealServer::try_start_tls(kind, TlsMode::Implicit, CertKind::SignedByTestCa)
+                    .map(|s| Server::Real(Box::new(s)))
+                    .map_err(|e| e.to_string())
+            }
+            _ => Err(format!("{kind} has no implicit TLS")),
+        }
+    }
+
+    /// How the CLI trusts its certificate.
+    pub fn trust(&self) -> Trust {
+        match self {
+            Server::Real(server) => server.tls().map_or(Trust::FirstUse, |files| Trust::Ca(files.ca.clone())),
+            Server::Unftp(_) => Trust::FirstUse,
         }
     }
 
@@ -255,12 +278,16 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay on 127.0.0.1 that allows loopback servers on `control_port`, active mode
-    /// included (its listeners on 127.0.0.1).
-    pub fn start(control_port: u16) -> Result<Relay, String> {
+    /// A relay on 127.0.0.1 that allows loopback servers on `control_ports`, active
+    /// mode included (its listeners on 127.0.0.1).
+    pub fn start(control_ports: &[u16]) -> Result<Relay, String> {
         let mut config = ftpbridge_relay::RelayConfig::default();
         config.policy.allow_private = true;
-        config.policy.control_ports = vec![control_port];
+        config.policy.control_ports = control_ports.to_vec();
+        // Every cell is a new session from 127.0.0.1, several a second: more than the
+        // per-client upgrade rate a public relay allows one address.
+        config.limits.upgrades_per_second = 1000;
+        config.limits.upgrade_burst = 1000;
         config.active.enabled = true;
         config.active.bind_address = Ipv4Addr::LOCALHOST.into();
         let listener =

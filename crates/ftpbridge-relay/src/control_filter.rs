@@ -7,6 +7,8 @@
 //!  client lines ──► PORT/EPRT/LPRT: must name a listener this session holds, else refused
 //!               └─► AUTH ... (and the server's 234): the stream turns to TLS
 //!  server lines ──► 227/229: the port joins the ports a data OPEN may go to (once each)
+//!  first bytes  ──► the client speaks first with a TLS record, and the server answers
+//!                   with one: implicit TLS on a port not configured as such
 //!  TLS (after AUTH + 234, or from the start on an implicit-TLS port): nothing can be read;
 //!      the client's bytes must be TLS records, data OPENs fall back to the data-port
 //!      policy, and no listener is offered
@@ -82,6 +84,22 @@ pub struct ControlFilter {
     /// bytes read so far.
     record_left: usize,
     header: Vec<u8>,
+    /// What the first bytes of each side showed, for implicit TLS on any port.
+    opening: Opening,
+}
+
+/// How the stream opened, while that can still turn it to TLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opening {
+    /// Neither side has sent anything.
+    Silent,
+    /// The client spoke first, with TLS records, before any byte of the server: an
+    /// implicit-TLS handshake if the server answers with a record too. Until then its
+    /// bytes are checked both as TLS records and as command lines, so that a "record"
+    /// sent to a plain server carries no command the filter would refuse.
+    ClientTls,
+    /// Decided: the mode stays what it is unless AUTH and 234 change it.
+    Decided,
 }
 
 impl ControlFilter {
@@ -98,6 +116,7 @@ impl ControlFilter {
             listeners: Vec::new(),
             record_left: 0,
             header: Vec::new(),
+            opening: if implicit_tls { Opening::Decided } else { Opening::Silent },
         }
     }
 
@@ -109,32 +128,55 @@ impl ControlFilter {
     /// Checks bytes the client sends toward the server; `Err` means they must not reach
     /// it (the control stream is then reset).
     pub fn client_bytes(&mut self, data: &[u8]) -> Result<(), Refusal> {
+        if self.opening == Opening::Silent && !data.is_empty() {
+            // A handshake record (22) with major version 3: a TLS ClientHello.
+            self.opening = if data[0] == 22 && data.get(1).is_none_or(|&m| m == 3) {
+                Opening::ClientTls
+            } else {
+                Opening::Decided
+            };
+        }
+        if self.opening == Opening::ClientTls {
+            self.tls_records(data)?;
+            return self.command_lines(data);
+        }
         match self.mode {
             Mode::Tls => self.tls_records(data),
-            Mode::Plain => {
-                let mut rest = data;
-                while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-                    let (piece, after) = rest.split_at(end + 1);
-                    rest = after;
-                    if self.up.len() + piece.len() > MAX_LINE {
-                        return Err(Refusal::LineTooLong);
-                    }
-                    let mut line = std::mem::take(&mut self.up);
-                    line.extend_from_slice(piece);
-                    self.command(&line)?;
-                }
-                if self.up.len() + rest.len() > MAX_LINE {
-                    return Err(Refusal::LineTooLong);
-                }
-                self.up.extend_from_slice(rest);
-                Ok(())
-            }
+            Mode::Plain => self.command_lines(data),
         }
+    }
+
+    /// Reads the client's command lines in `data`.
+    fn command_lines(&mut self, data: &[u8]) -> Result<(), Refusal> {
+        let mut rest = data;
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            let (piece, after) = rest.split_at(end + 1);
+            rest = after;
+            if self.up.len() + piece.len() > MAX_LINE {
+                return Err(Refusal::LineTooLong);
+            }
+            let mut line = std::mem::take(&mut self.up);
+            line.extend_from_slice(piece);
+            self.command(&line)?;
+        }
+        if self.up.len() + rest.len() > MAX_LINE {
+            return Err(Refusal::LineTooLong);
+        }
+        self.up.extend_from_slice(rest);
+        Ok(())
     }
 
     /// Reads bytes the server sends toward the client (before they are forwarded, so
     /// the client cannot act on a reply the filter has not seen).
     pub fn server_bytes(&mut self, data: &[u8]) {
+        if let Some(&first) = data.first() {
+            if self.opening == Opening::ClientTls && (20..=24).contains(&first) {
+                // The server answered the client's TLS with TLS: implicit TLS.
+                self.mode = Mode::Tls;
+                self.up.clear();
+            }
+            self.opening = Opening::Decided;
+        }
         if self.mode == Mode::Tls {
             return;
         }
@@ -468,6 +510,40 @@ mod tests {
         // Server bytes are not read any more: a 229 announces nothing.
         filter.server_bytes(b"229 (|||40001|)\r\n");
         assert!(!filter.take_data_port(40001));
+    }
+
+    #[test]
+    fn implicit_tls_on_any_port_is_seen_from_both_sides_first_bytes() {
+        // The client speaks first with a ClientHello; the server answers with a record.
+        let mut filter = ControlFilter::new(false);
+        filter.client_bytes(&[22, 3, 1, 0, 4, 1, 2, 3, 4]).unwrap();
+        assert_eq!(filter.mode(), Mode::Plain, "not before the server answers");
+        filter.server_bytes(&[22, 3, 3, 0, 2, 7, 7]);
+        assert_eq!(filter.mode(), Mode::Tls);
+        assert_eq!(filter.client_bytes(b"USER x\r\n"), Err(Refusal::NotTls));
+
+        // A plain server greets: the stream stays plain, however the client began.
+        let mut filter = ControlFilter::new(false);
+        filter.client_bytes(&[22, 3, 1, 0, 4, 1, 2, 3, 4]).unwrap();
+        filter.server_bytes(b"220 Welcome\r\n");
+        assert_eq!(filter.mode(), Mode::Plain);
+        filter.server_bytes(&[22, 3, 3, 0, 2, 7, 7]);
+        assert_eq!(filter.mode(), Mode::Plain, "only the server's first bytes count");
+        assert_eq!(filter.client_bytes(b"\nPORT 127,0,0,1,0,25\r\n"), Err(Refusal::Bounce));
+
+        // A "record" that carries commands to a plain server that has not greeted yet:
+        // its lines are read like any others.
+        let mut filter = ControlFilter::new(false);
+        let mut record = vec![22, 3, 1, 0, 25];
+        record.extend_from_slice(b"\r\nPORT 127,0,0,1,0,25\r\n");
+        assert_eq!(filter.client_bytes(&record), Err(Refusal::Bounce));
+
+        // The server spoke first: a later TLS-looking answer changes nothing.
+        let mut filter = ControlFilter::new(false);
+        filter.server_bytes(b"220 Welcome\r\n");
+        filter.client_bytes(&[22, 3, 1, 0, 4, 1, 2, 3, 4]).unwrap();
+        filter.server_bytes(&[22, 3, 3, 0, 2, 7, 7]);
+        assert_eq!(filter.mode(), Mode::Plain);
     }
 
     #[test]
