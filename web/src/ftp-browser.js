@@ -1436,8 +1436,10 @@ export class FtpBrowser extends Base {
         return;
       }
       input.replaceWith(label);
-      // Never onto an existing entry without a yes: RNTO would replace it.
-      const existing = this.#entries.find((other) => other.name === name);
+      // Never onto an existing entry without a yes: RNTO would replace it. The server's
+      // listing of now, not the grid's: another client may have made that name since.
+      const present = await this.#client.list(this.#cwd, { all: true }).catch(() => this.#entries);
+      const existing = present.find((other) => other.name === name);
       if (existing) {
         const ok = await this.#confirm(
           `Replace “${visibleName(name)}”?`,
@@ -1656,24 +1658,82 @@ export class FtpBrowser extends Base {
     this.#uploadAsked(list, this.#cwd);
   }
 
-  /** Queues uploads, asking first about files that would replace others here. */
+  /**
+   * Queues uploads, asking first about files that would replace others: every file of
+   * the upload, at every depth of a folder, is checked against the server's listing of
+   * its target folder (listed now, not the grid's copy), and one question covers them all.
+   */
   async #uploadAsked(items, dir, dirs = []) {
-    if (dir === this.#cwd) {
-      const files = new Set(this.#entries.filter((entry) => entry.kind !== 'dir').map((entry) => entry.name));
-      const clashes = items.filter(({ rel }) => !rel.includes('/') && files.has(rel));
-      if (clashes.length) {
-        const names = clashes.slice(0, 3).map(({ rel }) => `“${rel}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
-        const replace = await this.#confirm(
-          clashes.length === 1 ? `Replace “${clashes[0].rel}”?` : `Replace ${clashes.length} files?`,
-          `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in ${dir}. Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'} on the server.`,
-          'Replace',
-          clashes.length === items.length ? 'Cancel' : 'Skip them',
-        );
-        if (!replace) items = items.filter((item) => !clashes.includes(item));
-        this.#focusGrid();
-      }
+    const { clashes, unlisted } = await this.#existingTargets(items, dir);
+    if (unlisted.length) {
+      // A drop box that takes uploads but shows nothing: what is there is unknown.
+      const go = await this.#confirm(
+        `Upload without seeing ${unlisted.length === 1 ? `“${unlisted[0]}”` : `${unlisted.length} folders`}?`,
+        `The server did not list ${unlisted.slice(0, 3).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so ftpbridge cannot tell whether files there have the same names. If they do, the server may replace them.`,
+        'Upload',
+      );
+      this.#focusGrid();
+      if (!go) return;
+    }
+    if (clashes.length) {
+      const label = ({ rel }) => `“${visibleName(rel)}”`;
+      const names = clashes.slice(0, 3).map(label).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
+      const where = clashes.some(({ rel }) => rel.includes('/')) ? `${dir} and its folders` : dir;
+      const replace = await this.#confirm(
+        clashes.length === 1 ? `Replace “${visibleName(clashes[0].rel)}”?` : `Replace ${clashes.length} files?`,
+        `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in ${where}. Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'} on the server.`,
+        'Replace',
+        clashes.length === items.length ? 'Cancel' : 'Skip them',
+      );
+      if (!replace) items = items.filter((item) => !clashes.includes(item));
+      this.#focusGrid();
+      if (!items.length && clashes.length && !replace) return;
     }
     if (items.length || dirs.length) this.#queueUploads(items, dir, dirs);
+  }
+
+  /**
+   * The items of an upload below `dir` whose target already exists on the server. It
+   * lists `dir`, then each folder of the upload that the listing of its parent shows to
+   * exist (a folder new to the server holds nothing to replace), so a fresh tree costs
+   * one listing.
+   */
+  async #existingTargets(items, dir) {
+    const client = this.#client;
+    const byFolder = new Map();
+    for (const item of items) {
+      const parts = item.rel.split('/');
+      const folder = parts.slice(0, -1).join('/');
+      if (!byFolder.has(folder)) byFolder.set(folder, []);
+      byFolder.get(folder).push({ item, name: parts[parts.length - 1] });
+    }
+    const wanted = new Set();
+    for (const folder of byFolder.keys()) {
+      const parts = folder ? folder.split('/') : [];
+      for (let i = 0; i <= parts.length; i++) wanted.add(parts.slice(0, i).join('/'));
+    }
+    const clashes = [];
+    const unlisted = [];
+    const visit = async (folder) => {
+      const path = folder ? joinPath(dir, folder) : dir;
+      let entries;
+      try {
+        entries = await client.list(path, { all: true });
+      } catch {
+        unlisted.push(path);
+        return;
+      }
+      const names = new Map(entries.map((entry) => [entry.name, entry.kind]));
+      for (const { item, name } of byFolder.get(folder) ?? []) {
+        if (names.has(name)) clashes.push(item);
+      }
+      for (const [name, kind] of names) {
+        const child = folder ? `${folder}/${name}` : name;
+        if (kind === 'dir' && wanted.has(child)) await visit(child);
+      }
+    };
+    await visit('');
+    return { clashes: items.filter((item) => clashes.includes(item)), unlisted };
   }
 
   /** Queues `items` (`{ rel, file }`, `rel` a relative path) for upload below `dir`. */

@@ -402,7 +402,30 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     results.files.push(
       { path: 'uploads/picked/a.txt', sha256: sha256('file a\n') },
       { path: 'uploads/picked/sub/b.txt', sha256: sha256('file b in sub\n') },
+      { path: 'uploads/picked/c.txt', sha256: sha256('file c, new\n') },
     );
+
+    // The same folder again, changed: the files inside it, at every depth, would be
+    // replaced, so it asks once for all of them. Cancel queues nothing.
+    await writeFile(join(dir, 'a.txt'), 'file a, changed\n');
+    await writeFile(join(dir, 'sub', 'b.txt'), 'file b, changed\n');
+    const again = async (question) => {
+      const [c] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload a folder' }).click()]);
+      await c.setFiles(dir);
+      const dialog = page.getByRole('dialog', { name: question });
+      await dialog.waitFor();
+      assert.match(await dialog.textContent(), /“picked\/a\.txt”, “picked\/sub\/b\.txt” already exist/);
+      return dialog;
+    };
+    const count = await page.locator('ftp-browser .transfers li').count();
+    await (await again('Replace 2 files?')).getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.locator('ftp-browser .transfers li').count(), count, 'nothing queued');
+
+    // With a new file beside them: skipping the two uploads only the new one.
+    await writeFile(join(dir, 'c.txt'), 'file c, new\n');
+    await (await again('Replace 2 files?')).getByRole('button', { name: 'Skip them' }).click();
+    assert.equal((await finished(page, 'c.txt')).state, 'done');
+    assert.equal(await page.locator('ftp-browser .transfers li').count(), count + 1, 'only the new file queued');
   });
 
   test('upload by drag and drop: files, and a folder tree', async () => {
