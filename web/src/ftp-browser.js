@@ -488,6 +488,7 @@ export class FtpBrowser extends Base {
   }
 
   connectedCallback() {
+    globalThis.addEventListener?.('beforeunload', this.#beforeUnload);
     if (!this.hasAttribute('theme')) this.setAttribute('theme', 'light');
     // Start fetching the module while the form is on screen.
     const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 1));
@@ -505,6 +506,7 @@ export class FtpBrowser extends Base {
   }
 
   disconnectedCallback() {
+    globalThis.removeEventListener?.('beforeunload', this.#beforeUnload);
     queueMicrotask(() => {
       if (!this.isConnected && this.#state === 'connected') this.disconnect();
     });
@@ -615,6 +617,38 @@ export class FtpBrowser extends Base {
     this.#focusGrid();
     return true;
   }
+
+  /** Transfers running or waiting to run. */
+  #activeTransfers() {
+    return this.#transfers.filter((t) => !t.hiddenRow && (t.state === 'running' || t.state === 'queued'));
+  }
+
+  /** The Disconnect button: asks first when it would stop transfers. */
+  async #disconnectAsked() {
+    const active = this.#activeTransfers();
+    if (active.length) {
+      const n = active.length;
+      const ok = await this.#confirm(
+        n === 1 ? `Stop “${visibleName(active[0].name)}” and disconnect?` : `Stop ${n} transfers and disconnect?`,
+        `${n === 1 ? 'A transfer is' : `${n} transfers are`} still running or waiting. Disconnecting stops ${n === 1 ? 'it' : 'them'}; what has not arrived is not kept complete.`,
+        'Disconnect',
+        'Keep working',
+      );
+      if (!ok) {
+        this.#focusGrid();
+        return false;
+      }
+    }
+    await this.disconnect();
+    return true;
+  }
+
+  /** Closing or reloading the tab asks first while transfers run (`beforeunload`). */
+  #beforeUnload = (ev) => {
+    if (!this.#activeTransfers().length) return;
+    ev.preventDefault();
+    ev.returnValue = '';
+  };
 
   /** Closes the sessions and shows the connect form. */
   async disconnect({ quiet = false } = {}) {
@@ -732,7 +766,7 @@ export class FtpBrowser extends Base {
     e.uploadFolderBtn = tool('uploadFolder', 'Upload a folder', () => e.folderInput.click());
     e.hiddenBtn = tool('eye', 'Show hidden files', () => this.#toggleHidden(!this.#showHidden), { 'aria-pressed': 'false' });
     e.logBtn = tool('log', 'Protocol log', () => this.#toggleLog(), { 'aria-pressed': 'false' });
-    e.disconnectBtn = tool('power', 'Disconnect', () => this.disconnect());
+    e.disconnectBtn = tool('power', 'Disconnect', () => this.#disconnectAsked());
     // One tab stop for the actions (a roving tabindex; arrows move between them).
     e.actions = h('div', {
       class: 'actions',

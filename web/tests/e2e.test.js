@@ -566,6 +566,50 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.getByRole('textbox', { name: 'Host' }).waitFor();
   });
 
+  test('running work is not dropped without asking: Disconnect and closing the tab', async () => {
+    await fillForm(page);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await row(page, 'uploads').dblclick();
+    await pathIs(page, '/uploads');
+    // An upload held mid-way, so that it is running for as long as the test needs.
+    await page.evaluate(() => window.__ftpHoldUpload(256 * 1024));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles({ name: 'held.bin', mimeType: 'application/octet-stream', buffer: randomBytes(1024 * 1024) });
+    await page.waitForFunction(() => window.__ftpUploadGate.reached);
+    const item = transfer(page, 'held.bin');
+    await item.and(page.locator('[data-state="running"]')).waitFor();
+
+    // Closing or reloading the tab: the browser is told to ask.
+    const asks = await page.evaluate(() => {
+      const ev = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(ev);
+      return ev.defaultPrevented;
+    });
+    assert.ok(asks, 'beforeunload is cancelled while a transfer runs');
+
+    // Disconnect asks; keeping on leaves the session and the transfer as they were.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop “held.bin” and disconnect?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Keep working' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await item.getAttribute('data-state'), 'running');
+    await row(page, 'chosen.bin').waitFor();
+
+    // Saying yes stops it and shows the form; with nothing running, nothing asks.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await dialog.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+    await page.evaluate(() => window.__ftpReleaseUpload());
+    await item.and(page.locator('[data-state="cancelled"]')).waitFor({ state: 'attached' });
+    const quiet = await page.evaluate(() => {
+      const ev = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(ev);
+      return ev.defaultPrevented;
+    });
+    assert.ok(!quiet, 'nothing running: closing the tab does not ask');
+  });
+
   test('active mode lists too', async () => {
     const p = await freshPage();
     await p.goto(APP);
