@@ -279,6 +279,7 @@ td.name svg { color: var(--_muted); }
 tr[data-kind="dir"] td.name svg { color: var(--_folder); }
 tr[data-kind="dir"] td.name .label { font-weight: 550; }
 td.name .target { color: var(--_muted); margin-left: 4px; }
+td.name .partial { flex: none; font-size: 11px; line-height: 16px; padding: 0 6px; border-radius: 8px; border: 1px solid var(--_warning); color: var(--_warning); }
 td.size, td.modified, td.perms { color: var(--_muted); font-variant-numeric: tabular-nums; }
 td.perms { font-family: var(--_mono); font-size: .88em; }
 td.name input { width: 100%; height: 28px; padding: 0 8px; border: 1px solid var(--_focus); border-radius: 5px; background: var(--_bg); outline: 2px solid color-mix(in srgb, var(--_focus) 25%, transparent); }
@@ -616,6 +617,18 @@ export class FtpBrowser extends Base {
     this.#announce(`Connected to ${session.host}. ${this.#summary()}`);
     this.#focusGrid();
     return true;
+  }
+
+  /**
+   * Paths of files the server holds only part of, as far as this page knows: the last
+   * upload to each that was cancelled or failed after sending some bytes.
+   */
+  #partialUploads() {
+    const last = new Map();
+    for (const t of this.#transfers) if (t.direction === 'upload') last.set(t.path, t);
+    const partial = new Set();
+    for (const [path, t] of last) if ((t.state === 'cancelled' || t.state === 'failed') && t.bytes > 0) partial.add(path);
+    return partial;
   }
 
   /** Transfers running or waiting to run. */
@@ -1176,7 +1189,11 @@ export class FtpBrowser extends Base {
     const kind = entry.kind === 'dir' ? 'folder' : entry.kind === 'link' ? 'link' : 'file';
     const shown = visibleName(entry.name);
     const name = h('span', { class: 'label', dir: 'auto' }, shown);
-    const cell = h('span', { class: 'cell' }, icon(kind), name, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
+    const partial = entry.kind === 'file' && this.#partialUploads().has(joinPath(this.#cwd, entry.name));
+    const badge = partial
+      ? h('span', { class: 'partial', title: 'An upload of this file was stopped: the server holds only part of it. Resume it in the transfer list, or delete it.' }, 'partial')
+      : null;
+    const cell = h('span', { class: 'cell' }, icon(kind), name, badge, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
     const size = entry.kind === 'dir' ? '—' : formatSize(entry.size);
     const tr = h('tr', {
       role: 'row',
@@ -1186,6 +1203,7 @@ export class FtpBrowser extends Base {
       'data-index': String(i),
       'data-name': entry.name,
       'data-kind': entry.kind,
+      'data-partial': partial ? 'true' : null,
     },
       h('td', { role: 'gridcell', class: 'name', title: shown }, cell),
       h('td', { role: 'gridcell', class: 'size', title: entry.size != null ? `${entry.size.toLocaleString()} bytes` : '' }, size),
@@ -1873,11 +1891,16 @@ export class FtpBrowser extends Base {
       return;
     }
     const size = t.total != null ? ` (${formatSize(t.total)})` : '';
+    const here = t.direction === 'upload' && parentPath(t.path) === this.#cwd;
     if (t.state === 'done') {
       this.#announce(`${t.direction === 'download' ? 'Downloaded' : 'Uploaded'} ${t.name}${size}.`);
-      if (t.direction === 'upload' && parentPath(t.path) === this.#cwd) this.#refresh();
+      if (here) this.#refresh();
       t.onDone?.(t);
-    } else if (t.state === 'cancelled') {
+      return;
+    }
+    // A stopped upload may have left part of the file: show it, marked as partial.
+    if (here && t.bytes > 0) this.#refresh();
+    if (t.state === 'cancelled') {
       this.#announce(`Cancelled ${t.name}.`);
     } else {
       this.#announce(`${t.direction === 'download' ? 'Download' : 'Upload'} of ${t.name} failed: ${t.error.title}`);

@@ -382,9 +382,14 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await item.getByRole('button', { name: 'Cancel resumed.bin' }).click();
     await page.evaluate(() => window.__ftpReleaseUpload());
     assert.equal((await finished(page, 'resumed.bin')).state, 'cancelled');
+    // The part the server holds is listed, marked as partial.
+    const partial = page.locator('ftp-browser tr[data-name="resumed.bin"][data-partial="true"]');
+    await partial.waitFor();
+    assert.equal(await partial.locator('.partial').textContent(), 'partial');
     await item.getByRole('button', { name: /^(Resume|Retry) resumed\.bin$/ }).click();
     const end = await finished(page, 'resumed.bin');
     assert.equal(end.state, 'done', end.error);
+    await page.locator('ftp-browser tr[data-name="resumed.bin"]:not([data-partial])').waitFor();
     results.files.push({ path: 'uploads/resumed.bin', sha256: sha256(bytes) });
   });
 
