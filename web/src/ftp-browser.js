@@ -32,6 +32,8 @@ import { recall, remember } from './tls-memory.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
+/** How often an idle session sends NOOP (servers and NATs drop silent ones). */
+const KEEP_ALIVE_MS = 60_000;
 
 let wasm = null;
 
@@ -427,6 +429,10 @@ export class FtpBrowser extends Base {
   /** PEM certificates of authorities to trust instead of the built-in roots. */
   caCertificates = null;
   #password = '';
+  /** A new browsing session being opened in place of a dropped one. */
+  #reopening = null;
+  /** Paths of files known to be partial, for the rows being drawn. */
+  #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
   #cwd = '/';
   #entries = [];
@@ -1002,6 +1008,8 @@ export class FtpBrowser extends Base {
     if (ticket) options.ticket = ticket;
     const timeout = Number(this.getAttribute('timeout'));
     if (timeout > 0) options.timeoutMs = timeout * 1000;
+    // An idle session is kept alive (servers and NATs drop silent ones after minutes).
+    options.keepAliveMs = KEEP_ALIVE_MS;
     return options;
   }
 
@@ -1090,6 +1098,52 @@ export class FtpBrowser extends Base {
     await this.connect({ ...session, path: cwd, password: this.#password });
   }
 
+  /**
+   * Runs `op` on the browsing session; when the session turns out to be gone (the
+   * server or a network on the way dropped it), opens a new one with the same settings,
+   * by itself, and runs `op` once more. The user sees a note, not an error.
+   */
+  async #browse(op) {
+    const client = this.#client;
+    try {
+      return await op(client);
+    } catch (error) {
+      const dropped = error?.code === 'closed' || error?.code === 'connection';
+      if (!dropped || !client || this.#client !== client || !this.#session) throw error;
+      let fresh;
+      try {
+        fresh = await this.#reopen(client);
+      } catch {
+        throw error;
+      }
+      return op(fresh);
+    }
+  }
+
+  /** A new browsing session in place of `old`, which is gone. */
+  #reopen(old) {
+    if (this.#reopening?.old === old) return this.#reopening.done;
+    const session = this.#session;
+    const done = (async () => {
+      const { FtpClient } = await loadFtpBridge();
+      const memory = await recall(session.host, session.port);
+      const client = await FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, 'browse'), memory));
+      if (this.#client !== old) {
+        // Disconnected meanwhile: this session is not wanted.
+        client.close().catch(() => {}).finally(() => { try { client.free(); } catch {} });
+        throw new Error('disconnected');
+      }
+      this.#client = client;
+      try { old.free(); } catch {}
+      this.#addLog({ direction: 'note', text: 'the server had closed the session: reconnected' }, 'browse');
+      this.#announce('The server had closed the session. Reconnected.');
+      return client;
+    })();
+    this.#reopening = { old, done };
+    done.finally(() => { if (this.#reopening?.done === done) this.#reopening = null; }).catch(() => {});
+    return done;
+  }
+
   // ── Listing ───────────────────────────────────────────────────────────────────
 
   /** Changes to `path` ('' = the login folder) and lists it. */
@@ -1099,14 +1153,16 @@ export class FtpBrowser extends Base {
     const seq = ++this.#navSeq;
     this.#busy(true);
     try {
-      let dir;
-      if (path) {
-        const changed = await client.cd(path);
-        dir = typeof changed === 'string' && changed ? changed : await client.pwd();
-      } else {
-        dir = await client.pwd();
-      }
-      const entries = await client.list(undefined, { all: this.#showHidden });
+      const [dir, entries] = await this.#browse(async (client) => {
+        let dir;
+        if (path) {
+          const changed = await client.cd(path);
+          dir = typeof changed === 'string' && changed ? changed : await client.pwd();
+        } else {
+          dir = await client.pwd();
+        }
+        return [dir, await client.list(undefined, { all: this.#showHidden })];
+      });
       if (seq !== this.#navSeq) return false;
       const previous = this.#cwd;
       this.#cwd = normalizePath(dir);
@@ -1140,7 +1196,7 @@ export class FtpBrowser extends Base {
         const seq = ++this.#navSeq;
         this.#busy(true);
         try {
-          const entries = await this.#client.list(this.#cwd, { all: this.#showHidden });
+          const entries = await this.#browse((client) => client.list(this.#cwd, { all: this.#showHidden }));
           if (seq !== this.#navSeq) continue;
           this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
           this.#render(keep);
@@ -1170,6 +1226,7 @@ export class FtpBrowser extends Base {
     this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
     this.#editing = null;
     const hadFocus = this.#gridHasFocus();
+    this.#partial = this.#partialUploads();
     const rows = this.#view.map((entry, i) => this.#row(entry, i));
     e.tbody.replaceChildren(...rows);
     e.grid.setAttribute('aria-rowcount', String(this.#view.length + 1));
@@ -1189,7 +1246,7 @@ export class FtpBrowser extends Base {
     const kind = entry.kind === 'dir' ? 'folder' : entry.kind === 'link' ? 'link' : 'file';
     const shown = visibleName(entry.name);
     const name = h('span', { class: 'label', dir: 'auto' }, shown);
-    const partial = entry.kind === 'file' && this.#partialUploads().has(joinPath(this.#cwd, entry.name));
+    const partial = entry.kind === 'file' && this.#partial.has(joinPath(this.#cwd, entry.name));
     const badge = partial
       ? h('span', { class: 'partial', title: 'An upload of this file was stopped: the server holds only part of it. Resume it in the transfer list, or delete it.' }, 'partial')
       : null;

@@ -557,6 +557,21 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await el(page).evaluate((e) => e.client.rename('/projects/renamed-again.txt', '/projects/renamed.txt'));
   });
 
+  test('a browsing session the server dropped is reopened by itself', async () => {
+    // The server ends the session, as servers do after their idle timeout.
+    await el(page).evaluate((e) => e.client.quote('QUIT').catch(() => {}));
+    await el(page).evaluate((e) => e.navigate('/uploads'));
+    await pathIs(page, '/uploads');
+    await row(page, 'chosen.bin').waitFor();
+    assert.ok(await page.locator('ftp-browser .alert[part="alert"]').isHidden(), 'no error is shown');
+    // The protocol log says what happened.
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await page.locator('ftp-browser .log li', { hasText: 'the server had closed the session: reconnected' }).waitFor();
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await el(page).evaluate((e) => e.navigate('/projects'));
+    await pathIs(page, '/projects');
+  });
+
   test('the protocol log is one click away', async () => {
     await page.getByRole('button', { name: 'Protocol log' }).click();
     const log = page.locator('ftp-browser .log');

@@ -51,6 +51,10 @@ export interface ConnectOptions {
   encoding?: string;
   /** How long the server may stay silent, in milliseconds (default 30000): to connect, to answer, to send or take the next byte. Never the length of a transfer; a page that does not read a download, or an upload source that pauses, is not the server's silence. */
   timeoutMs?: number;
+  /** While no operation runs, send `NOOP` this often (milliseconds, at least 1000), so
+   * that the server and the networks on the way do not drop an idle session. Off by
+   * default. */
+  keepAliveMs?: number;
   /** A signed relay ticket, when the relay requires one. */
   ticket?: string;
   /** TLS (FTPS): `if-available` (default: AUTH TLS when the server takes it, else plain
@@ -149,6 +153,7 @@ struct ConnectOptions {
     mode: Option<String>,
     encoding: Option<String>,
     timeout_ms: Option<u32>,
+    keep_alive_ms: Option<u32>,
     ticket: Option<String>,
     tls: Option<String>,
     expect_tls: Option<bool>,
@@ -245,6 +250,9 @@ impl FtpClient {
             config.timeouts.reply = limit;
             // Silence on the data connection; a page that does not read is not silence.
             config.timeouts.data_idle = limit;
+        }
+        if let Some(ms) = options.keep_alive_ms.filter(|&ms| ms > 0) {
+            config.idle_keepalive = Some(Duration::from_millis(u64::from(ms.max(1000))));
         }
         // A ticket goes as a second subprotocol, never in the URL (proxies log URLs).
         let ticket = options.ticket.as_deref().filter(|t| !t.is_empty());
