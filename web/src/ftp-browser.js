@@ -614,8 +614,7 @@ export class FtpBrowser extends Base {
     this.#setState('connected');
     this.#hideAlert();
     const start = options.path ?? attr.path ?? '';
-    let ok = await this.#open(start || '', { initial: true });
-    if (!ok && start) ok = await this.#open('', { initial: true });
+    const ok = await this.#openStart(start);
     // The user chose to connect: the link's server is theirs now.
     this.removeAttribute('from-link');
     this.#el.linkNotice.hidden = true;
@@ -1059,8 +1058,8 @@ export class FtpBrowser extends Base {
     target.hidden = false;
   }
 
-  #showAlert(described, op) {
-    const actions = [];
+  #showAlert(described, op, extra = []) {
+    const actions = [...extra];
     if (described.code === 'closed' || (described.code === 'connection' && op !== 'download' && op !== 'upload')) {
       actions.push(h('button', { class: 'btn small outline', type: 'button', onclick: () => this.#reconnect() }, 'Reconnect'));
     }
@@ -1145,6 +1144,36 @@ export class FtpBrowser extends Base {
   }
 
   // ── Listing ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Opens the first folder: `start` (a link's or the `path` attribute's), else the
+   * login folder. When `start` is a file, its folder opens with it selected and its
+   * download offered; when it does not exist, the nearest folder above it that does
+   * opens, and the alert says what was not found.
+   */
+  async #openStart(start) {
+    if (!start) return this.#open('', { initial: true });
+    if (await this.#open(start, { initial: true })) return true;
+    const wanted = normalizePath(start);
+    let dir = parentPath(wanted);
+    const name = baseName(wanted);
+    let opened = false;
+    for (;;) {
+      opened = await this.#open(dir, { initial: true, select: dir === parentPath(wanted) ? name : null });
+      if (opened || dir === '/' || !dir) break;
+      dir = parentPath(dir);
+    }
+    if (!opened) opened = await this.#open('', { initial: true });
+    if (!opened) return false;
+    const entry = this.#entries.find((e) => e.name === name);
+    if (entry && entry.kind !== 'dir' && this.#cwd === parentPath(wanted)) {
+      const download = h('button', { class: 'btn small outline', type: 'button', onclick: () => { this.#hideAlert(); this.#startDownload(entry, joinPath(this.#cwd, entry.name)); } }, 'Download');
+      this.#showAlert({ title: `“${visibleName(name)}” is a file.`, hint: 'Its folder is shown with it selected: download it, or press Enter.', detail: '', code: 'is_file' }, 'link', [download]);
+    } else {
+      this.#showAlert({ title: `“${visibleName(wanted)}” was not found.`, hint: `It may have been moved or deleted; ${this.#cwd} is shown instead.`, detail: '', code: 'not_found' }, 'link');
+    }
+    return true;
+  }
 
   /** Changes to `path` ('' = the login folder) and lists it. */
   async #open(path, { initial = false, select = null } = {}) {

@@ -715,6 +715,32 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('a deep link to a file, or to a folder that is not there, says so', async () => {
+    const follow = async (path) => {
+      const p = await freshPage();
+      await p.goto(`${APP}#ftp://${FTP.user}@${FTP.host}:${FTP.port}${path}`);
+      await p.getByLabel('Password').fill(FTP.password);
+      await p.getByRole('combobox', { name: 'Encryption' }).selectOption('plain');
+      await p.getByRole('button', { name: 'Connect', exact: true }).click();
+      return p;
+    };
+    // A file: its folder, the file selected, its download offered.
+    let p = await follow('/docs/guide/chapter-1.txt');
+    await pathIs(p, '/docs/guide');
+    const alert = p.locator('ftp-browser .alert[part="alert"]');
+    await alert.filter({ hasText: '“chapter-1.txt” is a file.' }).waitFor();
+    assert.equal(await p.locator('ftp-browser tr[aria-selected="true"]').getAttribute('data-name'), 'chapter-1.txt');
+    await alert.getByRole('button', { name: 'Download' }).click();
+    assert.equal((await finished(p, 'chapter-1.txt')).state, 'done');
+    await p.close();
+
+    // A folder that is not there: the nearest one above it that is, and why.
+    p = await follow('/docs/gone/deeper');
+    await pathIs(p, '/docs');
+    await p.locator('ftp-browser .alert[part="alert"]', { hasText: '“/docs/gone/deeper” was not found.' }).waitFor();
+    await p.close();
+  });
+
   test('an anonymous link waits for the user before it connects', async () => {
     const p = await freshPage();
     await p.goto(`${APP}#ftp://${FTP.host}:${FTP.port}/`);
