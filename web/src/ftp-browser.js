@@ -1569,7 +1569,7 @@ export class FtpBrowser extends Base {
       }
       if (name.includes('/')) {
         input.replaceWith(label);
-        this.#showAlert({ title: 'A name cannot contain “/”.', hint: 'To move a file, rename it with its folder’s full path is not supported here.', detail: '', code: 'invalid_input' }, 'rename');
+        this.#showAlert({ title: 'A name cannot contain “/”.', hint: 'Renaming here changes the name only; moving to another folder is not supported yet.', detail: '', code: 'invalid_input' }, 'rename');
         row.focus();
         return;
       }
@@ -1638,7 +1638,10 @@ export class FtpBrowser extends Base {
         this.#announce(`Created the folder ${value}.`);
         await this.#refresh({ select: value });
       } catch (error) {
-        this.#showAlert(await this.#describe(error, { op: 'mkdir', name: value }), 'mkdir');
+        // Whether that name is taken: the server's listing of now tells which cause it is.
+        const present = await this.#client?.list(this.#cwd, { all: true }).catch(() => null);
+        const exists = present ? present.some((entry) => entry.name === value) : undefined;
+        this.#showAlert(await this.#describe(error, { op: 'mkdir', name: value, exists }), 'mkdir');
       }
       this.#focusGrid();
     };

@@ -160,14 +160,13 @@ export function describeError(error, context = {}) {
 
   switch (code) {
     case 'login':
-      return out(
-        replyCode === 332 || replyCode === 532
-          ? 'The server wants an account name as well, which is not supported.'
-          : 'The server refused the user name or password.',
-        'Check them and try again. Public servers usually accept anonymous login.',
-      );
+      if (replyCode === 332 || replyCode === 532) return out('The server wants an account name as well, which is not supported.');
+      if (context.anonymous) return out(`${server} does not allow anonymous login.`, 'Untick “Anonymous login” and enter a user name and password.');
+      return out('The server refused the user name or password.', 'Check them and try again. Public servers usually accept anonymous login.');
     case 'not_found':
       if (op === 'list') return out('This folder no longer exists (or you may not open it).', 'Go up a level and refresh.');
+      if (op === 'mkdir' && context.exists === true) return out(`${name} exists already here.`, 'Choose another name.');
+      if (op === 'mkdir' && context.exists === false) return out(`The folder ${name} could not be created: this folder may no longer exist.`, 'Go up a level and refresh.');
       if (op === 'mkdir') return out(`The folder ${name} could not be created: it may exist already, or its parent was removed.`, 'Refresh the listing to see the current state.');
       if (op === 'upload') return out(`The server could not create ${name} here: the folder may no longer exist.`, 'Refresh the listing and try again.');
       if (op === 'delete' && context.kind === 'dir') return out(`The folder ${name} could not be removed: it may not be empty, or it no longer exists.`, 'Refresh the listing to see its contents.');
@@ -177,6 +176,7 @@ export function describeError(error, context = {}) {
       if (lower.includes('relay') || lower.includes('policy')) {
         return out(`The relay does not allow connections to ${server}.`, 'Its operator decides which servers and ports may be reached; ask them, or use another relay.');
       }
+      if (op === 'connect' && context.anonymous) return out(`${server} does not allow anonymous login.`, 'Untick “Anonymous login” and enter a user name and password.');
       if (op === 'connect') return out('The server refused the login.', 'Check the user name and password.');
       if (op === 'download') return out(`You are not allowed to read ${name}.`, 'Ask the server’s administrator for access.');
       if (op === 'upload') return out('The server does not allow uploading here.', 'Try a folder where you have write access (an “incoming” or “upload” folder on public servers).');

@@ -91,6 +91,14 @@ test('errors a person can act on', () => {
   assert.equal(login.replyCode, 530);
   assert.match(login.detail, /530 Login incorrect/);
 
+  // Anonymous refused: no blame on a user name or password nobody typed.
+  const anonymous = describeError(ftpError('login', '530 This FTP server does not allow anonymous logins.', 530), { op: 'connect', anonymous: true, host: 'ftp.example.com' });
+  assert.equal(anonymous.title, 'ftp.example.com does not allow anonymous login.');
+  assert.match(anonymous.hint, /Untick “Anonymous login”/);
+  // A folder that could not be made: the cause the page knows.
+  assert.equal(describeError(ftpError('not_found', 'x', 550), { op: 'mkdir', name: 'new', exists: true }).title, '“new” exists already here.');
+  assert.match(describeError(ftpError('not_found', 'x', 550), { op: 'mkdir', name: 'new', exists: false }).title, /this folder may no longer exist/);
+
   assert.equal(describeError(ftpError('not_found', 'x', 550), { op: 'download' }).title, 'This file no longer exists.');
   assert.match(describeError(ftpError('not_found', 'x', 550), { op: 'list' }).title, /folder no longer exists/);
   assert.match(
