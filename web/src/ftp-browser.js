@@ -824,7 +824,7 @@ export class FtpBrowser extends Base {
       e.tbody);
     e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
     e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
-    e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', {}, 'Drop to upload')));
+    e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', { class: 'drop-label' }, 'Drop to upload')));
     e.tableWrap = h('div', { class: 'table-wrap' }, e.grid, e.empty);
     // The drop zone and the overlays stay put while the table scrolls under them.
     e.tableArea = h('div', {
@@ -838,7 +838,7 @@ export class FtpBrowser extends Base {
 
     // Dock
     e.transfersTab = h('button', { class: 'tab', role: 'tab', type: 'button', id: `${ids}-tt`, 'aria-controls': `${ids}-tp`, 'aria-selected': 'true', onclick: () => this.#showDock('transfers', true) },
-      'Transfers', h('span', { class: 'count' }));
+      'Transfers', h('span', { class: 'count', 'aria-hidden': 'true' }));
     e.logTab = h('button', { class: 'tab', role: 'tab', type: 'button', id: `${ids}-lt`, 'aria-controls': `${ids}-lp`, 'aria-selected': 'false', tabindex: '-1', onclick: () => this.#showDock('log', true) },
       'Protocol log');
     e.clearBtn = h('button', { class: 'btn small', type: 'button', onclick: () => this.#clearDock() }, 'Clear');
@@ -2229,6 +2229,9 @@ export class FtpBrowser extends Base {
   #updateCount() {
     const active = this.#transfers.filter((t) => t.el && (t.state === 'running' || t.state === 'queued')).length;
     this.#el.transfersTab.querySelector('.count').textContent = active ? String(active) : '';
+    // Heard as "Transfers, 2 active", not "Transfers2".
+    if (active) this.#el.transfersTab.setAttribute('aria-label', `Transfers, ${active} active`);
+    else this.#el.transfersTab.removeAttribute('aria-label');
   }
 
   #transferInfo(t) {
@@ -2251,13 +2254,24 @@ export class FtpBrowser extends Base {
     ev.preventDefault();
     this.#dragDepth += 1;
     this.#el.dropOverlay.hidden = false;
-    this.#el.dropOverlay.querySelector('span').textContent = `Drop to upload to ${this.#cwd}`;
+    this.#dropTarget(ev);
   }
 
   #dragOver(ev) {
     if (!this.#hasFiles(ev) || !this.#client) return;
     ev.preventDefault();
     ev.dataTransfer.dropEffect = 'copy';
+    this.#dropTarget(ev);
+  }
+
+  /** The overlay names the folder a drop here would upload into: the row's, if a folder. */
+  #dropTarget(ev) {
+    const row = this.#rowOf(ev);
+    const entry = row ? this.#view[Number(row.dataset.index)] : null;
+    const dir = entry?.kind === 'dir' ? joinPath(this.#cwd, entry.name) : this.#cwd;
+    const label = this.#el.dropOverlay.querySelector('.drop-label');
+    const text = `Drop to upload to ${visibleName(dir)}`;
+    if (label.textContent !== text) label.textContent = text;
   }
 
   #dragLeave() {

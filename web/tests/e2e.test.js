@@ -441,7 +441,15 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
       return dt;
     });
     await wrap.dispatchEvent('dragenter', { dataTransfer });
-    await page.locator('ftp-browser .drop-overlay').waitFor();
+    const overlay = page.locator('ftp-browser .drop-overlay');
+    await overlay.waitFor();
+    // It says where the files go, once, with its icon; over a folder row, that folder.
+    assert.equal((await overlay.innerText()).trim(), 'Drop to upload to /uploads');
+    assert.equal(await overlay.locator('svg').count(), 1, 'the overlay keeps its icon');
+    await row(page, 'picked').dispatchEvent('dragover', { dataTransfer });
+    assert.equal((await overlay.innerText()).trim(), 'Drop to upload to /uploads/picked');
+    await wrap.dispatchEvent('dragover', { dataTransfer });
+    assert.equal((await overlay.innerText()).trim(), 'Drop to upload to /uploads');
     await wrap.dispatchEvent('drop', { dataTransfer });
     assert.equal((await finished(page, 'dropped.txt')).state, 'done');
     await row(page, 'dropped.txt').waitFor();
@@ -598,6 +606,8 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.waitForFunction(() => window.__ftpUploadGate.reached);
     const item = transfer(page, 'held.bin');
     await item.and(page.locator('[data-state="running"]')).waitFor();
+    // The tab is heard with its count as words.
+    await page.getByRole('tab', { name: 'Transfers, 1 active', exact: true }).waitFor();
 
     // Closing or reloading the tab: the browser is told to ask.
     const asks = await page.evaluate(() => {

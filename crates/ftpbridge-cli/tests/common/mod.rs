@@ -30,6 +30,10 @@ impl Relay {
         config.policy.control_ports = vec![control_port];
         config.active.enabled = true;
         config.active.bind_address = Ipv4Addr::LOCALHOST.into();
+        // Each CLI run is a new session from 127.0.0.1, and a test makes dozens in a few
+        // seconds: more than the per-client upgrade rate a public relay allows.
+        config.limits.upgrades_per_second = 1000;
+        config.limits.upgrade_burst = 1000;
         // A graceful stop waits this long for sessions whose client does not answer
         // the close (a frozen CLI).
         config.timeouts.drain = Duration::from_secs(1);
