@@ -236,6 +236,37 @@ fn a_server_the_relay_does_not_allow_is_a_permission_error() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("relay's policy"));
 }
 
+/// Sessions started faster than the relay's per-client rate slow down instead of
+/// failing: the CLI waits out the relay's 429 for the `Retry-After` it gives.
+#[test]
+fn a_relay_that_says_too_many_sessions_is_waited_out() {
+    let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, false) else { return };
+    f.server.write_file("here.txt", b"here\n");
+    let relay = Relay::start_with(0, f.server.port(), |config| {
+        config.limits.upgrades_per_second = 1;
+        config.limits.upgrade_burst = 1;
+    });
+    // Three at once: the relay lets one through and answers the others 429 at first.
+    let url = f.url("");
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_ftpbridge"))
+                .env("FTPBRIDGE_TLS", "plain")
+                .env_remove("FTPBRIDGE_RELAY")
+                .args(["ls", "--timeout", "20", "--relay", &relay.url(), &url])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the ftpbridge binary runs")
+        })
+        .collect();
+    for run in runs {
+        let output = run.wait_with_output().expect("it ends");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("here.txt"));
+    }
+}
+
 #[test]
 fn wrong_password_is_a_login_error() {
     let Some(f) = Fixture::start(ServerKind::Vsftpd, Mode::Epsv, false) else { return };

@@ -15,12 +15,15 @@ use ftpbridge_wire::{CloseReason, SUBPROTOCOL, SocketEvent, Sockets};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::VecDeque;
 use std::net::IpAddr;
+use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Bytes;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Virtual sockets through a relay.
 pub struct RelayTransport {
@@ -37,6 +40,40 @@ pub struct RelayTransport {
     reader: JoinHandle<()>,
 }
 
+/// How many times a relay's "too many sessions" (429) is waited out before it is the
+/// answer, and the longest single wait it may ask for.
+const BUSY_RETRIES: u32 = 5;
+const BUSY_WAIT_LIMIT: Duration = Duration::from_secs(10);
+
+/// Opens the WebSocket; a relay that answers 429 (this client opened sessions faster
+/// than its per-client rate) is asked again after the `Retry-After` it gave, a few
+/// times, so that a script running the CLI in a loop slows down instead of failing.
+async fn connect_patiently(
+    url: &str,
+    request: tokio_tungstenite::tungstenite::handshake::client::Request,
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, String> {
+    let mut attempt = 0;
+    loop {
+        match tokio_tungstenite::connect_async(request.clone()).await {
+            Ok((socket, _response)) => return Ok(socket),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response))
+                if response.status().as_u16() == 429 && attempt < BUSY_RETRIES =>
+            {
+                attempt += 1;
+                let wait = response
+                    .headers()
+                    .get("Retry-After")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map_or(Duration::from_secs(1), Duration::from_secs)
+                    .clamp(Duration::from_millis(100), BUSY_WAIT_LIMIT);
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(format!("cannot connect to the relay at {url}: {e}")),
+        }
+    }
+}
+
 impl RelayTransport {
     /// Opens the WebSocket to the relay at `url` (`ws://` or `wss://`).
     pub async fn connect(url: &str) -> Result<RelayTransport, String> {
@@ -48,9 +85,7 @@ impl RelayTransport {
         if let Some(origin) = own_origin(url).and_then(|o| HeaderValue::from_str(&o).ok()) {
             request.headers_mut().insert("Origin", origin);
         }
-        let (socket, _response) = tokio_tungstenite::connect_async(request)
-            .await
-            .map_err(|e| format!("cannot connect to the relay at {url}: {e}"))?;
+        let socket = connect_patiently(url, request).await?;
         let (mut sink, mut stream) = socket.split();
         let (outgoing, mut to_send) = mpsc::unbounded_channel::<Message>();
         let (deliver, incoming) = mpsc::channel(16);

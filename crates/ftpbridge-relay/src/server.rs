@@ -366,13 +366,12 @@ async fn upgrade(
         return (StatusCode::SERVICE_UNAVAILABLE, "the relay is shutting down").into_response();
     }
     if !shared.upgrades.take(client) {
-        return refuse(
-            &relay,
-            StatusCode::TOO_MANY_REQUESTS,
-            "upgrade_rate",
-            client,
-            "too many sessions opened",
-        );
+        let mut response =
+            refuse(&relay, StatusCode::TOO_MANY_REQUESTS, "upgrade_rate", client, "too many sessions opened");
+        // When the next upgrade will be let through: the time one token takes to come.
+        let seconds = 1u32.div_ceil(config.limits.upgrades_per_second.max(1)).max(1);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return response;
     }
     let hosts = shared.public_hosts();
     if !admission::origin_allowed(&headers, &config.allowed_origins, &hosts, shared.origin_required()) {

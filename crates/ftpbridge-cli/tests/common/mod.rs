@@ -25,6 +25,15 @@ impl Relay {
 
     /// A relay on 127.0.0.1:`port` (0: any free port).
     pub fn start_on(port: u16, control_port: u16) -> Relay {
+        Relay::start_with(port, control_port, |_| {})
+    }
+
+    /// Like [`Relay::start_on`], with `configure` changing the test configuration last.
+    pub fn start_with(
+        port: u16,
+        control_port: u16,
+        configure: impl FnOnce(&mut ftpbridge_relay::RelayConfig),
+    ) -> Relay {
         let mut config = ftpbridge_relay::RelayConfig::default();
         config.policy.allow_private = true;
         config.policy.control_ports = vec![control_port];
@@ -37,6 +46,7 @@ impl Relay {
         // A graceful stop waits this long for sessions whose client does not answer
         // the close (a frozen CLI).
         config.timeouts.drain = Duration::from_secs(1);
+        configure(&mut config);
         // std sets SO_REUSEADDR: the port of a relay just stopped can be taken again.
         let listener =
             std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).expect("a port for the relay");
