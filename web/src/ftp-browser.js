@@ -32,6 +32,25 @@ import { recall, remember } from './tls-memory.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
+/** Where the element keeps recent servers and the view's choices (never a password). */
+const RECENT_KEY = 'ftpbridge:recent-servers';
+const VIEW_KEY = 'ftpbridge:view';
+const RECENT_MAX = 8;
+const stored = (key, fallback) => {
+  try {
+    const value = JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null');
+    return value ?? fallback;
+  } catch {
+    return fallback;
+  }
+};
+const store = (key, value) => {
+  try {
+    globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or off (private windows): remembering is a convenience.
+  }
+};
 /** How often an idle session sends NOOP (servers and NATs drop silent ones). */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -431,6 +450,8 @@ export class FtpBrowser extends Base {
   #password = '';
   /** A new browsing session being opened in place of a dropped one. */
   #reopening = null;
+  /** The recent server picked in the form, with the folder it was left in. */
+  #picked = null;
   /** Paths of files known to be partial, for the rows being drawn. */
   #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
@@ -460,6 +481,12 @@ export class FtpBrowser extends Base {
     this.#shadow = this.attachShadow({ mode: 'open' });
     styles(this.#shadow);
     this.#build();
+    // The sort and the hidden-files choice the user made last time.
+    const view = stored(VIEW_KEY, {});
+    if (['name', 'size', 'modified', 'permissions'].includes(view.sort?.key) && (view.sort.dir === 1 || view.sort.dir === -1)) {
+      this.#sort = { key: view.sort.key, dir: view.sort.dir };
+    }
+    if (view.showHidden === true) this.#toggleHidden(true, { remember: false });
   }
 
   // ── Public API ────────────────────────────────────────────────────────────────
@@ -613,11 +640,15 @@ export class FtpBrowser extends Base {
     }
     this.#setState('connected');
     this.#hideAlert();
-    const start = options.path ?? attr.path ?? '';
+    // A recent server picked in the form opens in the folder it was left in.
+    const picked = this.#picked && this.#picked.host === session.host && this.#picked.port === (session.port || 21) ? this.#picked.path : null;
+    this.#picked = null;
+    const start = options.path ?? (attr.path || picked || '');
     const ok = await this.#openStart(start);
     // The user chose to connect: the link's server is theirs now.
     this.removeAttribute('from-link');
     this.#el.linkNotice.hidden = true;
+    this.#rememberSite();
     this.#emit('ftp-connect', { ...this.#where() });
     this.#announce(`Connected to ${session.host}. ${this.#summary()}`);
     this.#focusGrid();
@@ -726,7 +757,8 @@ export class FtpBrowser extends Base {
 
     // Connect form
     e.formAlert = h('div', { class: 'alert', role: 'alert', hidden: true });
-    e.host = h('input', { id: `${ids}-host`, name: 'host', autocomplete: 'url', placeholder: 'ftp.example.com', required: true, spellcheck: false, autocapitalize: 'off' });
+    e.recent = h('datalist', { id: `${ids}-recent` });
+    e.host = h('input', { id: `${ids}-host`, name: 'host', autocomplete: 'url', placeholder: 'ftp.example.com', required: true, spellcheck: false, autocapitalize: 'off', list: `${ids}-recent`, oninput: (ev) => this.#hostInput(ev) });
     e.port = h('input', { id: `${ids}-port`, name: 'port', type: 'number', min: 1, max: 65535, value: '21', inputmode: 'numeric' });
     e.user = h('input', { id: `${ids}-user`, name: 'user', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
     e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password', 'aria-describedby': `${ids}-password-note` });
@@ -754,7 +786,7 @@ export class FtpBrowser extends Base {
       h('p', { class: 'lead' }, 'Browse, download and upload files right in the browser.'),
       e.formAlert,
       e.linkNotice,
-      h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)),
+      h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)), e.recent,
       field('Encryption', e.tls),
       field('User name', e.user),
       h('div', { class: 'field' }, h('label', { for: e.password.id }, 'Password'), e.password, e.passwordNote),
@@ -935,6 +967,63 @@ export class FtpBrowser extends Base {
     if (!e.relay.value) e.relay.placeholder = sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' });
     this.#syncAnonymous();
     this.#syncTls(false);
+    this.#renderRecent();
+  }
+
+  // ── Recent servers (host, port, user, settings, last folder; never a password) ──
+
+  #recentServers() {
+    const list = stored(RECENT_KEY, []);
+    return Array.isArray(list) ? list.filter((r) => r && typeof r.host === 'string' && r.host) : [];
+  }
+
+  #renderRecent() {
+    this.#el.recent.replaceChildren(...this.#recentServers().map((r) =>
+      h('option', { value: r.host }, `${r.anonymous ? 'anonymous' : r.user || ''}${r.anonymous || r.user ? '@' : ''}${r.host}:${r.port || 21}`)));
+  }
+
+  /**
+   * A recent server picked from the host's suggestions (an input that replaces the text,
+   * not typing): its settings fill the form. Typed text leaves the form as it is.
+   */
+  #hostInput(ev) {
+    const picked = typeof InputEvent === 'undefined' || !(ev instanceof InputEvent) || ev.inputType === 'insertReplacementText';
+    if (picked) this.#recentChosen();
+    else this.#picked = null;
+  }
+
+  #recentChosen() {
+    const e = this.#el;
+    const r = this.#recentServers().find((entry) => entry.host === e.host.value.trim());
+    this.#picked = null;
+    if (!r || this.hasAttribute('from-link')) return;
+    e.port.value = String(r.port || 21);
+    e.user.value = r.anonymous ? '' : r.user ?? '';
+    e.anonymous.checked = Boolean(r.anonymous);
+    if (['auto', 'passive', 'active'].includes(r.mode)) e.mode.value = r.mode;
+    if (TLS_MODES.includes(r.tls)) e.tls.value = r.tls;
+    const encoding = [...e.encoding.options].some((o) => o.value === r.encoding) ? r.encoding : '';
+    e.encoding.value = encoding;
+    this.#picked = typeof r.path === 'string' && r.path.startsWith('/') ? { host: r.host, port: r.port || 21, path: r.path } : null;
+    this.#syncAnonymous();
+    this.#syncTls(false);
+  }
+
+  #rememberSite() {
+    const s = this.#session;
+    if (!s?.host) return;
+    const entry = {
+      host: s.host,
+      port: s.port || 21,
+      user: s.anonymous ? '' : s.user ?? '',
+      anonymous: Boolean(s.anonymous),
+      mode: s.mode,
+      tls: s.tls,
+      encoding: s.encoding ?? '',
+      path: this.#cwd,
+    };
+    const same = (r) => r.host === entry.host && (r.port || 21) === entry.port && Boolean(r.anonymous) === entry.anonymous && (r.user ?? '') === entry.user;
+    store(RECENT_KEY, [entry, ...this.#recentServers().filter((r) => !same(r))].slice(0, RECENT_MAX));
   }
 
   #readForm() {
@@ -1200,6 +1289,7 @@ export class FtpBrowser extends Base {
       const from = !initial && previous.startsWith(`${this.#cwd}/`) ? previous.slice(this.#cwd.length + 1).split('/')[0] : null;
       this.#render(select ?? from);
       this.#hideAlert();
+      if (!initial) this.#rememberSite();
       this.#emit('ftp-navigate', { ...this.#where() });
       if (!initial) this.#announce(`${this.#cwd}. ${this.#summary()}`);
       return true;
@@ -1355,14 +1445,16 @@ export class FtpBrowser extends Base {
   #sortBy(key) {
     if (this.#sort.key === key) this.#sort.dir = -this.#sort.dir;
     else this.#sort = { key, dir: key === 'name' || key === 'permissions' ? 1 : -1 };
+    store(VIEW_KEY, { ...stored(VIEW_KEY, {}), sort: this.#sort });
     const keep = this.#view[this.#selected]?.name ?? null;
     this.#render(keep);
     const header = this.#el.headers.find((th) => th.dataset.key === key);
     this.#announce(`Sorted by ${header?.textContent.trim().toLowerCase()}, ${this.#sort.dir === 1 ? 'ascending' : 'descending'}`);
   }
 
-  #toggleHidden(show) {
+  #toggleHidden(show, { remember = true } = {}) {
     this.#showHidden = show;
+    if (remember) store(VIEW_KEY, { ...stored(VIEW_KEY, {}), showHidden: show });
     this.#el.hiddenBtn.setAttribute('aria-pressed', String(show));
     this.#el.hiddenBtn.title = show ? 'Hidden files are shown' : 'Show hidden files';
     if (this.#client) this.#refresh();

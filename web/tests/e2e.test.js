@@ -159,7 +159,7 @@ async function finished(p, name) {
 }
 
 async function fillForm(p, { user = FTP.user, password = FTP.password, port = FTP.port, mode, encoding, tls = 'plain' } = {}) {
-  await p.getByRole('textbox', { name: 'Host' }).fill(FTP.host);
+  await p.getByRole('combobox', { name: 'Host' }).fill(FTP.host);
   // The test servers here speak plain FTP; the TLS tests choose otherwise.
   await p.getByRole('combobox', { name: 'Encryption' }).selectOption(tls);
   await p.getByRole('spinbutton', { name: 'Port' }).fill(String(port));
@@ -204,7 +204,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
 
   test('the connect form, and a wrong password gives a readable error', async () => {
     await page.goto(APP);
-    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+    await page.getByRole('combobox', { name: 'Host' }).waitFor();
     await shot(page, '01-connect-form');
     await connect(page, { password: 'wrong-password' });
     const alert = page.locator('ftp-browser .connect [role="alert"]');
@@ -591,7 +591,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await shot(page, '06-protocol-log');
     await page.getByRole('button', { name: 'Protocol log' }).click();
     await page.getByRole('button', { name: 'Disconnect' }).click();
-    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+    await page.getByRole('combobox', { name: 'Host' }).waitFor();
   });
 
   test('running work is not dropped without asking: Disconnect and closing the tab', async () => {
@@ -629,7 +629,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     // Saying yes stops it and shows the form; with nothing running, nothing asks.
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await dialog.getByRole('button', { name: 'Disconnect' }).click();
-    await page.getByRole('textbox', { name: 'Host' }).waitFor();
+    await page.getByRole('combobox', { name: 'Host' }).waitFor();
     await page.evaluate(() => window.__ftpReleaseUpload());
     await item.and(page.locator('[data-state="cancelled"]')).waitFor({ state: 'attached' });
     const quiet = await page.evaluate(() => {
@@ -638,6 +638,46 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
       return ev.defaultPrevented;
     });
     assert.ok(!quiet, 'nothing running: closing the tab does not ask');
+  });
+
+  test('recent servers and the view’s choices are remembered, never a password', async () => {
+    // The last session (the test before) was left in /uploads.
+    const open = async () => {
+      const p = await freshPage();
+      await p.goto(APP);
+      const host = p.getByRole('combobox', { name: 'Host' });
+      await host.waitFor();
+      const offered = await p.locator('ftp-browser datalist option').evaluateAll((os) => os.map((o) => o.value));
+      assert.ok(offered.includes(FTP.host), `recent servers offered: ${offered}`);
+      // Picking one fills the form from what was used, but no password.
+      // As the browser reports a pick from the suggestions: the text replaced at once.
+      await host.evaluate((el, value) => {
+        el.value = value;
+        el.dispatchEvent(new InputEvent('input', { inputType: 'insertReplacementText', bubbles: true }));
+      }, FTP.host);
+      assert.equal(await p.getByRole('textbox', { name: 'User name' }).inputValue(), FTP.user);
+      assert.equal(await p.getByRole('spinbutton', { name: 'Port' }).inputValue(), String(FTP.port));
+      assert.equal(await p.getByRole('combobox', { name: 'Encryption' }).inputValue(), 'plain');
+      assert.equal(await p.getByLabel('Password').inputValue(), '');
+      await p.getByLabel('Password').fill(FTP.password);
+      await p.getByRole('button', { name: 'Connect', exact: true }).click();
+      return p;
+    };
+    let p = await open();
+    // It opens where the user left off.
+    await pathIs(p, '/uploads');
+    const saved = await p.evaluate(() => JSON.stringify(localStorage));
+    assert.ok(!saved.includes(FTP.password), 'no password is stored');
+    await p.locator('ftp-browser th[data-key="size"]').getByRole('button').click();
+    await p.close();
+
+    // The next visit is sorted as this one was left.
+    p = await open();
+    await pathIs(p, '/uploads');
+    assert.equal(await p.locator('ftp-browser th[data-key="size"]').getAttribute('aria-sort'), 'descending');
+    await p.locator('ftp-browser th[data-key="name"]').getByRole('button').click();
+    assert.equal(await p.locator('ftp-browser th[data-key="name"]').getAttribute('aria-sort'), 'ascending');
+    await p.close();
   });
 
   test('active mode lists too', async () => {

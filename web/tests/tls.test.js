@@ -148,7 +148,7 @@ describe('FTPS in the page', { skip }, () => {
     const p = await context.newPage();
     await p.goto(APP);
     const form = async () => {
-      await p.getByRole('textbox', { name: 'Host' }).fill(pure.host);
+      await p.getByRole('combobox', { name: 'Host' }).fill(pure.host);
       await p.getByRole('spinbutton', { name: 'Port' }).fill(String(pure.port));
       await p.getByRole('textbox', { name: 'User name' }).fill(pure.user);
       await p.getByLabel('Password').fill(pure.password);
@@ -174,7 +174,7 @@ describe('FTPS in the page', { skip }, () => {
     const again = await context.newPage();
     await again.goto(APP);
     const p2 = again;
-    await p2.getByRole('textbox', { name: 'Host' }).fill(pure.host);
+    await p2.getByRole('combobox', { name: 'Host' }).fill(pure.host);
     await p2.getByRole('spinbutton', { name: 'Port' }).fill(String(pure.port));
     await p2.getByRole('textbox', { name: 'User name' }).fill(pure.user);
     await p2.getByLabel('Password').fill(pure.password);
