@@ -29,6 +29,7 @@ import {
   visibleName,
 } from './ftp-util.js';
 import { recall, remember } from './tls-memory.js';
+import { Selection } from './selection.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
@@ -367,6 +368,7 @@ dl.cert dt { color: var(--_muted); }
 dl.cert dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .alert .trust { display: grid; gap: 8px; margin-top: 8px; }
 .statusbar span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.statusbar .selcount { font-weight: 600; color: var(--_fg); }
 
 dialog { border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 22px; width: min(420px, calc(100% - 32px)); background: var(--_bg); color: var(--_fg); box-shadow: 0 12px 40px rgb(0 0 0 / .18); }
 dialog::backdrop { background: rgb(15 17 20 / .35); }
@@ -452,6 +454,8 @@ export class FtpBrowser extends Base {
   #reopening = null;
   /** The recent server picked in the form, with the folder it was left in. */
   #picked = null;
+  /** Which rows are marked, and the cursor (`#selected` is its index). */
+  #sel = new Selection();
   /** Paths of files known to be partial, for the rows being drawn. */
   #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
@@ -806,7 +810,7 @@ export class FtpBrowser extends Base {
       h('button', { class: 'btn', type: 'button', title: label, onclick, ...extra }, icon(name), h('span', { class: 'label-wide' }, label));
     e.upBtn = tool('up', 'Up one level (Backspace)', () => this.#goUp());
     e.refreshBtn = tool('refresh', 'Refresh', () => this.#refresh({ announce: true }));
-    e.downloadBtn = labelled('download', 'Download', () => this.#openSelected(true), { disabled: true });
+    e.downloadBtn = labelled('download', 'Download', () => this.#downloadSelected(), { disabled: true });
     e.renameBtn = tool('rename', 'Rename (F2)', () => this.#beginRename(), { disabled: true });
     e.deleteBtn = tool('trash', 'Delete (Delete)', () => this.#deleteSelected(), { disabled: true });
     e.mkdirBtn = labelled('newFolder', 'New folder', () => this.#beginMkdir());
@@ -850,7 +854,7 @@ export class FtpBrowser extends Base {
       onkeydown: (ev) => this.#gridKeys(ev),
       onfocusin: (ev) => this.#rowFocus(ev),
     });
-    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'false', 'aria-rowcount': '1', part: 'grid' },
+    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'true', 'aria-rowcount': '1', part: 'grid' },
       h('colgroup', {}, h('col', { class: 'c-name' }), h('col', { class: 'c-size' }), h('col', { class: 'c-modified' }), h('col', { class: 'c-perms' })),
       h('thead', {}, h('tr', { role: 'row', 'aria-rowindex': '1' }, e.headers)),
       e.tbody);
@@ -887,7 +891,9 @@ export class FtpBrowser extends Base {
         h('span', { class: 'spacer' }), e.copyLogBtn, e.clearBtn, e.dockToggle),
       e.transfersPanel, e.logPanel);
 
-    e.statusLeft = h('span');
+    e.statusText = document.createTextNode('');
+    e.selectionCount = h('strong', { class: 'selcount' });
+    e.statusLeft = h('span', {}, e.statusText, e.selectionCount);
     e.statusRight = h('span');
     e.securityBtn = h('button', {
       class: 'btn small security',
@@ -1164,8 +1170,8 @@ export class FtpBrowser extends Base {
   async #describe(error, context) {
     const origin = globalThis.location?.origin;
     let relayReachable;
-    const message = String(error?.message ?? '');
-    if (error?.code === 'connection' && /relay/i.test(message) && /10\d\d|closed/.test(message)) {
+    // A relay connection that ended at connect: refused by the relay (Origin, ticket), or down?
+    if (error?.code === 'connection' && error?.detail === 'relay_lost' && context.op === 'connect') {
       relayReachable = await probe(context.relay ?? this.#session?.relay);
     }
     return describeError(error, { ...this.#session, ...context, origin, relayReachable });
@@ -1318,7 +1324,7 @@ export class FtpBrowser extends Base {
           const entries = await this.#browse((client) => client.list(this.#cwd, { all: this.#showHidden }));
           if (seq !== this.#navSeq) continue;
           this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
-          this.#render(keep);
+          this.#render(keep, { keepMarks: select == null });
           if (announce) this.#announce(`Refreshed. ${this.#summary()}`);
         } catch (error) {
           if (seq === this.#navSeq) this.#showAlert(await this.#describe(error, { op: 'list' }), 'list');
@@ -1339,7 +1345,7 @@ export class FtpBrowser extends Base {
     this.#el.tableWrap.setAttribute('aria-busy', String(on));
   }
 
-  #render(selectName = null) {
+  #render(selectName = null, { keepMarks = false } = {}) {
     const e = this.#el;
     const shown = this.#showHidden ? this.#entries : this.#entries.filter((entry) => !isHidden(entry));
     this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
@@ -1355,9 +1361,11 @@ export class FtpBrowser extends Base {
       header.setAttribute('aria-sort', key === this.#sort.key ? (this.#sort.dir === 1 ? 'ascending' : 'descending') : 'none');
     }
     this.#renderCrumbs();
+    this.#sel.setView(this.#view.map((entry) => entry.name), selectName);
     let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
     if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
-    this.#select(index, { focus: hadFocus, scroll: true });
+    if (keepMarks && this.#sel.size > 0) index = this.#sel.cursor;
+    this.#select(index, { focus: hadFocus, scroll: true, mode: keepMarks && this.#sel.size > 0 ? 'keep' : 'only' });
     this.#renderStatus();
   }
 
@@ -1423,7 +1431,7 @@ export class FtpBrowser extends Base {
   #renderStatus() {
     const s = this.#session;
     this.#renderSecurity();
-    this.#el.statusLeft.textContent = this.#summary();
+    this.#el.statusText.data = this.#summary();
     if (s) {
       const who = s.anonymous ? 'anonymous' : s.user;
       const port = s.port !== 21 ? `:${s.port}` : '';
@@ -1447,7 +1455,7 @@ export class FtpBrowser extends Base {
     else this.#sort = { key, dir: key === 'name' || key === 'permissions' ? 1 : -1 };
     store(VIEW_KEY, { ...stored(VIEW_KEY, {}), sort: this.#sort });
     const keep = this.#view[this.#selected]?.name ?? null;
-    this.#render(keep);
+    this.#render(keep, { keepMarks: true });
     const header = this.#el.headers.find((th) => th.dataset.key === key);
     this.#announce(`Sorted by ${header?.textContent.trim().toLowerCase()}, ${this.#sort.dir === 1 ? 'ascending' : 'descending'}`);
   }
@@ -1466,22 +1474,21 @@ export class FtpBrowser extends Base {
     return this.#el.tbody.children;
   }
 
-  #select(index, { focus = false, scroll = true } = {}) {
+  /**
+   * Moves the cursor to row `index`; `mode` says what happens to the marks (see
+   * `Selection.apply`: `only`, `toggle`, `extend`, `keep`).
+   */
+  #select(index, { focus = false, scroll = true, mode = 'only' } = {}) {
     const rows = this.#rows();
     if (!rows.length) {
       this.#selected = -1;
       this.#syncSelectionButtons();
       return;
     }
-    index = Math.max(0, Math.min(index, rows.length - 1));
-    const old = rows[this.#selected];
-    if (old && old !== rows[index]) {
-      old.setAttribute('aria-selected', 'false');
-      old.tabIndex = -1;
-    }
-    for (const row of rows) if (row !== rows[index] && row.tabIndex === 0) row.tabIndex = -1;
+    index = this.#sel.apply(index, mode);
+    this.#paintMarks();
     const row = rows[index];
-    row.setAttribute('aria-selected', 'true');
+    for (const other of rows) if (other !== row && other.tabIndex === 0) other.tabIndex = -1;
     row.tabIndex = 0;
     this.#selected = index;
     if (focus) row.focus({ preventScroll: !scroll });
@@ -1489,12 +1496,34 @@ export class FtpBrowser extends Base {
     this.#syncSelectionButtons();
   }
 
-  #syncSelectionButtons() {
+  /** Each row's aria-selected as the model has it (only rows that change are touched). */
+  #paintMarks() {
+    const rows = this.#rows();
+    for (let i = 0; i < rows.length; i++) {
+      const want = String(this.#sel.isMarked(i));
+      if (rows[i].getAttribute('aria-selected') !== want) rows[i].setAttribute('aria-selected', want);
+    }
+  }
+
+  /** The marked entries, in view order (the cursor's, when nothing is marked). */
+  #markedEntries() {
+    const marked = this.#sel.marked().map((i) => this.#view[i]).filter(Boolean);
+    if (marked.length) return marked;
     const entry = this.#view[this.#selected];
+    return entry ? [entry] : [];
+  }
+
+  #syncSelectionButtons() {
+    const marked = this.#markedEntries();
     const e = this.#el;
-    e.downloadBtn.disabled = !entry || entry.kind === 'dir';
-    e.renameBtn.disabled = !entry;
-    e.deleteBtn.disabled = !entry;
+    const folders = this.#canPickFolder();
+    e.downloadBtn.disabled = !marked.some((entry) => entry.kind !== 'dir' || folders);
+    e.renameBtn.disabled = marked.length !== 1;
+    e.deleteBtn.disabled = !marked.length;
+    const n = marked.length;
+    e.downloadBtn.title = n > 1 ? `Download ${n} items` : 'Download';
+    e.deleteBtn.title = n > 1 ? `Delete ${n} items (Delete)` : 'Delete (Delete)';
+    e.selectionCount.textContent = n > 1 ? ` · ${n} selected` : '';
     this.#rove(null);
   }
 
@@ -1517,7 +1546,9 @@ export class FtpBrowser extends Base {
   #rowClick(ev) {
     const row = this.#rowOf(ev);
     if (!row || this.#editing) return;
-    this.#select(Number(row.dataset.index), { focus: true, scroll: false });
+    const mode = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'only';
+    if (ev.shiftKey) ev.preventDefault();
+    this.#select(Number(row.dataset.index), { focus: true, scroll: false, mode });
   }
 
   #rowDblClick(ev) {
@@ -1530,7 +1561,8 @@ export class FtpBrowser extends Base {
   #rowFocus(ev) {
     const row = this.#rowOf(ev);
     if (row && !this.#editing && Number(row.dataset.index) !== this.#selected) {
-      this.#select(Number(row.dataset.index), { scroll: false });
+      // Focus alone (a mouse press before its click, Tab) moves the cursor, not the marks.
+      this.#select(Number(row.dataset.index), { scroll: false, mode: 'keep' });
     }
   }
 
@@ -1538,9 +1570,11 @@ export class FtpBrowser extends Base {
     if (this.#editing || ev.target.tagName === 'INPUT') return;
     const count = this.#view.length;
     const page = Math.max(1, Math.floor(this.#el.tableWrap.clientHeight / (this.#rows()[0]?.offsetHeight || 36)) - 1);
+    // Shift extends the marks, Ctrl moves the cursor alone, a plain key marks one row.
+    const how = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'keep' : 'only';
     const move = (to) => {
       ev.preventDefault();
-      if (count) this.#select(to, { focus: true });
+      if (count) this.#select(to, { focus: true, mode: how });
     };
     switch (ev.key) {
       case 'ArrowDown': return move(this.#selected + 1);
@@ -1563,6 +1597,29 @@ export class FtpBrowser extends Base {
       case 'F2':
         ev.preventDefault();
         return this.#beginRename();
+      case ' ':
+        ev.preventDefault();
+        if (count) this.#select(this.#selected, { focus: true, mode: 'toggle' });
+        return;
+      case 'Escape':
+        if (this.#sel.size > 1) {
+          ev.preventDefault();
+          this.#select(this.#selected, { focus: true, mode: 'only' });
+        }
+        return;
+      case 'a':
+      case 'A':
+        if (ev.ctrlKey || ev.metaKey) {
+          // The rows, not the page's text.
+          ev.preventDefault();
+          this.#sel.all();
+          this.#select(this.#selected, { focus: true, mode: 'keep' });
+          this.#announce(`${this.#sel.size} selected`);
+          return;
+        }
+        this.#typeAhead(ev.key);
+        ev.preventDefault();
+        return;
       default:
         if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && ev.key !== ' ') {
           this.#typeAhead(ev.key);
@@ -1637,6 +1694,10 @@ export class FtpBrowser extends Base {
   // ── Rename, new folder, delete ───────────────────────────────────────────────
 
   #beginRename() {
+    if (this.#sel.size > 1) {
+      this.#announce('Select one item to rename.');
+      return;
+    }
     const entry = this.#view[this.#selected];
     const row = this.#rows()[this.#selected];
     if (!entry || !row || this.#editing) return;
@@ -1746,8 +1807,45 @@ export class FtpBrowser extends Base {
   }
 
   async #deleteSelected() {
-    const entry = this.#view[this.#selected];
-    if (!entry || !this.#client) return;
+    const entries = this.#markedEntries();
+    if (!entries.length || !this.#client) return;
+    if (entries.length === 1) return this.#deleteOne(entries[0]);
+    const folders = entries.filter((entry) => entry.kind === 'dir').length;
+    const names = entries.slice(0, 3).map((entry) => `“${visibleName(entry.name)}”`).join(', ') + (entries.length > 3 ? ` and ${entries.length - 3} more` : '');
+    const hidden = entries.some((entry) => hasHiddenCharacters(entry.name)) ? ' Some names have hidden characters, shown as ⟨U+…⟩.' : '';
+    const ok = await this.#confirm(
+      `Delete ${entries.length} items?${hidden}`,
+      `${names} will be deleted from the server${folders ? `, ${folders === 1 ? 'the folder' : `the ${folders} folders`} with everything in ${folders === 1 ? 'it' : 'them'}` : ''}. This cannot be undone.`,
+      'Delete',
+    );
+    if (!ok) {
+      this.#focusGrid();
+      return;
+    }
+    const index = this.#selected;
+    let failed = null;
+    let done = 0;
+    for (const entry of entries) {
+      const path = joinPath(this.#cwd, entry.name);
+      try {
+        if (entry.kind === 'dir') await this.#removeTree(path);
+        else await this.#client.delete(path);
+        done += 1;
+      } catch (error) {
+        failed ??= { error, entry };
+      }
+    }
+    this.#announce(`Deleted ${done} of ${entries.length} items.`);
+    await this.#refresh({ select: null });
+    this.#select(Math.min(index, this.#view.length - 1), { focus: true });
+    if (failed) {
+      const described = await this.#describe(failed.error, { op: 'delete', name: failed.entry.name, kind: failed.entry.kind });
+      const left = entries.length - done;
+      this.#showAlert({ ...described, title: `${left} of ${entries.length} items could not be deleted. ${described.title}` }, 'delete');
+    }
+  }
+
+  async #deleteOne(entry) {
     const dir = entry.kind === 'dir';
     const ok = await this.#confirm(
       `Delete “${visibleName(entry.name)}”?${hasHiddenCharacters(entry.name) ? ' Its name has hidden characters, shown as ⟨U+…⟩.' : ''}`,
@@ -1836,11 +1934,20 @@ export class FtpBrowser extends Base {
   #strategy() {
     const wanted = this.getAttribute('download-strategy') || 'auto';
     const picker = typeof globalThis.showSaveFilePicker === 'function';
-    const worker = Boolean(this.getAttribute('download-worker')) && 'serviceWorker' in navigator && globalThis.isSecureContext;
-    if (wanted === 'picker') return picker ? 'picker' : worker ? 'worker' : 'blob';
-    if (wanted === 'service-worker') return worker ? 'worker' : 'blob';
     if (wanted === 'blob') return 'blob';
-    return picker ? 'picker' : worker ? 'worker' : 'blob';
+    if (wanted === 'service-worker' || !picker) return this.#sinkWithoutPicker();
+    return 'picker';
+  }
+
+  /** Whether downloads can go into a folder the user picks (folders and selections). */
+  #canPickFolder() {
+    return typeof globalThis.showDirectoryPicker === 'function' && this.#strategy() === 'picker';
+  }
+
+  /** The best sink that needs no picker: the service worker, else a Blob. */
+  #sinkWithoutPicker() {
+    const worker = Boolean(this.getAttribute('download-worker')) && 'serviceWorker' in navigator && globalThis.isSecureContext;
+    return worker ? 'worker' : 'blob';
   }
 
   /**
@@ -1859,13 +1966,139 @@ export class FtpBrowser extends Base {
         (error) => {
           if (error?.name === 'AbortError') return false; // the person closed the picker
           // No user gesture, or not allowed in this frame: the next best sink.
-          const worker = this.getAttribute('download-worker') && 'serviceWorker' in navigator && globalThis.isSecureContext;
-          target.strategy = worker ? 'worker' : 'blob';
+          target.strategy = this.#sinkWithoutPicker();
           return true;
         },
       );
     }
     return target;
+  }
+
+  /**
+   * The Download button: one file as before; several, or folders, into a folder the
+   * user picks (where the browser can), else each file as its own download.
+   */
+  #downloadSelected() {
+    const entries = this.#markedEntries();
+    if (entries.length === 1 && entries[0].kind !== 'dir') return this.#openSelected(true);
+    if (!entries.length || !this.#client) return;
+    if (this.#canPickFolder()) {
+      // Opened now, in the click or key press that asked for it.
+      const picked = globalThis.showDirectoryPicker({ id: 'ftpbridge-downloads', mode: 'readwrite' }).then(
+        (root) => root,
+        (error) => (error?.name === 'AbortError' ? false : null),
+      );
+      return picked.then((root) => {
+        if (root) return this.#downloadInto(root, entries);
+        if (root === null) return this.#downloadEach(entries);
+        this.#focusGrid();
+      });
+    }
+    return this.#downloadEach(entries);
+  }
+
+  /** Each marked file as its own download (no folder to save into). */
+  async #downloadEach(entries) {
+    const files = entries.filter((entry) => entry.kind !== 'dir');
+    // One save picker per file would need one click per file: these go without.
+    const strategy = this.#strategy() === 'picker' ? this.#sinkWithoutPicker() : this.#strategy();
+    for (const entry of files) {
+      await this.#startDownload(entry, joinPath(this.#cwd, entry.name), {}, { strategy, handle: null, ready: Promise.resolve(true) });
+    }
+    if (files.length < entries.length) {
+      this.#showAlert({
+        title: files.length ? 'The files are downloading; the folders cannot be, in this browser.' : 'Folders cannot be downloaded in this browser.',
+        hint: 'Downloading a folder needs a browser that can save into a folder you pick (Chrome or Edge).',
+        detail: '',
+        code: 'unsupported',
+        replyCode: null,
+        retry: false,
+      }, 'download');
+    }
+  }
+
+  /**
+   * Downloads `entries` (files, and folders with everything in them) into the local
+   * folder `root`, asking once before replacing files that are there already.
+   */
+  async #downloadInto(root, entries) {
+    const client = this.#client;
+    const base = this.#cwd;
+    const files = [];
+    const folders = [];
+    const unlisted = [];
+    const walk = async (path, rel) => {
+      let children;
+      try {
+        children = await client.list(path, { all: true });
+      } catch {
+        unlisted.push(path);
+        return;
+      }
+      for (const child of children) {
+        if (child.name === '.' || child.name === '..') continue;
+        const childRel = `${rel}/${child.name}`;
+        const childPath = joinPath(path, child.name);
+        if (child.kind === 'dir') {
+          folders.push(childRel);
+          await walk(childPath, childRel);
+        } else {
+          files.push({ rel: childRel, path: childPath, entry: child });
+        }
+      }
+    };
+    this.#busy(true);
+    try {
+      for (const entry of entries) {
+        const path = joinPath(base, entry.name);
+        if (entry.kind === 'dir') {
+          folders.push(entry.name);
+          await walk(path, entry.name);
+        } else {
+          files.push({ rel: entry.name, path, entry });
+        }
+      }
+    } finally {
+      this.#busy(false);
+    }
+    if (unlisted.length) {
+      const go = await this.#confirm(
+        `Download without ${unlisted.length === 1 ? `“${unlisted[0]}”` : `${unlisted.length} folders`}?`,
+        `The server did not list ${unlisted.slice(0, 3).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so what is in ${unlisted.length === 1 ? 'it' : 'them'} cannot be downloaded.`,
+        'Download the rest',
+      );
+      this.#focusGrid();
+      if (!go) return;
+    }
+    // What the chosen folder holds already: never replaced without a yes.
+    const clashes = [];
+    for (const file of files) {
+      if (await localFile(root, file.rel, false).then(() => true, () => false)) clashes.push(file);
+    }
+    let chosen = files;
+    if (clashes.length) {
+      const names = clashes.slice(0, 3).map(({ rel }) => `“${visibleName(rel)}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
+      const replace = await this.#confirm(
+        clashes.length === 1 ? `Replace “${visibleName(clashes[0].rel)}” on this computer?` : `Replace ${clashes.length} files on this computer?`,
+        `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in the folder you chose (${root.name}). Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'}.`,
+        'Replace',
+        clashes.length === files.length ? 'Cancel' : 'Skip them',
+      );
+      this.#focusGrid();
+      if (!replace) chosen = files.filter((file) => !clashes.includes(file));
+      if (!replace && clashes.length === files.length) return;
+    }
+    for (const folder of folders) {
+      try {
+        await localFolder(root, folder.split('/'), true);
+      } catch {
+        // A name this computer cannot hold: its files fail with their own message.
+      }
+    }
+    for (const { rel, path, entry } of chosen) {
+      this.#addTransfer({ direction: 'download', name: entry.name, path, total: entry.size ?? null, strategy: 'folder', root, rel, handle: null, chunks: [] });
+    }
+    this.#announce(`Downloading ${chosen.length} file${chosen.length === 1 ? '' : 's'} into ${root.name}.`);
   }
 
   async #startDownload(entry, path, options = {}, target = this.#pickTarget(entry)) {
@@ -2129,7 +2362,8 @@ export class FtpBrowser extends Base {
   }
 
   async #openSink(t, offset) {
-    if (t.strategy === 'picker' && t.handle) {
+    if (t.strategy === 'folder' && !t.handle) t.handle = await localFile(t.root, t.rel, true);
+    if ((t.strategy === 'picker' || t.strategy === 'folder') && t.handle) {
       const writable = await t.handle.createWritable({ keepExistingData: offset > 0 });
       if (offset > 0) {
         await writable.truncate(offset);
@@ -2550,6 +2784,23 @@ async function probe(relay) {
 }
 
 /** Saves a Blob through a temporary link. */
+/**
+ * The folder at `parts` below the local directory handle `root` (made when `create`).
+ * Names the local file system cannot hold (`..`, a slash) fail here.
+ */
+async function localFolder(root, parts, create) {
+  let dir = root;
+  for (const part of parts) dir = await dir.getDirectoryHandle(part, { create });
+  return dir;
+}
+
+/** The file at the relative path `rel` below `root` (made, with its folders, when `create`). */
+async function localFile(root, rel, create) {
+  const parts = rel.split('/');
+  const dir = await localFolder(root, parts.slice(0, -1), create);
+  return dir.getFileHandle(parts[parts.length - 1], { create });
+}
+
 function saveBlob(blob, name, root) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

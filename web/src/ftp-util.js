@@ -151,10 +151,12 @@ export function describeError(error, context = {}) {
   const code = (error && typeof error === 'object' && typeof error.code === 'string' && error.code) || 'unknown';
   const replyCode = (error && typeof error === 'object' && Number.isInteger(error.replyCode) && error.replyCode) || null;
   const detail = String((error && typeof error === 'object' && 'message' in error ? error.message : error) ?? '');
-  const lower = detail.toLowerCase();
+  // The finer code (FtpError.detail): words are chosen by codes, never by the message.
+  const finer = (error && typeof error === 'object' && typeof error.detail === 'string' && error.detail) || '';
   const op = context.op ?? '';
   const name = context.name ? `“${context.name}”` : 'this';
   const server = context.host ? `${context.host}${context.port && Number(context.port) !== 21 ? `:${context.port}` : ''}` : 'the server';
+  const hostPort = context.host ? `${context.host}:${context.port || 21}` : 'this server';
   const out = (title, hint = '', retry = false) => ({ title, hint, detail, code, replyCode, retry });
   const what = { download: 'file', delete: 'file', rename: 'file', list: 'folder', mkdir: 'folder', upload: 'folder' }[op];
 
@@ -173,8 +175,11 @@ export function describeError(error, context = {}) {
       if (what === 'file' || op === '') return out('This file no longer exists.', 'Refresh the listing: someone may have moved or deleted it.');
       return out('This no longer exists.', 'Refresh the listing.');
     case 'permission':
-      if (lower.includes('relay') || lower.includes('policy')) {
-        return out(`The relay does not allow connections to ${server}.`, 'Its operator decides which servers and ports may be reached; ask them, or use another relay.');
+      if (finer === 'relay_policy' && op === 'connect') {
+        return out(`The relay does not allow connections to ${hostPort}.`, 'Its operator decides which servers and ports may be reached; ask them, or use another relay.');
+      }
+      if (finer === 'relay_policy') {
+        return out(`The relay does not allow the data connection ${server} asked for.`, 'Its operator decides which data ports may be reached; reconnect with the other transfer mode, or ask them.');
       }
       if (op === 'connect' && context.anonymous) return out(`${server} does not allow anonymous login.`, 'Untick “Anonymous login” and enter a user name and password.');
       if (op === 'connect') return out('The server refused the login.', 'Check the user name and password.');
@@ -195,12 +200,22 @@ export function describeError(error, context = {}) {
     case 'closed':
       return out('The connection to the server was closed.', 'Reconnect to continue.', true);
     case 'invalid_input':
-      if (lower.includes('encoding') && lower.includes('unknown')) return out('This encoding is not known to the browser.', 'Pick one from the list, e.g. utf-8 or latin1.');
-      if (lower.includes('encod') || lower.includes('represent')) return out(`This name cannot be written in the server’s encoding${context.encoding ? ` (${context.encoding})` : ''}.`, 'Choose a name with other characters.');
-      if (lower.includes('reading the file')) return out('The browser could not read the local file.', 'It may have been moved or changed while uploading. Choose it again.');
-      if (lower.includes('cannot open')) return out('The relay address is not a valid WebSocket URL.', 'It should look like wss://relay.example.com/ws.');
-      if (lower.includes('line break') || lower.includes('newline')) return out('Names cannot contain line breaks.');
-      return out('This request is not valid.', '');
+      switch (finer) {
+        case 'unknown_encoding':
+          return out('This encoding is not known to the browser.', 'Pick one from the list, e.g. utf-8 or latin1.');
+        case 'unencodable':
+          return out(`This name cannot be written in the server’s encoding${context.encoding ? ` (${context.encoding})` : ''}.`, 'Choose a name with other characters.');
+        case 'local_read':
+          return out('The browser could not read the local file.', 'It may have been moved or changed while uploading. Choose it again.');
+        case 'relay_url':
+          return out('The relay address is not a valid WebSocket URL.', 'It should look like wss://relay.example.com/ws.');
+        case 'line_break':
+          return out('Names cannot contain line breaks.');
+        case 'empty_path':
+          return out('A name is needed.');
+        default:
+          return out('This request is not valid.', '');
+      }
     case 'rejected':
       if (replyCode === 552 || replyCode === 452) return out('The server is out of space, or your quota is full.', 'Free some space on the server and try again.');
       if (replyCode === 500 || replyCode === 502 || replyCode === 504) return out('The server does not support this command.');
@@ -251,27 +266,35 @@ export function describeError(error, context = {}) {
   }
 
   // Connection problems: the relay or the FTP server.
-  if (replyCode === 425 || replyCode === 426 || lower.includes('data connection')) {
+  if (finer === 'data_connection' || replyCode === 425 || replyCode === 426) {
     return out('The server could not open a data connection.', 'Reconnect with the other transfer mode (passive or active).', true);
   }
-  if (replyCode === 421) return out('The server closed the connection (it may be busy or shutting down).', 'Try again in a moment.', true);
-  if (/\brelay\b/.test(lower) && /(10\d\d|closed|refused|policy)/.test(lower)) {
-    if (lower.includes('policy') || lower.includes('1008')) {
+  if (finer === 'server_closed' || replyCode === 421) return out('The server closed the connection (it may be busy or shutting down).', 'Try again in a moment.', true);
+  switch (finer) {
+    case 'relay_refused':
       return out('The relay refused this session (its policy or its limits).', 'Try again later, or ask the relay’s operator.');
-    }
-    if (context.relayReachable === true) {
-      const origin = context.origin ? ` (${context.origin})` : '';
-      return out(`The relay refused this page${origin}: this site is not on its list of allowed origins, or it requires a ticket.`, 'The relay’s operator can allow this site with --allow-origin.');
-    }
-    if (context.relayReachable === false) {
-      return out(`The relay${context.relay ? ` at ${context.relay}` : ''} cannot be reached.`, 'Check your network connection and the relay address.', true);
-    }
-    if (op === 'connect') return out('The connection to the relay failed.', 'Check the relay address, and that the relay allows this site.', true);
-    return out('The connection to the relay was lost.', 'Reconnect to continue.', true);
-  }
-  if (lower.includes('refused')) return out(`Nothing accepts connections at ${server}.`, 'Check the host name and the port.', true);
-  if (lower.includes('unreachable') || lower.includes('resolve') || lower.includes('no route')) {
-    return out(`${server} cannot be reached.`, 'Check the host name: it may be misspelt or the server may be down.', true);
+    case 'relay_shutdown':
+      return out('The relay is restarting or shutting down.', 'Try again in a moment.', true);
+    case 'relay_protocol':
+      return out('The relay answered in a way this page does not understand.', 'The relay and this page may be different versions; reload the page.', true);
+    case 'relay_lost':
+      if (op === 'connect' && context.relayReachable === true) {
+        const origin = context.origin ? ` (${context.origin})` : '';
+        return out(`The relay refused this page${origin}: this site is not on its list of allowed origins, or it requires a ticket.`, 'The relay’s operator can allow this site with --allow-origin.');
+      }
+      if (op === 'connect' && context.relayReachable === false) {
+        return out(`The relay${context.relay ? ` at ${context.relay}` : ''} cannot be reached.`, 'Check your network connection and the relay address.', true);
+      }
+      if (op === 'connect') return out('The connection to the relay failed.', 'Check the relay address, and that the relay allows this site.', true);
+      return out('The connection to the relay was lost.', 'Reconnect to continue.', true);
+    case 'refused':
+      return out(`Nothing accepts connections at ${hostPort}.`, 'Check the host name and the port.', true);
+    case 'unreachable':
+      return out(`${server} cannot be reached.`, 'Check the host name: it may be misspelt or the server may be down.', true);
+    case 'reset':
+      if (op === 'connect') return out(`${server} reset the connection.`, 'Check the port and the encryption setting (implicit TLS uses port 990).', true);
+      break;
+    default:
   }
   if (op === 'connect') return out(`Could not connect to ${server}.`, 'Check the host name and the port, and try again.', true);
   return out('The connection to the server was lost.', 'Reconnect to continue.', true);

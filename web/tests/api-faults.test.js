@@ -74,6 +74,7 @@ describe('FtpClient faults', { skip }, () => {
         isFtpError: error instanceof window.ftp.FtpError,
         code: error.code,
         replyCode: error.replyCode ?? null,
+        detail: error.detail ?? null,
         message: String(error.message),
       });
     }, VSFTPD);
@@ -139,6 +140,7 @@ describe('FtpClient faults', { skip }, () => {
     assert.equal(outcome.completed, undefined, `a short download was reported complete: ${JSON.stringify(outcome)}`);
     assert.ok(outcome.isFtpError, JSON.stringify(outcome));
     assert.equal(outcome.code, 'connection', outcome.message);
+    assert.ok(['server_closed', 'reset', 'data_connection'].includes(outcome.detail), `detail ${outcome.detail}: ${outcome.message}`);
     assert.ok(outcome.kept >= read && outcome.kept < Number(BIG_SIZE), `${outcome.kept} bytes kept`);
     await control('/vsftpd/restart');
     const resumed = await resumeHeldDownload(VSFTPD, 'big.bin', outcome.kept);
@@ -221,6 +223,7 @@ describe('FtpClient faults', { skip }, () => {
     assert.ok(outcome.isFtpError, JSON.stringify(outcome));
     assert.equal(outcome.code, 'connection', outcome.message);
     assert.equal(outcome.replyCode, 426, outcome.message);
+    assert.equal(outcome.detail, 'data_connection', outcome.message);
     assert.ok(outcome.kept <= Number(CUT_AT), `${outcome.kept} bytes kept`);
     assert.ok(outcome.listed.includes('cut.bin'), JSON.stringify(outcome.listed));
     const resumed = await resumeHeldDownload(FAULTY, 'cut.bin', outcome.kept);
@@ -264,6 +267,7 @@ describe('FtpClient faults', { skip }, () => {
     assert.ok(outcome.isFtpError, JSON.stringify(outcome));
     assert.ok(['connection', 'closed'].includes(outcome.code), `${outcome.code}: ${outcome.message}`);
     assert.match(outcome.message, /relay/);
+    if (outcome.code === 'connection') assert.match(String(outcome.detail), /^relay_(lost|shutdown)$/, outcome.message);
     const names = await inPage(async () => {
       const client = await window.ftp.FtpClient.connect({ ...window.vsftpd, timeoutMs: 10000 });
       const entries = await client.list('/');
@@ -290,6 +294,7 @@ describe('FtpClient faults', { skip }, () => {
     assert.ok(outcome.isFtpError, JSON.stringify(outcome));
     assert.ok(['connection', 'closed'].includes(outcome.code), `${outcome.code}: ${outcome.message}`);
     assert.match(outcome.message, /relay/);
+    if (outcome.code === 'connection') assert.match(String(outcome.detail), /^relay_(lost|shutdown)$/, outcome.message);
     await control('/relay/start');
     const names = await inPage(async () => {
       const client = await window.ftp.FtpClient.connect({ ...window.vsftpd, timeoutMs: 10000 });

@@ -94,6 +94,12 @@ function pickerInitScript() {
       cancel: (reason) => inner.cancel(reason),
     });
   };
+  // A folder the user "picks" for downloads: the same one each time, in the page's
+  // private file system, so a second download into it meets the first's files.
+  window.showDirectoryPicker = async () => {
+    const root = await navigator.storage.getDirectory();
+    return root.getDirectoryHandle('picked-folder', { create: true });
+  };
   let n = 0;
   window.showSaveFilePicker = async ({ suggestedName } = {}) => {
     const root = await navigator.storage.getDirectory();
@@ -227,14 +233,16 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     assert.equal(await row(page, '.hidden-file').count(), 0, 'hidden files are hidden by default');
     const grid = page.getByRole('grid', { name: 'Files' });
     assert.equal(await grid.getAttribute('aria-rowcount'), String((await page.locator('ftp-browser tbody tr').count()) + 1));
-    assert.equal(await row(page, 'docs').getAttribute('aria-selected'), 'true', 'the first row is selected');
+    const first = await page.locator('ftp-browser tbody tr').first().getAttribute('data-name');
+    assert.equal(first, 'bulk', 'folders first, by name');
+    assert.equal(await row(page, first).getAttribute('aria-selected'), 'true', 'the first row is selected');
     assert.match(page.url(), new RegExp(`#ftp://${FTP.user}@${FTP.host}:${FTP.port}/`));
     assert.ok(!page.url().includes(FTP.password), 'no password in the URL');
     assert.equal(await row(page, 'big.bin').locator('td.size').innerText(), '52.4 MB');
     // What assistive technology sees: a grid with sortable headers and selectable rows.
     const tree = await grid.ariaSnapshot();
     assert.match(tree, /columnheader "Name/);
-    assert.match(tree, /row "docs[^"]*" \[selected\]/);
+    assert.match(tree, /row "bulk[^"]*" \[selected\]/);
     assert.match(tree, /gridcell "big\.bin"/);
     await shot(page, '03-listing');
   });
@@ -677,6 +685,87 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     assert.equal(await p.locator('ftp-browser th[data-key="size"]').getAttribute('aria-sort'), 'descending');
     await p.locator('ftp-browser th[data-key="name"]').getByRole('button').click();
     assert.equal(await p.locator('ftp-browser th[data-key="name"]').getAttribute('aria-sort'), 'ascending');
+    await p.close();
+  });
+
+  test('many rows at once: Ctrl, Shift, Space and Ctrl+A select; a selection downloads into a folder (asking before replacing) and deletes with one question', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'bulk').dblclick();
+    await pathIs(p, '/bulk');
+    const marked = async () => p.locator('ftp-browser tbody tr[aria-selected="true"]').evaluateAll((rows) => rows.map((r) => r.dataset.name));
+    const local = (rel) => p.evaluate(async (rel) => {
+      let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-folder', { create: true });
+      const parts = rel.split('/');
+      for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part);
+      return (await (await dir.getFileHandle(parts.at(-1))).getFile()).text();
+    }, rel);
+    // A file of the same name is on this computer already.
+    await p.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-folder', { create: true });
+      const w = await (await dir.getFileHandle('one.txt', { create: true })).createWritable();
+      await w.write('mine, not the server’s\n');
+      await w.close();
+    });
+
+    // Click, then Ctrl-click: two rows, and the status bar says so.
+    await row(p, 'nested').click();
+    await row(p, 'one.txt').click({ modifiers: ['Control'] });
+    assert.deepEqual(await marked(), ['nested', 'one.txt']);
+    assert.match(await p.locator('ftp-browser .statusbar').innerText(), /2 selected/);
+    assert.equal(await p.locator('ftp-browser [role="grid"]').getAttribute('aria-multiselectable'), 'true');
+
+    // Download: the folder's tree and the file go into the picked folder; the local
+    // one.txt is not replaced without a yes.
+    await p.getByRole('button', { name: 'Download' }).click();
+    let dialog = p.getByRole('dialog', { name: 'Replace “one.txt” on this computer?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Skip them' }).click();
+    assert.equal((await finished(p, 'three.txt')).state, 'done');
+    assert.equal((await finished(p, 'four.txt')).state, 'done');
+    assert.equal(await local('nested/three.txt'), 'three\n');
+    assert.equal(await local('nested/deeper/four.txt'), 'four\n');
+    assert.equal(await local('one.txt'), 'mine, not the server’s\n');
+    // Again, saying Replace: every file is there now, so Cancel is the other choice.
+    await p.getByRole('button', { name: 'Download' }).click();
+    dialog = p.getByRole('dialog', { name: 'Replace 3 files on this computer?' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).count(), 1);
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await p.waitForFunction(() => document.querySelector('ftp-browser').transfers.filter((t) => t.name === 'one.txt' && t.state === 'done').length === 1);
+    assert.equal(await local('one.txt'), 'one\n');
+
+    // The keyboard: Home marks one row, Shift+Down extends, Ctrl+A marks all, Space
+    // unmarks the cursor's row, Escape leaves one.
+    await row(p, 'nested').click();
+    await p.keyboard.press('Home');
+    await p.keyboard.press('Shift+ArrowDown');
+    await p.keyboard.press('Shift+ArrowDown');
+    assert.deepEqual(await marked(), ['nested', 'one.txt', 'stay.txt']);
+    await p.keyboard.press('Control+a');
+    assert.deepEqual(await marked(), ['nested', 'one.txt', 'stay.txt', 'two.txt']);
+    assert.equal(await p.evaluate(() => String(getSelection())), '', 'Ctrl+A selects rows, not the page’s text');
+    await p.keyboard.press(' ');
+    assert.deepEqual(await marked(), ['nested', 'one.txt', 'two.txt']);
+    await p.keyboard.press('Escape');
+    assert.equal((await marked()).length, 1);
+
+    // Delete three at once: one question, and only they are gone.
+    await row(p, 'one.txt').click();
+    await row(p, 'two.txt').click({ modifiers: ['Control'] });
+    await row(p, 'nested').click({ modifiers: ['Control'] });
+    await p.keyboard.press('Delete');
+    dialog = p.getByRole('dialog', { name: 'Delete 3 items?' });
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /the folder with everything in it/);
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await row(p, 'one.txt').waitFor({ state: 'detached' });
+    await row(p, 'nested').waitFor({ state: 'detached' });
+    await row(p, 'two.txt').waitFor({ state: 'detached' });
+    await row(p, 'stay.txt').waitFor();
+    results.absent.push('bulk/one.txt', 'bulk/two.txt', 'bulk/nested');
+    results.files.push({ path: 'bulk/stay.txt', sha256: sha256('stay\n') });
     await p.close();
   });
 

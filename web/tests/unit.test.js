@@ -24,7 +24,7 @@ import {
   hasHiddenCharacters,
 } from '../src/ftp-util.js';
 
-const ftpError = (code, message, replyCode = null) => Object.assign(new Error(message), { name: 'FtpError', code, replyCode });
+const ftpError = (code, message, replyCode = null, detail = null) => Object.assign(new Error(message), { name: 'FtpError', code, replyCode, detail });
 
 test('paths', () => {
   assert.equal(joinPath('/', 'pub'), '/pub');
@@ -102,20 +102,32 @@ test('errors a person can act on', () => {
   assert.equal(describeError(ftpError('not_found', 'x', 550), { op: 'download' }).title, 'This file no longer exists.');
   assert.match(describeError(ftpError('not_found', 'x', 550), { op: 'list' }).title, /folder no longer exists/);
   assert.match(
-    describeError(ftpError('permission', "cannot connect: blocked by the relay's policy (blocked)"), { op: 'connect', host: 'ftp.example.com' }).title,
-    /relay does not allow connections to ftp\.example\.com/,
+    describeError(ftpError('permission', 'x', null, 'relay_policy'), { op: 'connect', host: 'ftp.example.com' }).title,
+    /relay does not allow connections to ftp\.example\.com:21\./,
   );
+  // A data port the relay refuses is not the server's refusal.
+  assert.match(describeError(ftpError('permission', 'x', null, 'relay_policy'), { op: 'list', host: 'h' }).title, /relay does not allow the data connection h asked for/);
+  // The words come from the code, not from the message: a server's text does not steer them.
+  assert.equal(describeError(ftpError('permission', 'relay policy says no', 550), { op: 'delete', name: 'a' }).title, 'You are not allowed to delete “a”.');
   assert.match(describeError(ftpError('permission', 'x', 550), { op: 'upload' }).title, /does not allow uploading here/);
   assert.match(describeError(ftpError('rejected', 'x', 552), { op: 'upload' }).title, /out of space/);
   assert.match(describeError(ftpError('connection', 'x', 425), { op: 'list' }).hint, /passive or active/);
-  assert.match(describeError(ftpError('connection', 'cannot connect to h:21: connection refused'), { op: 'connect', host: 'h', port: 2121 }).title, /Nothing accepts connections at h:2121/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'refused'), { op: 'connect', host: 'h', port: 2121 }).title, /Nothing accepts connections at h:2121/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'refused'), { op: 'connect', host: 'h' }).title, /Nothing accepts connections at h:21\./);
+  assert.match(describeError(ftpError('connection', 'x', null, 'data_connection'), { op: 'download' }).title, /could not open a data connection/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'server_closed'), { op: 'list' }).title, /server closed the connection/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'unreachable'), { op: 'connect', host: 'h' }).title, /h cannot be reached/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'relay_refused'), { op: 'connect' }).title, /relay refused this session/);
+  assert.match(describeError(ftpError('connection', 'x', null, 'relay_shutdown'), { op: 'list' }).title, /relay is restarting/);
   assert.match(describeError(ftpError('timeout', 'x'), { op: 'connect', host: 'h' }).title, /did not answer/);
   assert.match(describeError(ftpError('incomplete', 'x'), { op: 'download' }).hint, /Resume/);
   assert.equal(describeError(ftpError('aborted', 'x')).title, 'Cancelled.');
-  assert.match(describeError(ftpError('invalid_input', 'name not representable in the encoding'), { op: 'rename', encoding: 'latin1' }).title, /latin1/);
+  assert.match(describeError(ftpError('invalid_input', 'x', null, 'unencodable'), { op: 'rename', encoding: 'latin1' }).title, /latin1/);
+  assert.equal(describeError(ftpError('invalid_input', 'x', null, 'line_break'), { op: 'rename' }).title, 'Names cannot contain line breaks.');
+  assert.match(describeError(ftpError('invalid_input', 'x', null, 'relay_url'), { op: 'connect' }).title, /not a valid WebSocket URL/);
 
   // A WebSocket the relay refused (403 before the upgrade) vs. a relay that is down.
-  const closed = ftpError('connection', 'cannot connect: the relay connection closed (code 1006)');
+  const closed = ftpError('connection', 'cannot connect: the relay connection closed (code 1006)', null, 'relay_lost');
   assert.match(describeError(closed, { op: 'connect', relayReachable: true, origin: 'https://a.example' }).title, /relay refused this page \(https:\/\/a\.example\)/);
   assert.match(describeError(closed, { op: 'connect', relayReachable: false, relay: 'wss://r/ws' }).title, /relay at wss:\/\/r\/ws cannot be reached/);
   assert.equal(describeError('boom').title, 'boom');
@@ -165,4 +177,40 @@ test('names with control and bidi characters are shown visibly', () => {
   assert.ok(hasHiddenCharacters('x\u202e'));
   assert.ok(hasHiddenCharacters('x\u202e'), 'twice in a row (no regex state)');
   assert.ok(!hasHiddenCharacters('x.txt'));
+});
+
+test('the selection model: clicks, Ctrl, Shift, all, and a re-sort keeps the marks', async () => {
+  const { Selection } = await import('../src/selection.js');
+  const s = new Selection();
+  s.setView(['a', 'b', 'c', 'd', 'e']);
+  s.apply(1);
+  assert.deepEqual(s.marked(), [1]);
+  s.apply(3, 'toggle');
+  assert.deepEqual(s.marked(), [1, 3]);
+  s.apply(3, 'toggle');
+  assert.deepEqual(s.marked(), [1]);
+  // Shift: the range from the anchor (the last row clicked), replacing the marks.
+  s.apply(1);
+  s.apply(4, 'extend');
+  assert.deepEqual(s.marked(), [1, 2, 3, 4]);
+  s.apply(0, 'extend');
+  assert.deepEqual(s.marked(), [0, 1]);
+  // The cursor moves alone with keep.
+  s.apply(4, 'keep');
+  assert.equal(s.cursor, 4);
+  assert.deepEqual(s.marked(), [0, 1]);
+  s.all();
+  assert.equal(s.size, 5);
+  // A new order of the same names: marks follow the names, the cursor its row's name.
+  s.apply(2);
+  s.apply(4, 'toggle');
+  s.setView(['e', 'd', 'c', 'b', 'a']);
+  assert.deepEqual(s.marked(), [0, 2]);
+  assert.equal(s.cursor, 0);
+  // Names no longer shown lose their marks; an empty view has no cursor.
+  s.setView(['d', 'c']);
+  assert.deepEqual(s.marked(), [1]);
+  s.setView([]);
+  assert.equal(s.size, 0);
+  assert.equal(s.apply(0), -1);
 });

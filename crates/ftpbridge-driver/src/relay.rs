@@ -39,6 +39,12 @@ pub fn socket_error(reason: CloseReason) -> SocketError {
         CloseReason::Blocked => SocketError::Blocked("destination not allowed".into()),
         CloseReason::DataPeerMismatch => SocketError::Blocked("not the control connection's server".into()),
         CloseReason::LimitReached => SocketError::Blocked("a limit was reached".into()),
-        other => SocketError::Other(format!("relay: {other}")),
+        CloseReason::ShuttingDown => {
+            SocketError::Relay { detail: "relay_shutdown", message: format!("relay: {reason}") }
+        }
+        CloseReason::ProtocolError => {
+            SocketError::Relay { detail: "relay_protocol", message: format!("relay: {reason}") }
+        }
+        other => SocketError::Relay { detail: "relay_lost", message: format!("relay: {other}") },
     }
 }

@@ -97,6 +97,12 @@ fn web_app_in_headless_chromium() {
     server.write_file("projects/old-folder/inside.txt", b"inside\n");
     server.write_file("projects/keep-me.txt", b"keep me\n");
     server.write_file("projects/move-me.txt", b"move me\n");
+    // For selecting many rows: downloaded into a folder, then deleted together.
+    server.write_file("bulk/one.txt", b"one\n");
+    server.write_file("bulk/two.txt", b"two\n");
+    server.write_file("bulk/stay.txt", b"stay\n");
+    server.write_file("bulk/nested/three.txt", b"three\n");
+    server.write_file("bulk/nested/deeper/four.txt", b"four\n");
     // A name whose bidi override makes it read as another extension.
     server.write_file("projects/photo\u{202e}gpj.exe", b"not a photo\n");
     // A Latin-1 file name: the bytes c a f 0xE9, which are not UTF-8.

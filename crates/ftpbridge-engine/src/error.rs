@@ -108,12 +108,17 @@ impl Error {
 
     /// An error caused by a server reply; the kind is derived from the reply.
     pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
+        let detail = match reply.code() {
+            421 => Some("server_closed"),
+            425 | 426 => Some("data_connection"),
+            _ => None,
+        };
         Error {
             kind: classify(&reply),
             message: context.into(),
             reply: Some(reply),
             valid_length: None,
-            detail: None,
+            detail,
             certificate: None,
         }
     }
@@ -149,9 +154,27 @@ impl Error {
         self.certificate.as_deref()
     }
 
-    /// A finer code within the kind, where it has them: for [`ErrorKind::Certificate`]
-    /// and [`ErrorKind::Tls`], the TLS layer's code (`expired`, `self_signed`,
-    /// `truncated`, `handshake`, ...).
+    /// A finer code within the kind, stable like the kind, for a shell to choose its
+    /// words by (never by the message):
+    ///
+    /// - [`ErrorKind::Certificate`] and [`ErrorKind::Tls`]: the TLS layer's code
+    ///   (`expired`, `self_signed`, `truncated`, `handshake`, ...);
+    /// - [`ErrorKind::TlsUnavailable`]: `required`, `data` or `password`;
+    /// - [`ErrorKind::Connection`]: `refused` (nothing listens there), `unreachable`
+    ///   (no route, or the name did not resolve), `reset`, `server_closed` (the server
+    ///   closed the session, or sent 421), `data_connection` (a data connection could
+    ///   not be opened or failed, or 425/426), and from a relay `relay_refused` (its
+    ///   policy or limits refused the session), `relay_shutdown`, `relay_protocol`
+    ///   (it broke the wire protocol) or `relay_lost` (the relay connection ended);
+    /// - [`ErrorKind::Permission`]: `relay_policy` when the relay, not the server,
+    ///   refused the destination;
+    /// - [`ErrorKind::Timeout`]: `timed_out` when a connection attempt timed out in
+    ///   the transport;
+    /// - [`ErrorKind::InvalidInput`]: `unencodable` (a name the session's encoding
+    ///   cannot write), `line_break` (a CR, LF or NUL in a path or command),
+    ///   `empty_path`, `not_raw` (a command `raw` refuses), and from shells
+    ///   `unknown_encoding`, `relay_url`, `local_read` (the local file could not be
+    ///   read) and `options`.
     pub fn detail(&self) -> Option<&'static str> {
         self.detail
     }
@@ -252,6 +275,14 @@ pub enum SocketError {
     Reset,
     /// A relay's policy does not allow this destination (its reason attached).
     Blocked(String),
+    /// The relay connection itself failed or ended; `detail` is one of
+    /// [`Error::detail`]'s relay codes (`relay_refused`, `relay_lost`, ...).
+    Relay {
+        /// The stable code.
+        detail: &'static str,
+        /// What happened, for a person.
+        message: String,
+    },
     /// TLS on this socket failed.
     Tls {
         /// [`ErrorKind::Tls`] or [`ErrorKind::Certificate`].
@@ -275,7 +306,7 @@ impl fmt::Display for SocketError {
             SocketError::TimedOut => f.write_str("connection timed out"),
             SocketError::Reset => f.write_str("connection reset"),
             SocketError::Blocked(reason) => write!(f, "blocked by the relay's policy ({reason})"),
-            SocketError::Tls { message, .. } => f.write_str(message),
+            SocketError::Tls { message, .. } | SocketError::Relay { message, .. } => f.write_str(message),
             SocketError::Other(text) => f.write_str(text),
         }
     }
@@ -292,11 +323,16 @@ impl SocketError {
         }
     }
 
-    /// The finer code of a TLS failure.
+    /// The finer code the failure stands for (see [`Error::detail`]).
     pub fn detail(&self) -> Option<&'static str> {
         match self {
-            SocketError::Tls { detail, .. } => Some(detail),
-            _ => None,
+            SocketError::Refused => Some("refused"),
+            SocketError::Unreachable => Some("unreachable"),
+            SocketError::TimedOut => Some("timed_out"),
+            SocketError::Reset => Some("reset"),
+            SocketError::Blocked(_) => Some("relay_policy"),
+            SocketError::Tls { detail, .. } | SocketError::Relay { detail, .. } => Some(detail),
+            SocketError::Other(_) => None,
         }
     }
 

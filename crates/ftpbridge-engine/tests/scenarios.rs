@@ -898,6 +898,8 @@ fn passive_only_reports_the_connect_failure() {
     let error = h.result(op).unwrap_err();
     assert!(error.to_string().contains("192.0.2.10:40001"), "{error}");
     assert!(error.to_string().contains("data peer mismatch"), "{error}");
+    // The relay refused the port, not the server: a code says which.
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::Permission, Some("relay_policy")));
 }
 
 #[test]
@@ -993,6 +995,55 @@ fn quit_closes_cleanly() {
 }
 
 #[test]
+fn errors_carry_a_finer_code_for_shells_to_choose_words_by() {
+    // A data connection refused in passive mode: the data connection, not the server.
+    let mut config = config();
+    config.mode = DataMode::Passive;
+    let mut h = Harness::logged_in(config.clone(), PLAIN);
+    let op = h.session.retrieve(h.now, "f", 0);
+    h.pump();
+    h.expect_command("SIZE f");
+    h.reply("213 2");
+    h.expect_command("EPSV");
+    h.reply("229 ok (|||40001|)");
+    let data = h.expect_connect("192.0.2.10", 40001);
+    h.error(data, SocketError::Refused);
+    let error = h.result(op).unwrap_err();
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::Connection, Some("data_connection")));
+
+    // 425 from the server says the same.
+    let mut h = Harness::logged_in(config.clone(), PLAIN);
+    let op = h.session.list(h.now, None, list_options());
+    h.pump();
+    h.expect_command("EPSV");
+    h.reply("425 Can't open data connection.");
+    let error = h.result(op).unwrap_err();
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::Connection, Some("data_connection")));
+
+    // The server closing the control connection, by 421 or by EOF.
+    let mut h = Harness::logged_in(config.clone(), PLAIN);
+    let op = h.session.list(h.now, None, list_options());
+    h.pump();
+    h.expect_command("EPSV");
+    h.reply("421 Too many users, closing.");
+    let error = h.result(op).unwrap_err();
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::Connection, Some("server_closed")));
+    let mut h = Harness::logged_in(config.clone(), PLAIN);
+    h.eof(SocketId::CONTROL);
+    match h.next_event() {
+        Event::Closed { error: Some(e) } => assert_eq!(e.detail(), Some("server_closed")),
+        other => panic!("{other:?}"),
+    }
+
+    // A name with a line break is refused before anything is sent, with its code.
+    let mut h = Harness::logged_in(config, PLAIN);
+    let op = h.session.delete(h.now, "a\r\nDELE b");
+    h.pump();
+    let error = h.result(op).unwrap_err();
+    assert_eq!((error.kind(), error.detail()), (ErrorKind::InvalidInput, Some("line_break")));
+}
+
+#[test]
 fn control_connection_refused() {
     let mut config = Config::new("ftp.example.com", 2121);
     config.tls = ftpbridge_engine::TlsMode::Plain;
@@ -1001,6 +1052,7 @@ fn control_connection_refused() {
     match h.next_event() {
         Event::Closed { error: Some(e) } => {
             assert_eq!(e.kind(), ErrorKind::Connection);
+            assert_eq!(e.detail(), Some("refused"));
             assert!(e.to_string().contains("ftp.example.com:2121"), "{e}");
         }
         other => panic!("{other:?}"),

@@ -130,11 +130,32 @@ export interface LogLine {
 }
 
 /** Thrown by every failing call. */
+/** What went wrong, in terms a person can act on (stable: choose words by this). */
+export type FtpErrorCode =
+  | 'connection' | 'login' | 'not_found' | 'permission' | 'rejected' | 'protocol' | 'timeout'
+  | 'incomplete' | 'aborted' | 'invalid_input' | 'closed' | 'restart_ignored' | 'tls'
+  | 'certificate' | 'tls_unavailable' | 'tls_downgrade';
+
+/**
+ * A finer code within `code` (stable too):
+ * - `certificate`: expired | not_yet_valid | wrong_name | unknown_issuer | self_signed | key_changed | revoked | bad_certificate;
+ * - `tls`: handshake | truncated | protocol;
+ * - `tls_unavailable`: required (the server offers no TLS) | data (it will not protect data connections) | password (a password would go unencrypted);
+ * - `connection`: refused (nothing listens there) | unreachable (no route, or the name did not resolve) | reset |
+ *   server_closed (the server closed the session, or sent 421) | data_connection (a data connection failed, or 425/426) |
+ *   relay_refused (the relay's policy or limits refused the session) | relay_shutdown | relay_protocol | relay_lost;
+ * - `permission`: relay_policy (the relay, not the server, refused the destination or data port);
+ * - `timeout`: timed_out (a connection attempt timed out);
+ * - `invalid_input`: unencodable (the session's encoding cannot write the name) | line_break (CR, LF or NUL in a path or command) |
+ *   empty_path | not_raw (a command raw() refuses) | unknown_encoding | relay_url (not a WebSocket URL) |
+ *   local_read (the local file could not be read) | options (a bad option).
+ */
+export type FtpErrorDetail = string;
+
 export declare class FtpError extends Error {
-  /** connection | login | not_found | permission | rejected | protocol | timeout | incomplete | aborted | invalid_input | closed | restart_ignored | tls | certificate | tls_unavailable | tls_downgrade */
-  code: string;
-  /** A finer code for `certificate` and `tls`: expired | not_yet_valid | wrong_name | unknown_issuer | self_signed | key_changed | revoked | bad_certificate | handshake | truncated | protocol. */
-  detail: string | null;
+  code: FtpErrorCode;
+  /** The finer code, where there is one: see `FtpErrorDetail`. */
+  detail: FtpErrorDetail | null;
   /** For `certificate`: the refused certificate, to show before trusting its key (`pins: [keySha256]`). */
   certificate: { subject: string; issuer: string; notBefore: number; notAfter: number; sha256: string; keySha256: string } | null;
   /** The FTP reply code that caused it, when there was one. */
@@ -184,7 +205,8 @@ fn options<T: for<'de> Deserialize<'de> + Default>(value: Option<JsValue>) -> Re
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
     };
-    serde_wasm_bindgen::from_value(value).map_err(|e| js::error_of(ErrorKind::InvalidInput, &e.to_string()))
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| js::error_of(ErrorKind::InvalidInput, Some("options"), &e.to_string()))
 }
 
 /// An FTP session through an ftpbridge relay.
@@ -200,15 +222,20 @@ impl FtpClient {
     pub async fn connect(
         #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
     ) -> Result<FtpClient, JsValue> {
-        let options: ConnectOptions = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| js::error_of(ErrorKind::InvalidInput, &format!("connect options: {e}")))?;
+        let options: ConnectOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
+            js::error_of(ErrorKind::InvalidInput, Some("options"), &format!("connect options: {e}"))
+        })?;
         let tls = match options.tls.as_deref() {
             None | Some("if-available") => TlsMode::IfAvailable,
             Some("require") => TlsMode::Require,
             Some("implicit") => TlsMode::Implicit,
             Some("plain") => TlsMode::Plain,
             Some(other) => {
-                return Err(js::error_of(ErrorKind::InvalidInput, &format!("unknown tls mode {other:?}")));
+                return Err(js::error_of(
+                    ErrorKind::InvalidInput,
+                    Some("options"),
+                    &format!("unknown tls mode {other:?}"),
+                ));
             }
         };
         let port = options.port.unwrap_or(if tls == TlsMode::Implicit { 990 } else { 21 });
@@ -220,6 +247,7 @@ impl FtpClient {
             pins.push(ftpbridge_driver::parse_pin(pin).ok_or_else(|| {
                 js::error_of(
                     ErrorKind::InvalidInput,
+                    Some("options"),
                     &format!("{pin:?} is not a SHA-256 key pin (64 hex digits)"),
                 )
             })?);
@@ -236,12 +264,20 @@ impl FtpClient {
             Some("passive") => DataMode::Passive,
             Some("active") => DataMode::Active,
             Some(other) => {
-                return Err(js::error_of(ErrorKind::InvalidInput, &format!("unknown mode {other:?}")));
+                return Err(js::error_of(
+                    ErrorKind::InvalidInput,
+                    Some("options"),
+                    &format!("unknown mode {other:?}"),
+                ));
             }
         };
         if let Some(label) = options.encoding.as_deref().filter(|l| !l.is_empty()) {
             config.encoding = crate::codec::for_label(label).ok_or_else(|| {
-                js::error_of(ErrorKind::InvalidInput, &format!("unknown encoding {label:?}"))
+                js::error_of(
+                    ErrorKind::InvalidInput,
+                    Some("unknown_encoding"),
+                    &format!("unknown encoding {label:?}"),
+                )
             })?;
         }
         if let Some(ms) = options.timeout_ms {
@@ -263,7 +299,7 @@ impl FtpClient {
         match ready.await {
             Ok(Ok(_info)) => Ok(FtpClient { runtime }),
             Ok(Err(error)) => Err(js::error(&error)),
-            Err(_) => Err(js::error_of(ErrorKind::Closed, "the session ended before login")),
+            Err(_) => Err(js::error_of(ErrorKind::Closed, None, "the session ended before login")),
         }
     }
 
@@ -546,7 +582,11 @@ impl FtpClient {
             None => {
                 skip = offset;
                 source.dyn_into().map_err(|_| {
-                    js::error_of(ErrorKind::InvalidInput, "upload needs a Blob or a ReadableStream")
+                    js::error_of(
+                        ErrorKind::InvalidInput,
+                        Some("options"),
+                        "upload needs a Blob or a ReadableStream",
+                    )
                 })?
             }
         };
@@ -774,13 +814,18 @@ fn certificates(pems: &[String]) -> Result<Vec<Vec<u8>>, JsValue> {
     let mut ders = Vec::new();
     for pem in pems {
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            let cert =
-                cert.map_err(|e| js::error_of(ErrorKind::InvalidInput, &format!("caCertificates: {e}")))?;
+            let cert = cert.map_err(|e| {
+                js::error_of(ErrorKind::InvalidInput, Some("options"), &format!("caCertificates: {e}"))
+            })?;
             ders.push(cert.to_vec());
         }
     }
     if ders.is_empty() {
-        return Err(js::error_of(ErrorKind::InvalidInput, "caCertificates holds no PEM certificate"));
+        return Err(js::error_of(
+            ErrorKind::InvalidInput,
+            Some("options"),
+            "caCertificates holds no PEM certificate",
+        ));
     }
     Ok(ders)
 }
@@ -790,7 +835,11 @@ fn closed() -> JsValue {
 }
 
 fn local(value: &JsValue) -> JsValue {
-    js::error_of(ErrorKind::InvalidInput, &format!("reading the file failed: {}", js::describe(value)))
+    js::error_of(
+        ErrorKind::InvalidInput,
+        Some("local_read"),
+        &format!("reading the file failed: {}", js::describe(value)),
+    )
 }
 
 /// The current UTC time, for listing dates without a year.

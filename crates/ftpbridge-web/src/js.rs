@@ -63,9 +63,10 @@ pub fn error(error: &Error) -> JsValue {
     )
 }
 
-/// A JavaScript `FtpError` of `kind`.
-pub fn error_of(kind: ErrorKind, message: &str) -> JsValue {
-    make_ftp_error(kind.as_str(), message, None, None, JsValue::NULL)
+/// A JavaScript `FtpError` of `kind` with the finer code `detail` (see the engine's
+/// `Error::detail`).
+pub fn error_of(kind: ErrorKind, detail: Option<&str>, message: &str) -> JsValue {
+    make_ftp_error(kind.as_str(), message, None, detail.map(String::from), JsValue::NULL)
 }
 
 /// A certificate as the page sees it.

@@ -115,6 +115,7 @@ impl Runtime {
         }
         let ws = WebSocket::new_with_str_sequence(relay, &protocols).map_err(|e| {
             Error::new(ErrorKind::InvalidInput, format!("cannot open {relay}: {}", js::describe(&e)))
+                .with_detail("relay_url")
         })?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let origin = js::now();
@@ -168,13 +169,15 @@ impl Runtime {
                 let Ok(event) = event.dyn_into::<MessageEvent>() else { return };
                 let data = event.data();
                 let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
-                    Runtime::run(&rt, |rt| rt.lose_relay("the relay sent a text message".into()));
+                    Runtime::run(&rt, |rt| {
+                        rt.lose_relay("relay_protocol", "the relay sent a text message".into())
+                    });
                     return;
                 };
                 let bytes = js_sys::Uint8Array::new(buffer).to_vec();
                 Runtime::run(&rt, move |rt| {
                     if let Err(error) = rt.sockets.handle_message(&bytes) {
-                        rt.lose_relay(format!("the relay broke the protocol: {error}"));
+                        rt.lose_relay("relay_protocol", format!("the relay broke the protocol: {error}"));
                     }
                 });
             })
@@ -183,17 +186,23 @@ impl Runtime {
             let weak = weak.clone();
             Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
                 let Some(rt) = weak.upgrade() else { return };
-                let why = match event.dyn_into::<CloseEvent>() {
+                let (detail, why) = match event.dyn_into::<CloseEvent>() {
                     Ok(close) if close.code() == 1008 => {
-                        "the relay refused this page or this server (policy)".to_string()
+                        ("relay_refused", "the relay refused this page or this server (policy)".to_string())
                     }
-                    Ok(close) if !close.reason().is_empty() => {
-                        format!("the relay closed the connection ({} {})", close.code(), close.reason())
+                    Ok(close) if close.code() == 1001 => {
+                        ("relay_shutdown", "the relay is shutting down".to_string())
                     }
-                    Ok(close) => format!("the relay connection closed (code {})", close.code()),
-                    Err(_) => "the relay connection closed".to_string(),
+                    Ok(close) if !close.reason().is_empty() => (
+                        "relay_lost",
+                        format!("the relay closed the connection ({} {})", close.code(), close.reason()),
+                    ),
+                    Ok(close) => {
+                        ("relay_lost", format!("the relay connection closed (code {})", close.code()))
+                    }
+                    Err(_) => ("relay_lost", "the relay connection closed".to_string()),
                 };
-                Runtime::run(&rt, |rt| rt.lose_relay(why));
+                Runtime::run(&rt, |rt| rt.lose_relay(detail, why));
             })
         };
         let rt = runtime.borrow();
@@ -337,7 +346,13 @@ impl Runtime {
             }
             RelayEvent::Input(input) => self.driver.handle(now, input),
             RelayEvent::SessionReset(reason) => {
-                self.lose_relay(format!("the relay ended the session: {reason}"))
+                let detail = match reason {
+                    CloseReason::ShuttingDown => "relay_shutdown",
+                    CloseReason::ProtocolError => "relay_protocol",
+                    CloseReason::Blocked | CloseReason::LimitReached => "relay_refused",
+                    _ => "relay_lost",
+                };
+                self.lose_relay(detail, format!("the relay ended the session: {reason}"))
             }
         }
     }
@@ -443,12 +458,12 @@ impl Runtime {
     }
 
     /// The WebSocket is gone: every socket fails, so the session closes with `why`.
-    fn lose_relay(&mut self, why: String) {
+    fn lose_relay(&mut self, detail: &'static str, why: String) {
         let now = self.now();
         self.sockets.fail_all(CloseReason::NetworkError);
         while let Some(event) = self.sockets.poll_event() {
             if let SocketEvent::Reset { key, .. } = event {
-                let error = SocketError::Other(why.clone());
+                let error = SocketError::Relay { detail, message: why.clone() };
                 self.driver.handle(now, Input::Error { socket: key, error });
             }
         }
@@ -456,7 +471,7 @@ impl Runtime {
             self.driver.session_mut(now).close(now);
         }
         if self.closed.is_none() {
-            self.closed = Some(Error::new(ErrorKind::Connection, why));
+            self.closed = Some(Error::new(ErrorKind::Connection, why).with_detail(detail));
         }
     }
 

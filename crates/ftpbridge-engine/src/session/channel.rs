@@ -327,13 +327,11 @@ impl Session {
         match channel.step {
             Step::Connecting => {
                 let message = format!("cannot open the data connection to {}: {error}", channel.target);
-                self.passive_failed(Error::new(error.kind(), message));
+                self.passive_failed(data_failure(error, message));
             }
             Step::Listening => {
-                self.fail_op(Error::new(
-                    error.kind(),
-                    format!("cannot listen for an active-mode data connection: {error}"),
-                ));
+                let message = format!("cannot listen for an active-mode data connection: {error}");
+                self.fail_op(data_failure(error, message));
             }
             _ => {
                 channel.error = Some(error);
@@ -365,4 +363,16 @@ impl Session {
         }
         self.start_next();
     }
+}
+
+/// A data connection's failure: its own code for TLS and a relay's refusal of the port,
+/// `data_connection` for the rest.
+fn data_failure(error: SocketError, message: String) -> Error {
+    let detail = match &error {
+        SocketError::Tls { detail, .. } => detail,
+        SocketError::Blocked(_) => "relay_policy",
+        SocketError::TimedOut => "timed_out",
+        _ => "data_connection",
+    };
+    Error::new(error.kind(), message).with_certificate(error.certificate()).with_detail(detail)
 }

@@ -330,10 +330,10 @@ impl Session {
             if self.quitting() {
                 self.finish(Ok(Value::None));
             } else {
-                self.fail_session(Error::new(
-                    ErrorKind::Connection,
-                    "the server closed the control connection",
-                ));
+                self.fail_session(
+                    Error::new(ErrorKind::Connection, "the server closed the control connection")
+                        .with_detail("server_closed"),
+                );
             }
         } else {
             self.channel_eof(socket);
@@ -543,7 +543,11 @@ impl Session {
                 }
             };
             if let Err(c) = check_argument(&bytes) {
-                s.reject(id, Error::new(ErrorKind::InvalidInput, format!("a command cannot contain {c:?}")));
+                s.reject(
+                    id,
+                    Error::new(ErrorKind::InvalidInput, format!("a command cannot contain {c:?}"))
+                        .with_detail("line_break"),
+                );
                 return id;
             }
             let verb = bytes.split(|&b| b == b' ').next().unwrap_or_default().to_ascii_uppercase();
@@ -553,7 +557,8 @@ impl Session {
                 let verb = String::from_utf8_lossy(&verb).into_owned();
                 s.reject(
                     id,
-                    Error::new(ErrorKind::InvalidInput, format!("{verb} cannot be sent raw: {why}")),
+                    Error::new(ErrorKind::InvalidInput, format!("{verb} cannot be sent raw: {why}"))
+                        .with_detail("not_raw"),
                 );
             } else {
                 s.enqueue(id, Task::Raw { line: Some(bytes) });

@@ -36,15 +36,18 @@ impl Session {
                             "{text:?} has characters that {} cannot represent",
                             self.config.encoding.name()
                         ),
-                    ));
+                    )
+                    .with_detail("unencodable"));
                 }
             },
         };
         if bytes.is_empty() {
-            return Err(Error::new(ErrorKind::InvalidInput, "the path is empty"));
+            return Err(Error::new(ErrorKind::InvalidInput, "the path is empty").with_detail("empty_path"));
         }
-        check_argument(&bytes)
-            .map_err(|c| Error::new(ErrorKind::InvalidInput, format!("a path cannot contain {c:?}")))?;
+        check_argument(&bytes).map_err(|c| {
+            Error::new(ErrorKind::InvalidInput, format!("a path cannot contain {c:?}"))
+                .with_detail("line_break")
+        })?;
         Ok(bytes)
     }
 
