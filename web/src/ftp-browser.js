@@ -52,6 +52,13 @@ const store = (key, value) => {
     // Storage full or off (private windows): remembering is a convenience.
   }
 };
+/**
+ * Folders with more rows than this draw only the rows on screen (and a margin): a
+ * folder of 100,000 entries costs the page as much as one of a hundred.
+ */
+const VIRTUAL_AT = 300;
+/** Rows drawn above and below the visible ones. */
+const OVERSCAN = 30;
 /** How often an idle session sends NOOP (servers and NATs drop silent ones). */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -295,6 +302,8 @@ tbody td { padding: 0 12px; border-bottom: 1px solid color-mix(in srgb, var(--_b
 tbody tr:hover td { background: var(--_hover); }
 tbody tr[aria-selected="true"] td { background: var(--_selected); }
 tbody tr:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
+tbody tr.spacer, tbody tr.spacer td { height: auto; padding: 0; border: 0; background: none !important; }
+table[role="grid"]:focus { outline: none; }
 td.name .cell { display: flex; align-items: center; gap: 10px; min-width: 0; }
 td.name .label { overflow: hidden; text-overflow: ellipsis; }
 td.name svg { color: var(--_muted); }
@@ -456,6 +465,11 @@ export class FtpBrowser extends Base {
   #picked = null;
   /** Which rows are marked, and the cursor (`#selected` is its index). */
   #sel = new Selection();
+  /** The rows drawn: view indices [start, end), their elements, and a row's height. */
+  #win = { start: 0, end: 0 };
+  #rowEls = [];
+  #rowH = 36;
+  #scrollPending = false;
   /** Paths of files known to be partial, for the rows being drawn. */
   #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
@@ -851,17 +865,21 @@ export class FtpBrowser extends Base {
     e.tbody = h('tbody', {
       onclick: (ev) => this.#rowClick(ev),
       ondblclick: (ev) => this.#rowDblClick(ev),
-      onkeydown: (ev) => this.#gridKeys(ev),
       onfocusin: (ev) => this.#rowFocus(ev),
     });
-    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'true', 'aria-rowcount': '1', part: 'grid' },
+    // Spacers stand for the rows not drawn in a large folder.
+    e.spacerTop = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: '4' }));
+    e.spacerBottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: '4' }));
+    // Keys go to the grid, so that they still work when the focused row was scrolled
+    // out of a large folder's drawn rows (focus then rests on the grid itself).
+    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'true', 'aria-rowcount': '1', part: 'grid', tabindex: '-1', onkeydown: (ev) => this.#gridKeys(ev) },
       h('colgroup', {}, h('col', { class: 'c-name' }), h('col', { class: 'c-size' }), h('col', { class: 'c-modified' }), h('col', { class: 'c-perms' })),
       h('thead', {}, h('tr', { role: 'row', 'aria-rowindex': '1' }, e.headers)),
       e.tbody);
     e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
     e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
     e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', { class: 'drop-label' }, 'Drop to upload')));
-    e.tableWrap = h('div', { class: 'table-wrap' }, e.grid, e.empty);
+    e.tableWrap = h('div', { class: 'table-wrap', onscroll: () => this.#scrolled() }, e.grid, e.empty);
     // The drop zone and the overlays stay put while the table scrolls under them.
     e.tableArea = h('div', {
       class: 'table-area',
@@ -1352,8 +1370,12 @@ export class FtpBrowser extends Base {
     this.#editing = null;
     const hadFocus = this.#gridHasFocus();
     this.#partial = this.#partialUploads();
-    const rows = this.#view.map((entry, i) => this.#row(entry, i));
-    e.tbody.replaceChildren(...rows);
+    this.#sel.setView(this.#view.map((entry) => entry.name), selectName);
+    let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
+    if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
+    if (keepMarks && this.#sel.size > 0) index = this.#sel.cursor;
+    this.#selected = index;
+    this.#drawRows(true);
     e.grid.setAttribute('aria-rowcount', String(this.#view.length + 1));
     e.empty.hidden = this.#view.length > 0;
     for (const header of e.headers) {
@@ -1361,12 +1383,78 @@ export class FtpBrowser extends Base {
       header.setAttribute('aria-sort', key === this.#sort.key ? (this.#sort.dir === 1 ? 'ascending' : 'descending') : 'none');
     }
     this.#renderCrumbs();
-    this.#sel.setView(this.#view.map((entry) => entry.name), selectName);
-    let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
-    if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
-    if (keepMarks && this.#sel.size > 0) index = this.#sel.cursor;
     this.#select(index, { focus: hadFocus, scroll: true, mode: keepMarks && this.#sel.size > 0 ? 'keep' : 'only' });
     this.#renderStatus();
+  }
+
+  /**
+   * Draws the rows around the visible part of the table (every row, below
+   * `VIRTUAL_AT`). Without `force`, nothing happens while the visible rows are drawn.
+   */
+  #drawRows(force = false) {
+    const e = this.#el;
+    const n = this.#view.length;
+    let start = 0;
+    let end = n;
+    if (n > VIRTUAL_AT) {
+      const wrap = e.tableWrap;
+      const head = e.grid.tHead?.offsetHeight || 34;
+      const top = Math.max(0, wrap.scrollTop - head);
+      const visible = Math.ceil((wrap.clientHeight || 800) / this.#rowH) + 1;
+      const first = Math.floor(top / this.#rowH);
+      if (!force && (this.#editing || (first >= this.#win.start && first + visible <= this.#win.end))) return;
+      start = Math.max(0, first - OVERSCAN);
+      end = Math.min(n, first + visible + OVERSCAN);
+    }
+    const hadFocus = this.#gridHasFocus();
+    const rows = [];
+    for (let i = start; i < end; i++) rows.push(this.#row(this.#view[i], i));
+    this.#rowEls = rows;
+    this.#win = { start, end };
+    e.spacerTop.style.height = `${start * this.#rowH}px`;
+    e.spacerBottom.style.height = `${(n - end) * this.#rowH}px`;
+    e.tbody.replaceChildren(...(start > 0 ? [e.spacerTop] : []), ...rows, ...(end < n ? [e.spacerBottom] : []));
+    this.#paintMarks();
+    const cursor = this.#rowEl(this.#selected);
+    if (cursor) cursor.tabIndex = 0;
+    if (hadFocus) (cursor ?? e.grid).focus({ preventScroll: true });
+    // A row's real height (themes and touch layouts change it), for the next drawing.
+    const height = rows[0]?.offsetHeight;
+    if (n > VIRTUAL_AT && height && Math.abs(height - this.#rowH) > 0.5) {
+      this.#rowH = height;
+      this.#drawRows(true);
+    }
+  }
+
+  /** The table scrolled: draw what came into view, once per frame. */
+  #scrolled() {
+    if (this.#scrollPending || this.#view.length <= VIRTUAL_AT) return;
+    this.#scrollPending = true;
+    requestAnimationFrame(() => {
+      this.#scrollPending = false;
+      this.#drawRows();
+    });
+  }
+
+  /** The element of view row `i`, when it is drawn. */
+  #rowEl(i) {
+    return i >= this.#win.start && i < this.#win.end ? this.#rowEls[i - this.#win.start] ?? null : null;
+  }
+
+  /** Scrolls row `i` into view (drawing it first in a large folder). */
+  #scrollToRow(i) {
+    const e = this.#el;
+    if (this.#view.length <= VIRTUAL_AT) {
+      this.#rowEl(i)?.scrollIntoView?.({ block: 'nearest' });
+      return;
+    }
+    const wrap = e.tableWrap;
+    const head = e.grid.tHead?.offsetHeight || 34;
+    const top = i * this.#rowH;
+    const view = wrap.clientHeight - head;
+    if (top < wrap.scrollTop) wrap.scrollTop = top;
+    else if (top + this.#rowH > wrap.scrollTop + view) wrap.scrollTop = top + this.#rowH - view;
+    this.#drawRows();
   }
 
   #row(entry, i) {
@@ -1470,39 +1558,35 @@ export class FtpBrowser extends Base {
 
   // ── Selection and keyboard ───────────────────────────────────────────────────
 
-  #rows() {
-    return this.#el.tbody.children;
-  }
 
   /**
    * Moves the cursor to row `index`; `mode` says what happens to the marks (see
    * `Selection.apply`: `only`, `toggle`, `extend`, `keep`).
    */
   #select(index, { focus = false, scroll = true, mode = 'only' } = {}) {
-    const rows = this.#rows();
-    if (!rows.length) {
+    if (!this.#view.length) {
       this.#selected = -1;
       this.#syncSelectionButtons();
       return;
     }
     index = this.#sel.apply(index, mode);
-    this.#paintMarks();
-    const row = rows[index];
-    for (const other of rows) if (other !== row && other.tabIndex === 0) other.tabIndex = -1;
-    row.tabIndex = 0;
     this.#selected = index;
-    if (focus) row.focus({ preventScroll: !scroll });
-    if (scroll) row.scrollIntoView?.({ block: 'nearest' });
+    if (scroll) this.#scrollToRow(index);
+    this.#paintMarks();
+    const row = this.#rowEl(index);
+    for (const other of this.#rowEls) if (other !== row && other.tabIndex === 0) other.tabIndex = -1;
+    if (row) row.tabIndex = 0;
+    if (focus) (row ?? this.#el.grid).focus({ preventScroll: true });
     this.#syncSelectionButtons();
   }
 
   /** Each row's aria-selected as the model has it (only rows that change are touched). */
   #paintMarks() {
-    const rows = this.#rows();
-    for (let i = 0; i < rows.length; i++) {
-      const want = String(this.#sel.isMarked(i));
-      if (rows[i].getAttribute('aria-selected') !== want) rows[i].setAttribute('aria-selected', want);
-    }
+    const { start } = this.#win;
+    this.#rowEls.forEach((row, k) => {
+      const want = String(this.#sel.isMarked(start + k));
+      if (row.getAttribute('aria-selected') !== want) row.setAttribute('aria-selected', want);
+    });
   }
 
   /** The marked entries, in view order (the cursor's, when nothing is marked). */
@@ -1529,11 +1613,12 @@ export class FtpBrowser extends Base {
 
   #gridHasFocus() {
     const active = this.#shadow.activeElement;
-    return Boolean(active && this.#el.tbody.contains(active));
+    return Boolean(active && (active === this.#el.grid || this.#el.tbody.contains(active)));
   }
 
   #focusGrid() {
-    const row = this.#rows()[this.#selected];
+    if (this.#selected >= 0) this.#scrollToRow(this.#selected);
+    const row = this.#rowEl(this.#selected);
     if (row) row.focus();
     else this.#el.uploadBtn.focus();
   }
@@ -1567,9 +1652,10 @@ export class FtpBrowser extends Base {
   }
 
   #gridKeys(ev) {
-    if (this.#editing || ev.target.tagName === 'INPUT') return;
+    // The column headers' buttons keep their own keys.
+    if (this.#editing || ev.target.tagName === 'INPUT' || ev.target.closest?.('thead')) return;
     const count = this.#view.length;
-    const page = Math.max(1, Math.floor(this.#el.tableWrap.clientHeight / (this.#rows()[0]?.offsetHeight || 36)) - 1);
+    const page = Math.max(1, Math.floor(this.#el.tableWrap.clientHeight / this.#rowH) - 1);
     // Shift extends the marks, Ctrl moves the cursor alone, a plain key marks one row.
     const how = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'keep' : 'only';
     const move = (to) => {
@@ -1699,7 +1785,8 @@ export class FtpBrowser extends Base {
       return;
     }
     const entry = this.#view[this.#selected];
-    const row = this.#rows()[this.#selected];
+    if (entry) this.#scrollToRow(this.#selected);
+    const row = this.#rowEl(this.#selected);
     if (!entry || !row || this.#editing) return;
     const cell = row.querySelector('td.name .cell');
     const label = cell.querySelector('.label');

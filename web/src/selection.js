@@ -13,33 +13,48 @@
 export class Selection {
   /** @type {string[]} */
   #names = [];
-  /** @type {Map<string, number>} */
-  #index = new Map();
   /** @type {Set<string>} */
   #marked = new Set();
+  /** The marked rows' indices in view order, or null until asked for again. */
+  #indices = [];
   #cursor = -1;
   #anchor = -1;
 
   /**
    * A new view (sorted, filtered, refreshed): marks of names still shown are kept,
    * and the cursor goes to `cursorName` (else it stays by name, else by position).
+   * One pass over the names, with no index of them built (a folder may hold 100,000).
    */
   setView(names, cursorName = null) {
-    const before = this.#names[this.#cursor] ?? null;
+    const wanted = cursorName ?? this.#names[this.#cursor] ?? null;
+    const anchorName = this.#names[this.#anchor] ?? null;
     const position = this.#cursor;
+    let cursor = -1;
+    let anchor = -1;
+    const kept = new Set();
+    const indices = [];
+    const marked = this.#marked;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name === wanted && cursor < 0) cursor = i;
+      if (name === anchorName && anchor < 0) anchor = i;
+      if (marked.size && marked.has(name)) {
+        kept.add(name);
+        indices.push(i);
+      }
+    }
     this.#names = names;
-    this.#index = new Map(names.map((name, i) => [name, i]));
-    for (const name of [...this.#marked]) if (!this.#index.has(name)) this.#marked.delete(name);
-    const wanted = cursorName ?? before;
-    const at = wanted != null && this.#index.has(wanted) ? this.#index.get(wanted) : Math.min(Math.max(position, 0), names.length - 1);
-    this.#cursor = names.length ? at : -1;
-    const anchor = this.#names[this.#anchor];
-    this.#anchor = anchor != null && this.#index.has(anchor) ? this.#index.get(anchor) : this.#cursor;
+    this.#marked = kept;
+    this.#indices = indices;
+    if (cursor < 0) cursor = Math.min(Math.max(position, 0), names.length - 1);
+    this.#cursor = names.length ? cursor : -1;
+    this.#anchor = anchor < 0 ? this.#cursor : anchor;
   }
 
   /** Forgets every mark (a new folder). */
   clear() {
     this.#marked.clear();
+    this.#indices = [];
     this.#cursor = this.#names.length ? 0 : -1;
     this.#anchor = this.#cursor;
   }
@@ -60,7 +75,12 @@ export class Selection {
 
   /** The marked rows' indices, in view order. */
   marked() {
-    return [...this.#marked].map((name) => this.#index.get(name)).sort((a, b) => a - b);
+    if (!this.#indices) {
+      this.#indices = [];
+      if (this.#marked.size === this.#names.length) for (let i = 0; i < this.#names.length; i++) this.#indices.push(i);
+      else for (let i = 0; i < this.#names.length; i++) if (this.#marked.has(this.#names[i])) this.#indices.push(i);
+    }
+    return this.#indices;
   }
 
   #clamp(i) {
@@ -83,12 +103,17 @@ export class Selection {
       case 'toggle':
         if (this.#marked.has(name)) this.#marked.delete(name);
         else this.#marked.add(name);
+        this.#indices = null;
         this.#anchor = i;
         break;
       case 'extend': {
         const from = this.#anchor < 0 ? i : this.#anchor;
-        this.#marked.clear();
-        for (let k = Math.min(from, i); k <= Math.max(from, i); k++) this.#marked.add(this.#names[k]);
+        this.#marked = new Set();
+        this.#indices = [];
+        for (let k = Math.min(from, i); k <= Math.max(from, i); k++) {
+          this.#marked.add(this.#names[k]);
+          this.#indices.push(k);
+        }
         this.#anchor = from;
         break;
       }
@@ -96,6 +121,7 @@ export class Selection {
         break;
       default:
         this.#marked = new Set([name]);
+        this.#indices = [i];
         this.#anchor = i;
     }
     this.#cursor = i;
@@ -105,5 +131,6 @@ export class Selection {
   /** Marks every row; the cursor stays. */
   all() {
     this.#marked = new Set(this.#names);
+    this.#indices = null;
   }
 }

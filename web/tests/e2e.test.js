@@ -769,6 +769,41 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('a large folder draws only the rows on screen, and every row is still reachable', async () => {
+    const many = Number(env('MANY'));
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'many').dblclick();
+    await pathIs(p, '/many');
+    const grid = p.getByRole('grid', { name: 'Files' });
+    assert.equal(await grid.getAttribute('aria-rowcount'), String(many + 1), 'assistive technology hears every row');
+    const drawn = () => p.locator('ftp-browser tbody tr[data-name]').count();
+    assert.ok((await drawn()) < 200, `${await drawn()} rows drawn of ${many}`);
+    await row(p, 'file-00000.txt').and(p.locator('[aria-selected="true"]')).waitFor();
+    // End: the last row is drawn, selected and focused, with its real row index.
+    await p.keyboard.press('End');
+    const last = row(p, `file-${String(many - 1).padStart(5, '0')}.txt`);
+    await last.and(p.locator('[aria-selected="true"]')).waitFor();
+    assert.equal(await last.getAttribute('aria-rowindex'), String(many + 1));
+    assert.ok(await last.evaluate((r) => r.matches(':focus')), 'the last row has the focus');
+    assert.ok((await drawn()) < 200);
+    // Typing a name far away goes there.
+    for (const key of 'file-01000') await p.keyboard.press(key);
+    await row(p, 'file-01000.txt').and(p.locator('[aria-selected="true"]')).waitFor();
+    // Scrolling draws what comes into view.
+    await p.locator('ftp-browser .table-wrap').evaluate((w) => { w.scrollTop = w.scrollHeight / 4; });
+    await row(p, 'file-00500.txt').waitFor();
+    // Ctrl+A marks all of them, drawn or not; a re-sort keeps the marks.
+    await row(p, 'file-00500.txt').click();
+    await p.keyboard.press('Control+a');
+    assert.match(await p.locator('ftp-browser .statusbar').innerText(), new RegExp(`${many.toLocaleString('en-US').replace(',', ',?')} selected`));
+    await p.locator('ftp-browser th[data-key="size"]').getByRole('button').click();
+    assert.match(await p.locator('ftp-browser .statusbar').innerText(), /selected/);
+    assert.equal(await p.locator('ftp-browser tbody tr[data-name][aria-selected="false"]').count(), 0);
+    await p.close();
+  });
+
   test('active mode lists too', async () => {
     const p = await freshPage();
     await p.goto(APP);

@@ -121,7 +121,45 @@ async function firstListing(options, path) {
   return { ms, entries: entries.length };
 }
 
-window.bench = { rawDownload, rawUpload, ftpDownload, ftpUpload, firstListing };
+/**
+ * The file browser with a large folder: milliseconds from asking for the folder to
+ * its rows on screen (listing, parsing, sorting, drawing), then for re-sorts by
+ * clicking the column headers (each a synchronous sort and redraw).
+ */
+async function largeFolder(options, path, runs) {
+  await import('../index.js');
+  const el = document.createElement('ftp-browser');
+  el.style.cssText = 'display:block;height:800px;width:1200px';
+  document.body.append(el);
+  const ok = await el.connect({ ...options, path: '/' });
+  if (!ok) throw new Error('the element did not connect');
+  const shown = [];
+  const resorts = { size: [], modified: [], name: [] };
+  let entries = 0;
+  let drawn = 0;
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    await el.navigate(path);
+    // The next frame: the rows are laid out and painted.
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    shown.push(performance.now() - start);
+    const root = el.shadowRoot;
+    entries = Number(root.querySelector('[role="grid"]').getAttribute('aria-rowcount')) - 1;
+    // Size (descending), date (descending), name (ascending), name again (descending).
+    for (const key of ['size', 'modified', 'name', 'name']) {
+      const button = root.querySelector(`th[data-key="${key}"] button`);
+      const t = performance.now();
+      button.click();
+      resorts[key].push(performance.now() - t);
+    }
+    drawn = root.querySelectorAll('tbody tr[data-name]').length;
+    await el.navigate('/');
+  }
+  await el.disconnect({ quiet: true });
+  return { shown, resorts, entries, drawn };
+}
+
+window.bench = { largeFolder, rawDownload, rawUpload, ftpDownload, ftpUpload, firstListing };
 window.benchReady = true;
 
 /** Sends the results to the orchestrator over its WebSocket. */
@@ -151,6 +189,14 @@ if (job?.task === 'transfers') {
     results.error = String(error?.message ?? error);
   }
   await report(`${job.rawUrl}/results`, results);
+} else if (job?.task === 'folder') {
+  let result;
+  try {
+    result = await largeFolder(job.ftp, job.path, job.runs);
+  } catch (error) {
+    result = { error: String(error?.message ?? error) };
+  }
+  await report(`${job.rawUrl}/results`, result);
 } else if (job?.task === 'listing') {
   let result;
   try {

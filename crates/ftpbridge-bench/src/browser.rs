@@ -32,6 +32,12 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
 
     let server = RealServer::try_start(ServerKind::Vsftpd).map_err(|e| format!("vsftpd: {e}"))?;
     crate::write_big_file(&server.path("big.bin"), bytes)?;
+    // A folder as large as the file browser is built for.
+    let large = server.path("large");
+    std::fs::create_dir_all(&large).map_err(|e| e.to_string())?;
+    for i in 0..LARGE_FOLDER {
+        std::fs::write(large.join(format!("file-{i:06}.dat")), &[][..]).map_err(|e| e.to_string())?;
+    }
     let tls = RealServer::try_start_tls(ServerKind::Vsftpd, TlsMode::Explicit, CertKind::SignedByTestCa)
         .map_err(|e| format!("vsftpd with TLS: {e}"))?;
     crate::write_big_file(&tls.path("big.bin"), bytes)?;
@@ -68,12 +74,17 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
         let job = serde_json::json!({ "task": "listing", "rawUrl": raw_url, "ftp": demo_ftp });
         listings.push(run_page(&page, &job, &runtime, &mut reports)?);
     }
+    let folder = serde_json::json!({ "task": "folder", "rawUrl": raw_url, "ftp": ftp, "path": "/large",
+        "runs": runs.max(3) });
+    let folder = run_page(&page, &folder, &runtime, &mut reports)?;
     let _ = stop.send(());
     drop(runtime);
-    if let Some(error) = transfers["error"].as_str() {
-        return Err(format!("the page failed: {error}"));
+    for (what, result) in [("transfers", &transfers), ("large folder", &folder)] {
+        if let Some(error) = result["error"].as_str() {
+            return Err(format!("the page failed ({what}): {error}"));
+        }
     }
-    Ok(report(&transfers, &listings, bytes, &module))
+    Ok(report(&transfers, &listings, &folder, bytes, &module))
 }
 
 /// Opens `page` with `job` in its fragment in a fresh headless Chromium (no automation
@@ -129,7 +140,7 @@ fn rate(runs: &Value) -> f64 {
     median(rates)
 }
 
-fn report(results: &Value, listings: &[Value], bytes: u64, module: &[u8]) -> String {
+fn report(results: &Value, listings: &[Value], folder: &Value, bytes: u64, module: &[u8]) -> String {
     let down = (
         rate(&results["download"]["raw"]),
         rate(&results["download"]["api"]),
@@ -192,8 +203,31 @@ fn report(results: &Value, listings: &[Value], bytes: u64, module: &[u8]) -> Str
         "- page load to first listing (demo server, relay on loopback, fresh browser profile): {first_listing:.0} ms (median of {})\n",
         listings.len()
     ));
+    let figures = |value: &Value| -> Vec<f64> {
+        value.as_array().map(|v| v.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
+    };
+    let shown = figures(&folder["shown"]);
+    let resort = |key: &str| median(figures(&folder["resorts"][key]));
+    let worst = ["size", "modified", "name"]
+        .iter()
+        .flat_map(|key| figures(&folder["resorts"][*key]))
+        .fold(0.0, f64::max);
+    out.push_str(&format!(
+        "- `<ftp-browser>` with a folder of {} entries (vsftpd, relay on loopback; {} rows drawn): shown in {:.0} ms (from asking for the folder to its rows painted: listing, parsing, sorting, drawing; median of {}); re-sorted by clicking a column header in {:.0} ms by size, {:.0} ms by date, {:.0} ms by name (medians; slowest of all {:.0} ms)\n",
+        folder["entries"].as_u64().unwrap_or(0),
+        folder["drawn"].as_u64().unwrap_or(0),
+        median(shown.clone()),
+        shown.len(),
+        resort("size"),
+        resort("modified"),
+        resort("name"),
+        worst,
+    ));
     out
 }
+
+/// Entries of the large folder the file browser is timed with.
+const LARGE_FOLDER: usize = 100_000;
 
 /// Its size gzipped at the highest level, as a web server would serve it.
 fn gzip_len(bytes: &[u8]) -> usize {

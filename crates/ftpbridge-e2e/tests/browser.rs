@@ -20,6 +20,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// The 50 MB download.
+/// Entries of the large folder.
+const MANY: usize = 2_000;
 const BIG: usize = 50 * 1024 * 1024;
 /// The download through the service worker.
 const MEDIUM: usize = 3 * 1024 * 1024 + 123;
@@ -103,6 +105,10 @@ fn web_app_in_headless_chromium() {
     server.write_file("bulk/stay.txt", b"stay\n");
     server.write_file("bulk/nested/three.txt", b"three\n");
     server.write_file("bulk/nested/deeper/four.txt", b"four\n");
+    // A large folder: only the rows on screen are drawn.
+    for i in 0..MANY {
+        server.write_file(&format!("many/file-{i:05}.txt"), &vec![b'x'; i % 97]);
+    }
     // A name whose bidi override makes it read as another extension.
     server.write_file("projects/photo\u{202e}gpj.exe", b"not a photo\n");
     // A Latin-1 file name: the bytes c a f 0xE9, which are not UTF-8.
@@ -166,6 +172,7 @@ fn web_app_in_headless_chromium() {
         .env("FTPBRIDGE_E2E_FTP_PASSWORD", server.password())
         .env("FTPBRIDGE_E2E_BLOCKED_PORT", allowed.address.port().to_string())
         .env("FTPBRIDGE_E2E_BIG_SIZE", BIG.to_string())
+        .env("FTPBRIDGE_E2E_MANY", MANY.to_string())
         .env("FTPBRIDGE_E2E_BIG_SHA256", sha256(&big))
         .env("FTPBRIDGE_E2E_MEDIUM_SHA256", sha256(&medium))
         .env(
