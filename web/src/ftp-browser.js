@@ -453,7 +453,13 @@ export class FtpBrowser extends Base {
   #shadow;
   #el = {};
   #client = null;
-  #transfer = null; // Promise<FtpClient> for transfers
+  /**
+   * The transfer sessions: slot i holds a Promise<FtpClient> or null (opened on first
+   * use). Up to `#parallel()` transfers run at once, each on a slot of its own.
+   */
+  #slots = [];
+  /** Fewer sessions than asked for, after the server refused one as too many (421). */
+  #slotLimit = Infinity;
   #session = null; // { relay, host, port, user, mode, encoding, tls, anonymous }
   #security = null; // client.security of the session
   /** PEM certificates of authorities to trust instead of the built-in roots. */
@@ -483,7 +489,8 @@ export class FtpBrowser extends Base {
   #editing = null;
   #typeahead = { text: '', at: 0 };
   #transfers = [];
-  #queueRunning = false;
+  /** Transfers running now, by slot. */
+  #busySlots = new Set();
   #log = [];
   #logShown = 0;
   #dockTab = 'transfers';
@@ -720,13 +727,14 @@ export class FtpBrowser extends Base {
   /** Closes the sessions and shows the connect form. */
   async disconnect({ quiet = false } = {}) {
     const client = this.#client;
-    const transfer = this.#transfer;
+    const slots = this.#slots;
     this.#client = null;
-    this.#transfer = null;
+    this.#slots = [];
+    this.#slotLimit = Infinity;
     for (const t of this.#transfers) if (t.state === 'running' || t.state === 'queued') this.#cancel(t);
     await Promise.allSettled([
       client?.close(),
-      transfer?.then((c) => c.close()),
+      ...slots.map((slot) => slot?.then((c) => c.close())),
     ]);
     try {
       client?.free();
@@ -794,6 +802,9 @@ export class FtpBrowser extends Base {
       h('option', { value: 'passive' }, 'Passive'),
       h('option', { value: 'active' }, 'Active'));
     e.encoding = h('select', { id: `${ids}-enc`, name: 'encoding' }, ENCODINGS.map(([value, label]) => h('option', { value }, label)));
+    // Transfers at once: one session each (shared hosts often allow 2 to 4 per user).
+    e.parallel = h('select', { id: `${ids}-parallel`, name: 'parallel', onchange: () => this.#parallelChosen() },
+      [1, 2, 3, 4, 6, 8].map((n) => h('option', { value: String(n) }, n === 2 ? '2 (recommended)' : String(n))));
     e.relay = h('input', { id: `${ids}-relay`, name: 'relay', type: 'url', spellcheck: false, placeholder: 'wss://relay.example.com/ws' });
     e.relayField = h('div', { class: 'field' }, h('label', { for: e.relay.id }, 'Relay'), e.relay);
     e.connectBtn = h('button', { class: 'btn primary', type: 'submit' }, 'Connect');
@@ -812,6 +823,7 @@ export class FtpBrowser extends Base {
       h('details', { class: 'advanced' },
         h('summary', {}, 'Advanced'),
         h('div', { class: 'grid2', style: 'grid-template-columns: 1fr 1fr' }, field('Transfer mode', e.mode), field('File name encoding', e.encoding)),
+        field('Transfers at once', e.parallel),
         e.relayField),
       h('div', { class: 'form-actions' }, e.cancelConnectBtn, e.connectBtn));
     e.connect = h('section', { class: 'connect', part: 'connect', hidden: true }, e.form);
@@ -992,6 +1004,11 @@ export class FtpBrowser extends Base {
     this.#syncAnonymous();
     this.#syncTls(false);
     this.#renderRecent();
+    const parallel = String(this.#parallel());
+    if (![...e.parallel.options].some((o) => o.value === parallel)) e.parallel.append(h('option', { value: parallel }, parallel));
+    e.parallel.value = parallel;
+    // A page that sets the attribute decides.
+    e.parallel.disabled = this.hasAttribute('parallel');
   }
 
   // ── Recent servers (host, port, user, settings, last folder; never a password) ──
@@ -1993,26 +2010,43 @@ export class FtpBrowser extends Base {
 
   // ── Transfers ─────────────────────────────────────────────────────────────────
 
-  /** The transfer session, opened on first use (and again after it was lost). */
-  #transferClient() {
-    if (!this.#transfer) {
-      const session = this.#session;
-      const attempt = loadFtpBridge()
-        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, 'transfer'))));
-      this.#transfer = attempt;
-      attempt.catch(() => {
-        if (this.#transfer === attempt) this.#transfer = null;
-      });
-    }
-    return this.#transfer;
+  /**
+   * How many transfers run at once: the `parallel` attribute (1 to 8), else the
+   * user's last choice in the form, else 2.
+   */
+  #parallel() {
+    const n = Number(this.getAttribute('parallel') ?? stored(VIEW_KEY, {}).parallel);
+    const wanted = Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 2;
+    return Math.max(1, Math.min(wanted, this.#slotLimit));
   }
 
-  #dropTransferClient(client) {
-    const current = this.#transfer;
+  #parallelChosen() {
+    const n = Number(this.#el.parallel.value);
+    store(VIEW_KEY, { ...stored(VIEW_KEY, {}), parallel: n });
+    this.#slotLimit = Infinity;
+    this.#pump();
+  }
+
+  /** Slot `slot`'s transfer session, opened on first use (and again after it was lost). */
+  #transferClient(slot) {
+    if (!this.#slots[slot]) {
+      const session = this.#session;
+      const attempt = loadFtpBridge()
+        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, `transfer ${slot + 1}`))));
+      this.#slots[slot] = attempt;
+      attempt.catch(() => {
+        if (this.#slots[slot] === attempt) this.#slots[slot] = null;
+      });
+    }
+    return this.#slots[slot];
+  }
+
+  #dropTransferClient(slot, client) {
+    const current = this.#slots[slot];
     if (!current) return;
     current.then((c) => {
-      if (c === client && this.#transfer === current) {
-        this.#transfer = null;
+      if (c === client && this.#slots[slot] === current) {
+        this.#slots[slot] = null;
         c.close().catch(() => {}).finally(() => { try { c.free(); } catch {} });
       }
     }, () => {});
@@ -2297,12 +2331,13 @@ export class FtpBrowser extends Base {
       for (let i = 1; i <= parts.length; i++) folders.add(parts.slice(0, i).join('/'));
     }
     const sorted = [...folders].filter(Boolean).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
-    if (sorted.length) {
-      this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: dir, folders: sorted, hiddenRow: true });
-    }
+    const folderStep = sorted.length
+      ? this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: dir, folders: sorted, hiddenRow: true })
+      : null;
     const ids = [];
     for (const { rel, file } of items) {
-      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(dir, rel), total: file.size, file, rel });
+      // Files go up once their folders are made.
+      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(dir, rel), total: file.size, file, rel, after: folderStep });
       ids.push(t.id);
     }
     return ids;
@@ -2335,21 +2370,29 @@ export class FtpBrowser extends Base {
     return t;
   }
 
-  async #pump() {
-    if (this.#queueRunning) return;
-    this.#queueRunning = true;
-    try {
-      for (;;) {
-        const t = this.#transfers.find((x) => x.state === 'queued');
-        if (!t || !this.#session) break;
-        await this.#run(t);
-      }
-    } finally {
-      this.#queueRunning = false;
+  /**
+   * Starts queued transfers while a slot is free. A transfer waits for the one it
+   * comes `after` (an upload for the folders made for it).
+   */
+  #pump() {
+    if (!this.#session) return;
+    for (;;) {
+      const limit = this.#parallel();
+      if (this.#busySlots.size >= limit) return;
+      const t = this.#transfers.find((x) => x.state === 'queued' && !(x.after && (x.after.state === 'queued' || x.after.state === 'running')));
+      if (!t) return;
+      let slot = 0;
+      while (this.#busySlots.has(slot)) slot += 1;
+      this.#busySlots.add(slot);
+      t.state = 'running';
+      this.#run(t, slot).finally(() => {
+        this.#busySlots.delete(slot);
+        this.#pump();
+      });
     }
   }
 
-  async #run(t) {
+  async #run(t, slot = 0) {
     t.controller = new AbortController();
     t.state = 'running';
     t.error = null;
@@ -2361,7 +2404,7 @@ export class FtpBrowser extends Base {
     let client = null;
     for (let attempt = 0; ; attempt++) {
       try {
-        client = await this.#transferClient();
+        client = await this.#transferClient(slot);
         if (t.direction === 'download') await this.#runDownload(t, client);
         else if (t.direction === 'upload') await this.#runUpload(t, client);
         else await this.#runMkdirs(t, client);
@@ -2372,14 +2415,24 @@ export class FtpBrowser extends Base {
           t.state = 'cancelled';
           break;
         }
+        // A second session the server refuses as one too many (421): run with fewer.
+        if (slot > 0 && client === null && error?.replyCode === 421) {
+          this.#slotLimit = Math.max(1, Math.min(this.#slotLimit, slot));
+          this.#addLog({ direction: 'note', text: `the server refused session ${slot + 1} (421): running ${this.#slotLimit} transfer${this.#slotLimit === 1 ? '' : 's'} at a time` }, 'transfer');
+          t.controller = null;
+          t.state = 'queued';
+          this.#paint(t);
+          return;
+        }
         // A session lost while idle: open a new one and try once more.
         if (attempt === 0 && (error?.code === 'closed' || (error?.code === 'connection' && t.bytes === 0))) {
-          this.#dropTransferClient(client);
+          this.#dropTransferClient(slot, client);
+          client = null;
           continue;
         }
         t.state = 'failed';
         t.error = await this.#describe(error, { op: t.direction === 'mkdir' ? 'mkdir' : t.direction, name: t.name });
-        if (error?.code === 'closed' || error?.code === 'connection' || error?.code === 'timeout') this.#dropTransferClient(client);
+        if (error?.code === 'closed' || error?.code === 'connection' || error?.code === 'timeout') this.#dropTransferClient(slot, client);
         break;
       }
     }
@@ -2814,7 +2867,7 @@ export class FtpBrowser extends Base {
     const fragment = document.createDocumentFragment();
     for (const line of this.#log.slice(this.#logShown)) {
       fragment.append(h('li', { class: line.direction },
-        h('span', { class: 'who', title: line.who === 'transfer' ? 'transfer session' : 'browsing session' }, line.who === 'transfer' ? 'T' : 'B'),
+        h('span', { class: 'who', title: whoTitle(line.who) }, whoLabel(line.who)),
         h('span', { class: 'dir', 'aria-label': line.direction }, arrows[line.direction] ?? ''),
         line.text));
     }
@@ -2824,7 +2877,7 @@ export class FtpBrowser extends Base {
   }
 
   async #copyLog() {
-    const text = this.#log.map((l) => `${l.who === 'transfer' ? 'T' : 'B'} ${l.direction === 'sent' ? '>' : l.direction === 'received' ? '<' : '#'} ${l.text}`).join('\n');
+    const text = this.#log.map((l) => `${whoLabel(l.who)} ${l.direction === 'sent' ? '>' : l.direction === 'received' ? '<' : '#'} ${l.text}`).join('\n');
     try {
       await navigator.clipboard.writeText(text);
       this.#announce('Protocol log copied.');
@@ -2871,6 +2924,19 @@ async function probe(relay) {
 }
 
 /** Saves a Blob through a temporary link. */
+/** A log line's session as a short mark: B (browsing), T, or T1, T2… (transfer sessions). */
+function whoLabel(who) {
+  if (who === 'browse' || !who) return 'B';
+  const n = /^transfer (\d+)$/.exec(who);
+  return n ? `T${n[1]}` : 'T';
+}
+
+function whoTitle(who) {
+  if (who === 'browse' || !who) return 'browsing session';
+  const n = /^transfer (\d+)$/.exec(who);
+  return n ? `transfer session ${n[1]}` : 'transfer session';
+}
+
 /**
  * The folder at `parts` below the local directory handle `root` (made when `create`).
  * Names the local file system cannot hold (`..`, a slash) fail here.

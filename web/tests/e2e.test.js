@@ -61,7 +61,7 @@ function pickerInitScript() {
     gate.release?.();
   };
   // Uploads read Blob.stream(): the same kind of gate holds one mid-way.
-  const upload = { hold: false, after: 0, reached: false, release: null };
+  const upload = { hold: false, after: 0, reached: false, waiting: 0, release: null, waiters: [] };
   window.__ftpUploadGate = upload;
   window.__ftpHoldUpload = (bytes) => {
     upload.hold = true;
@@ -70,7 +70,8 @@ function pickerInitScript() {
   };
   window.__ftpReleaseUpload = () => {
     upload.hold = false;
-    upload.release?.();
+    for (const resolve of upload.waiters.splice(0)) resolve();
+    upload.waiting = 0;
   };
   const stream = Blob.prototype.stream;
   Blob.prototype.stream = function gatedStream() {
@@ -80,8 +81,9 @@ function pickerInitScript() {
       async pull(controller) {
         if (upload.hold && sent >= upload.after) {
           upload.reached = true;
+          upload.waiting += 1;
           await new Promise((resolve) => {
-            upload.release = resolve;
+            upload.waiters.push(resolve);
           });
         }
         const { value, done } = await inner.read();
@@ -801,6 +803,28 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.locator('ftp-browser th[data-key="size"]').getByRole('button').click();
     assert.match(await p.locator('ftp-browser .statusbar').innerText(), /selected/);
     assert.equal(await p.locator('ftp-browser tbody tr[data-name][aria-selected="false"]').count(), 0);
+    await p.close();
+  });
+
+  test('transfers run two at a time, each on its own session; the rest wait their turn', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'uploads').dblclick();
+    await pathIs(p, '/uploads');
+    // Every upload held after its first 64 KiB, for as long as the test needs.
+    await p.evaluate(() => window.__ftpHoldUpload(64 * 1024));
+    const files = [1, 2, 3].map((n) => ({ name: `parallel-${n}.bin`, mimeType: 'application/octet-stream', buffer: randomBytes(512 * 1024) }));
+    const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles(files);
+    await p.waitForFunction(() => window.__ftpUploadGate.waiting >= 2);
+    const states = () => p.locator('ftp-browser .transfers li').evaluateAll((items) => items.map((li) => li.dataset.state).sort());
+    assert.deepEqual(await states(), ['queued', 'running', 'running']);
+    await p.evaluate(() => window.__ftpReleaseUpload());
+    for (const file of files) {
+      assert.equal((await finished(p, file.name)).state, 'done');
+      results.files.push({ path: `uploads/${file.name}`, sha256: sha256(file.buffer) });
+    }
     await p.close();
   });
 
