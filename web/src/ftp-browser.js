@@ -30,6 +30,7 @@ import {
 } from './ftp-util.js';
 import { recall, remember } from './tls-memory.js';
 import { Selection } from './selection.js';
+import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readUpTo } from './preview.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
@@ -92,6 +93,7 @@ const ICONS = {
   download: svg('<path d="M12 4v11.5M7 10.5l5 5 5-5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
   rename: svg('<path d="M4 20h4.2L19.3 8.9a2 2 0 0 0 0-2.8l-1.4-1.4a2 2 0 0 0-2.8 0L4 15.8z"/><path d="M13.5 6.5l4 4"/>'),
   trash: svg('<path d="M4 7h16M10 11v6M14 11v6M9 7V4.5h6V7M6 7l1 12.5c.1.8.7 1.5 1.5 1.5h7c.8 0 1.4-.7 1.5-1.5L18 7"/>'),
+  preview: svg('<circle cx="10.5" cy="10.5" r="6"/><path d="M15 15l5 5"/>'),
   eye: svg('<path d="M2.5 12S6 5.5 12 5.5 21.5 12 21.5 12 18 18.5 12 18.5 2.5 12 2.5 12z"/><circle cx="12" cy="12" r="2.8"/>'),
   log: svg('<rect x="3.5" y="4.5" width="17" height="15" rx="2"/><path d="M7.5 9.5 10 12l-2.5 2.5M12.5 14.5h4"/>'),
   power: svg('<path d="M12 3.5V12"/><path d="M6.8 7a7.5 7.5 0 1 0 10.4 0"/>'),
@@ -257,6 +259,8 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
 .browser { flex: 1; display: flex; flex-direction: column; min-height: 0; }
 .toolbar { display: flex; align-items: center; gap: 4px; padding: 8px 10px; border-bottom: 1px solid var(--_border); background: var(--_bg); min-height: 52px; }
 .actions { display: flex; align-items: center; gap: 4px; flex: none; }
+.toolbar .filter { flex: 0 1 170px; min-width: 80px; height: 32px; margin: 0 4px; padding: 0 10px; border: 1px solid var(--_border); border-radius: 6px; background: var(--_bg); color: var(--_fg); font: inherit; }
+.toolbar .filter:focus-visible { outline: 2px solid var(--_focus); outline-offset: 1px; }
 .toolbar .sep { width: 1px; height: 22px; background: var(--_border); margin: 0 4px; flex: none; }
 .crumbs { flex: 1; min-width: 0; }
 .crumbs ol { display: flex; align-items: center; list-style: none; margin: 0; padding: 0; overflow: hidden; white-space: nowrap; }
@@ -380,6 +384,17 @@ dl.cert dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-n
 .statusbar .selcount { font-weight: 600; color: var(--_fg); }
 
 dialog { border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 22px; width: min(420px, calc(100% - 32px)); background: var(--_bg); color: var(--_fg); box-shadow: 0 12px 40px rgb(0 0 0 / .18); }
+dialog.preview { width: min(960px, calc(100% - 32px)); max-height: calc(100vh - 48px); box-sizing: border-box; }
+dialog.preview[open] { display: flex; flex-direction: column; }
+.preview-head { display: flex; align-items: center; gap: 12px; }
+.preview-head h3 { margin: 0; flex: 1 1 auto; min-width: 0; }
+.preview-head .form-actions { margin: 0; flex: none; }
+dialog .preview-note { margin: 6px 0 10px; }
+.preview-body { flex: 1 1 auto; min-height: 0; overflow: auto; }
+.preview-body img { display: block; max-width: 100%; max-height: 70vh; margin: 0 auto; }
+.preview-body iframe { display: block; width: 100%; height: 70vh; border: 0; }
+.preview-body pre { margin: 0; padding: 12px; background: var(--_surface); border-radius: 6px; font: .9em/1.45 var(--_mono); white-space: pre-wrap; overflow-wrap: anywhere; max-height: 70vh; overflow: auto; }
+.preview-body textarea { display: block; width: 100%; height: 60vh; box-sizing: border-box; padding: 12px; border: 1px solid var(--_border); border-radius: 6px; background: var(--_bg); color: var(--_fg); font: .9em/1.45 var(--_mono); resize: vertical; }
 dialog::backdrop { background: rgb(15 17 20 / .35); }
 dialog h3 { margin: 0 0 6px; font-size: 1.1em; overflow-wrap: anywhere; }
 dialog p { margin: 0 0 18px; color: var(--_muted); }
@@ -469,6 +484,8 @@ export class FtpBrowser extends Base {
   #reopening = null;
   /** The recent server picked in the form, with the folder it was left in. */
   #picked = null;
+  /** The file shown in the preview dialog, while it is open. */
+  #previewing = null;
   /** Which rows are marked, and the cursor (`#selected` is its index). */
   #sel = new Selection();
   /** The rows drawn: view indices [start, end), their elements, and a row's height. */
@@ -837,6 +854,7 @@ export class FtpBrowser extends Base {
     e.upBtn = tool('up', 'Up one level (Backspace)', () => this.#goUp());
     e.refreshBtn = tool('refresh', 'Refresh', () => this.#refresh({ announce: true }));
     e.downloadBtn = labelled('download', 'Download', () => this.#downloadSelected(), { disabled: true });
+    e.previewBtn = tool('preview', 'Preview (F3)', () => this.#preview(), { disabled: true });
     e.renameBtn = tool('rename', 'Rename (F2)', () => this.#beginRename(), { disabled: true });
     e.deleteBtn = tool('trash', 'Delete (Delete)', () => this.#deleteSelected(), { disabled: true });
     e.mkdirBtn = labelled('newFolder', 'New folder', () => this.#beginMkdir());
@@ -857,14 +875,35 @@ export class FtpBrowser extends Base {
     },
       e.refreshBtn,
       h('span', { class: 'sep' }),
-      e.downloadBtn, e.renameBtn, e.deleteBtn,
+      e.downloadBtn, e.previewBtn, e.renameBtn, e.deleteBtn,
       h('span', { class: 'sep' }),
       e.mkdirBtn, e.uploadBtn, e.uploadFolderBtn,
       h('span', { class: 'sep' }),
       e.hiddenBtn, e.logBtn, e.disconnectBtn);
+    // A filter on this folder's names (type / in the table to get here).
+    e.filter = h('input', {
+      type: 'search',
+      class: 'filter',
+      placeholder: 'Filter',
+      'aria-label': 'Filter this folder by name',
+      spellcheck: false,
+      autocapitalize: 'off',
+      oninput: () => this.#filterChanged(),
+      onkeydown: (ev) => {
+        if (ev.key === 'Escape' && e.filter.value) {
+          ev.preventDefault();
+          e.filter.value = '';
+          this.#filterChanged();
+        } else if (ev.key === 'ArrowDown' || ev.key === 'Enter') {
+          ev.preventDefault();
+          this.#focusGrid();
+        }
+      },
+    });
     e.toolbar = h('div', { class: 'toolbar', part: 'toolbar' },
       e.upBtn,
       h('nav', { class: 'crumbs', 'aria-label': 'Current folder' }, e.crumbs),
+      e.filter,
       e.actions,
       e.fileInput, e.folderInput);
     this.#rove(e.refreshBtn);
@@ -891,7 +930,8 @@ export class FtpBrowser extends Base {
     e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
     e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
     e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', { class: 'drop-label' }, 'Drop to upload')));
-    e.tableWrap = h('div', { class: 'table-wrap', onscroll: () => this.#scrolled() }, e.grid, e.empty);
+    e.noMatch = h('div', { class: 'empty', hidden: true }, h('div', {}, 'No name in this folder contains the filter’s text.'));
+    e.tableWrap = h('div', { class: 'table-wrap', onscroll: () => this.#scrolled() }, e.grid, e.empty, e.noMatch);
     // The drop zone and the overlays stay put while the table scrolls under them.
     e.tableArea = h('div', {
       class: 'table-area',
@@ -947,7 +987,19 @@ export class FtpBrowser extends Base {
     e.dialog = h('dialog', { 'aria-labelledby': `${ids}-dt`, 'aria-describedby': `${ids}-dd`, part: 'dialog' },
       e.dialogTitle, e.dialogText, h('div', { class: 'form-actions' }, e.dialogCancel, e.dialogOk));
 
-    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog);
+    // Preview (and edit in place, for small text files)
+    e.previewTitle = h('h3', { id: `${ids}-pt` });
+    e.previewNote = h('p', { class: 'preview-note', role: 'status' });
+    e.previewBody = h('div', { class: 'preview-body' });
+    e.previewEdit = h('button', { class: 'btn outline', type: 'button', hidden: true, onclick: () => this.#editPreview() }, 'Edit');
+    e.previewSave = h('button', { class: 'btn primary', type: 'button', hidden: true, onclick: () => this.#savePreview() }, 'Save');
+    e.previewDownload = h('button', { class: 'btn outline', type: 'button', onclick: () => this.#previewDownload() }, 'Download');
+    e.previewClose = h('button', { class: 'btn outline', type: 'button', onclick: () => e.previewDialog.close() }, 'Close');
+    e.previewDialog = h('dialog', { class: 'preview', 'aria-labelledby': `${ids}-pt`, part: 'preview', onclose: () => this.#previewClosed() },
+      h('div', { class: 'preview-head' }, e.previewTitle, h('div', { class: 'form-actions' }, e.previewEdit, e.previewSave, e.previewDownload, e.previewClose)),
+      e.previewNote, e.previewBody);
+
+    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog, e.previewDialog);
     this.#shadow.append(e.root);
   }
 
@@ -1325,6 +1377,8 @@ export class FtpBrowser extends Base {
       if (seq !== this.#navSeq) return false;
       const previous = this.#cwd;
       this.#cwd = normalizePath(dir);
+      // A filter is for the folder it was typed in.
+      if (this.#cwd !== previous) this.#el.filter.value = '';
       this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
       // Going up: select the folder we came from.
       const from = !initial && previous.startsWith(`${this.#cwd}/`) ? previous.slice(this.#cwd.length + 1).split('/')[0] : null;
@@ -1382,7 +1436,8 @@ export class FtpBrowser extends Base {
 
   #render(selectName = null, { keepMarks = false } = {}) {
     const e = this.#el;
-    const shown = this.#showHidden ? this.#entries : this.#entries.filter((entry) => !isHidden(entry));
+    const needle = this.#el.filter.value.trim().toLocaleLowerCase();
+    const shown = this.#entries.filter((entry) => (this.#showHidden || !isHidden(entry)) && (!needle || entry.name.toLocaleLowerCase().includes(needle)));
     this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
     this.#editing = null;
     const hadFocus = this.#gridHasFocus();
@@ -1394,7 +1449,9 @@ export class FtpBrowser extends Base {
     this.#selected = index;
     this.#drawRows(true);
     e.grid.setAttribute('aria-rowcount', String(this.#view.length + 1));
-    e.empty.hidden = this.#view.length > 0;
+    const filtering = Boolean(e.filter.value.trim());
+    e.empty.hidden = this.#view.length > 0 || filtering;
+    e.noMatch.hidden = this.#view.length > 0 || !filtering;
     for (const header of e.headers) {
       const key = header.dataset.key;
       header.setAttribute('aria-sort', key === this.#sort.key ? (this.#sort.dir === 1 ? 'ascending' : 'descending') : 'none');
@@ -1548,11 +1605,20 @@ export class FtpBrowser extends Base {
     const folders = this.#view.filter((entry) => entry.kind === 'dir').length;
     const files = this.#view.length - folders;
     const bytes = this.#view.reduce((sum, entry) => sum + (entry.kind !== 'dir' && entry.size ? entry.size : 0), 0);
-    if (!this.#view.length) return 'Empty folder';
+    const filter = this.#el.filter?.value.trim() ?? '';
+    if (!this.#view.length) return filter ? `No name here contains “${filter}”` : 'Empty folder';
     const parts = [];
     if (folders) parts.push(`${folders} folder${folders === 1 ? '' : 's'}`);
     if (files) parts.push(`${files} file${files === 1 ? '' : 's'}${bytes ? ` (${formatSize(bytes)})` : ''}`);
-    return parts.join(', ');
+    const shown = parts.join(', ');
+    return filter ? `${shown} with “${filter}” in the name` : shown;
+  }
+
+  /** The filter text changed: show the names that contain it. */
+  #filterChanged() {
+    const keep = this.#view[this.#selected]?.name ?? null;
+    this.#render(keep, { keepMarks: true });
+    this.#announce(this.#el.filter.value.trim() ? `${this.#view.length} of ${this.#entries.length} shown` : this.#summary());
   }
 
   #sortBy(key) {
@@ -1620,6 +1686,7 @@ export class FtpBrowser extends Base {
     const folders = this.#canPickFolder();
     e.downloadBtn.disabled = !marked.some((entry) => entry.kind !== 'dir' || folders);
     e.renameBtn.disabled = marked.length !== 1;
+    e.previewBtn.disabled = !(marked.length === 1 && marked[0].kind !== 'dir' && previewKind(marked[0].name));
     e.deleteBtn.disabled = !marked.length;
     const n = marked.length;
     e.downloadBtn.title = n > 1 ? `Download ${n} items` : 'Download';
@@ -1700,9 +1767,17 @@ export class FtpBrowser extends Base {
       case 'F2':
         ev.preventDefault();
         return this.#beginRename();
+      case 'F3':
+        ev.preventDefault();
+        return this.#preview();
       case ' ':
         ev.preventDefault();
         if (count) this.#select(this.#selected, { focus: true, mode: 'toggle' });
+        return;
+      case '/':
+        ev.preventDefault();
+        this.#el.filter.focus();
+        this.#el.filter.select();
         return;
       case 'Escape':
         if (this.#sel.size > 1) {
@@ -1792,6 +1867,145 @@ export class FtpBrowser extends Base {
     }
     if (entry.kind === 'dir') return;
     return this.#startDownload(entry, path);
+  }
+
+  // ── Preview and edit in place ────────────────────────────────────────────────
+
+  /** Shows the selected file in a dialog: an image, a PDF, or text (size-capped). */
+  async #preview() {
+    const entry = this.#view[this.#selected];
+    if (!entry || entry.kind === 'dir' || !this.#client || this.#sel.size > 1) return;
+    const kind = previewKind(entry.name);
+    if (!kind) {
+      this.#announce('There is no preview for this kind of file.');
+      return;
+    }
+    const textual = kind.kind === 'text' || kind.kind === 'sniff';
+    const limit = PREVIEW_LIMITS[textual ? 'text' : kind.kind];
+    const shown = visibleName(entry.name);
+    const tooLarge = (size) => ({
+      title: `“${shown}” is too large to preview (${formatSize(size)}; up to ${formatSize(limit)}).`,
+      hint: 'Download it instead.',
+      detail: '',
+      code: 'too_large',
+      replyCode: null,
+      retry: false,
+    });
+    if (!textual && entry.size != null && entry.size > limit) {
+      this.#showAlert(tooLarge(entry.size), 'preview');
+      return;
+    }
+    const e = this.#el;
+    if (e.previewDialog.open) e.previewDialog.close();
+    const controller = new AbortController();
+    const path = joinPath(this.#cwd, entry.name);
+    const p = { entry, path, controller, url: null, bytes: null, edit: null, textarea: null };
+    this.#previewing = p;
+    e.previewTitle.textContent = shown;
+    e.previewNote.textContent = 'Loading…';
+    e.previewBody.replaceChildren();
+    e.previewEdit.hidden = true;
+    e.previewSave.hidden = true;
+    e.previewDialog.showModal();
+    e.previewClose.focus();
+    try {
+      const { bytes, truncated } = await this.#browse((client) => readUpTo(client.download(path, { signal: controller.signal }), limit));
+      if (this.#previewing !== p) return;
+      p.bytes = bytes;
+      if (!textual) {
+        if (truncated) {
+          e.previewNote.textContent = tooLarge(entry.size ?? limit).title;
+          return;
+        }
+        // A type of our choosing: the bytes are never taken as a page.
+        p.url = URL.createObjectURL(new Blob([bytes], { type: kind.kind === 'pdf' ? 'application/pdf' : kind.type }));
+        e.previewBody.replaceChildren(kind.kind === 'pdf'
+          ? h('iframe', { src: p.url, title: `${shown} (PDF)` })
+          : h('img', { src: p.url, alt: shown }));
+        e.previewNote.textContent = formatSize(bytes.length);
+        return;
+      }
+      if (!looksLikeText(bytes, truncated)) {
+        e.previewNote.textContent = 'This file is not text that can be shown here. Download it instead.';
+        return;
+      }
+      e.previewBody.replaceChildren(h('pre', { tabindex: '0', 'aria-label': `Contents of ${shown}` }, new TextDecoder().decode(bytes)));
+      e.previewNote.textContent = truncated
+        ? `The first ${formatSize(limit)}${entry.size != null ? ` of ${formatSize(entry.size)}` : ''} is shown.`
+        : formatSize(bytes.length);
+      p.edit = !truncated && bytes.length <= EDIT_LIMIT ? editable(bytes) : null;
+      e.previewEdit.hidden = !p.edit;
+    } catch (error) {
+      if (this.#previewing !== p || controller.signal.aborted) return;
+      const described = await this.#describe(error, { op: 'download', name: entry.name });
+      e.previewNote.textContent = `${described.title} ${described.hint}`.trim();
+    }
+  }
+
+  #previewClosed() {
+    const p = this.#previewing;
+    this.#previewing = null;
+    if (!p) return;
+    p.controller.abort();
+    if (p.url) URL.revokeObjectURL(p.url);
+    this.#el.previewBody.replaceChildren();
+    this.#focusGrid();
+  }
+
+  #previewDownload() {
+    const p = this.#previewing;
+    if (!p) return;
+    // The save picker opens now, in this click.
+    this.#startDownload(p.entry, p.path);
+    this.#el.previewDialog.close();
+  }
+
+  #editPreview() {
+    const p = this.#previewing;
+    const e = this.#el;
+    if (!p?.edit) return;
+    p.textarea = h('textarea', { 'aria-label': `Contents of ${visibleName(p.entry.name)}`, spellcheck: false });
+    p.textarea.value = p.edit.text;
+    e.previewBody.replaceChildren(p.textarea);
+    e.previewNote.textContent = 'Editing. Save uploads it in place of the file on the server.';
+    e.previewEdit.hidden = true;
+    e.previewSave.hidden = false;
+    p.textarea.focus();
+  }
+
+  /**
+   * Uploads the edited text in place of the file, after checking that the file on
+   * the server is still the one that was opened (else asking first).
+   */
+  async #savePreview() {
+    const p = this.#previewing;
+    if (!p?.edit || !p.textarea) return;
+    const dir = parentPath(p.path);
+    let now = null;
+    try {
+      const entries = await this.#browse((client) => client.list(dir, { all: true }));
+      now = entries.find((entry) => entry.name === p.entry.name) ?? null;
+    } catch {
+      now = null;
+    }
+    if (this.#previewing !== p) return;
+    const same = now && now.size === p.bytes.length && (now.modified ?? null) === (p.entry.modified ?? null);
+    if (!same) {
+      const shown = visibleName(p.entry.name);
+      const go = await this.#confirm(
+        now ? `“${shown}” changed on the server since you opened it` : `“${shown}” is no longer on the server`,
+        now ? 'Saving replaces what is there now with your edited text.' : 'Saving uploads your edited text as a new file.',
+        now ? 'Replace it' : 'Save',
+      );
+      if (!go || this.#previewing !== p) {
+        p.textarea?.focus();
+        return;
+      }
+    }
+    const file = new File([p.edit.encode(p.textarea.value)], p.entry.name, { type: 'application/octet-stream' });
+    this.#queueUploads([{ rel: p.entry.name, file }], dir);
+    this.#announce(`Saving ${p.entry.name}…`);
+    this.#el.previewDialog.close();
   }
 
   // ── Rename, new folder, delete ───────────────────────────────────────────────

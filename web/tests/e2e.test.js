@@ -828,6 +828,114 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('the filter box shows the names that contain its text, for the folder it was typed in', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'small.txt').click();
+    const names = () => p.locator('ftp-browser tbody tr[data-name]').evaluateAll((rows) => rows.map((r) => r.dataset.name));
+    // / in the table goes to the filter.
+    await p.keyboard.press('/');
+    await p.keyboard.type('.BIN');
+    assert.deepEqual((await names()).sort(), ['big.bin', 'medium.bin']);
+    assert.match(await p.locator('ftp-browser .statusbar').innerText(), /2 files .* with “\.BIN” in the name/);
+    await p.keyboard.press('Escape');
+    await row(p, 'docs').waitFor();
+    const filter = p.getByRole('searchbox', { name: 'Filter this folder by name' });
+    await filter.fill('no-such-name');
+    await p.getByText('No name in this folder contains the filter’s text.').waitFor();
+    await filter.fill('doc');
+    assert.deepEqual(await names(), ['docs']);
+    await row(p, 'docs').dblclick();
+    await pathIs(p, '/docs');
+    assert.equal(await filter.inputValue(), '');
+    await row(p, 'readme.txt').waitFor();
+    await p.close();
+  });
+
+  test('preview: an image, the first MB of a long text, and a text file edited in place that keeps its line endings (asking first when it changed on the server)', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'preview').dblclick();
+    await pathIs(p, '/preview');
+    const previewBtn = p.getByRole('button', { name: 'Preview (F3)' });
+    await row(p, 'firmware.bin').click();
+    assert.ok(await previewBtn.isDisabled(), 'no preview for a binary file');
+
+    await row(p, 'pixel.png').click();
+    await p.keyboard.press('F3');
+    let dialog = p.getByRole('dialog', { name: 'pixel.png' });
+    const img = dialog.locator('img[alt="pixel.png"]');
+    await img.waitFor();
+    await p.waitForFunction((el) => el.complete, await img.elementHandle());
+    assert.equal(await img.evaluate((i) => i.naturalWidth), 1, 'the image decoded');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    await row(p, 'long.log').click();
+    await previewBtn.click();
+    dialog = p.getByRole('dialog', { name: 'long.log' });
+    await dialog.getByText('The first 1.0 MB of 1.6 MB is shown.').waitFor();
+    assert.match(await dialog.locator('pre').innerText(), /^a line of the log\n/);
+    assert.ok(await dialog.getByRole('button', { name: 'Edit' }).isHidden(), 'a partly shown file cannot be edited');
+    await p.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    await row(p, 'notes.txt').click();
+    await p.keyboard.press('F3');
+    dialog = p.getByRole('dialog', { name: 'notes.txt' });
+    await dialog.locator('pre').waitFor();
+    assert.equal(await dialog.locator('pre').evaluate((pre) => pre.textContent), 'line one\r\nline two\r\n');
+    await dialog.getByRole('button', { name: 'Edit' }).click();
+    const area = dialog.getByRole('textbox', { name: 'Contents of notes.txt' });
+    assert.equal(await area.inputValue(), 'line one\nline two\n');
+    await area.fill('line one\nline 2\n');
+    // Meanwhile, someone else changes the file on the server.
+    await p.evaluate(async (ftp) => {
+      const { FtpClient } = await import(new URL('index.js', location.href).href);
+      const other = await FtpClient.connect(ftp);
+      await other.upload('/preview/notes.txt', new Blob(['changed elsewhere\r\n']));
+      await other.close();
+    }, { relay: env('RELAY_URL'), host: FTP.host, port: Number(FTP.port), user: FTP.user, password: FTP.password, tls: 'plain' });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const ask = p.getByRole('dialog', { name: '“notes.txt” changed on the server since you opened it' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Replace it' }).click();
+    assert.equal((await finished(p, 'notes.txt')).state, 'done');
+    results.files.push({ path: 'preview/notes.txt', sha256: sha256('line one\r\nline 2\r\n') });
+    await p.close();
+  });
+
+  test('an automated accessibility audit (axe) finds nothing serious: the form, a listing, a selection, a dialog, the transfer list, dark', async () => {
+    const { AxeBuilder } = await import('@axe-core/playwright');
+    const p = await freshPage();
+    const audit = async (where) => {
+      const { violations } = await new AxeBuilder({ page: p }).analyze();
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), [], `${where}`);
+    };
+    await p.goto(APP);
+    await p.getByRole('combobox', { name: 'Host' }).waitFor();
+    await audit('the connect form');
+    await connect(p);
+    await row(p, 'docs').waitFor();
+    await audit('a listing');
+    await row(p, 'small.txt').click();
+    await row(p, 'big.bin').click({ modifiers: ['Control'] });
+    await audit('two rows selected');
+    await p.keyboard.press('Delete');
+    const dialog = p.getByRole('dialog', { name: 'Delete 2 items?' });
+    await dialog.waitFor();
+    await audit('the delete dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await p.getByRole('tab', { name: /^Transfers/ }).click();
+    await audit('the transfer list');
+    await el(p).evaluate((e) => e.setAttribute('theme', 'dark'));
+    await audit('dark');
+    await p.close();
+  });
+
   test('active mode lists too', async () => {
     const p = await freshPage();
     await p.goto(APP);

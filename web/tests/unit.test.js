@@ -214,3 +214,43 @@ test('the selection model: clicks, Ctrl, Shift, all, and a re-sort keeps the mar
   assert.equal(s.size, 0);
   assert.equal(s.apply(0), -1);
 });
+
+test('previews: what a file is shown as, what counts as text, reads that stop, edits that keep line endings', async () => {
+  const { previewKind, looksLikeText, readUpTo, editable } = await import('../src/preview.js');
+  assert.deepEqual(previewKind('photo.JPG'), { kind: 'image', type: 'image/jpeg' });
+  assert.deepEqual(previewKind('a.svg'), { kind: 'image', type: 'image/svg+xml' });
+  assert.deepEqual(previewKind('manual.pdf'), { kind: 'pdf' });
+  assert.deepEqual(previewKind('notes.txt'), { kind: 'text' });
+  assert.deepEqual(previewKind('index.html'), { kind: 'text' }, 'HTML is shown as text, never run');
+  assert.deepEqual(previewKind('README'), { kind: 'sniff' });
+  assert.equal(previewKind('archive.tar.gz'), null);
+  assert.equal(previewKind('firmware.bin'), null);
+
+  const utf8 = new TextEncoder().encode('caf\u00e9 \u20ac');
+  assert.ok(looksLikeText(utf8));
+  assert.ok(!looksLikeText(new Uint8Array([0x61, 0, 0x62])), 'a NUL byte is not text');
+  assert.ok(!looksLikeText(new Uint8Array([0x63, 0xe9, 0x20])), 'Latin-1 bytes are not UTF-8');
+  // A read cut inside the euro sign's three bytes is still text.
+  assert.ok(!looksLikeText(utf8.subarray(0, utf8.length - 1)));
+  assert.ok(looksLikeText(utf8.subarray(0, utf8.length - 1), true));
+
+  const stream = (chunks) => new ReadableStream({ pull(c) { const next = chunks.shift(); if (next) c.enqueue(next); else c.close(); } });
+  let cancelled = false;
+  const endless = new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1000).fill(65)); }, cancel() { cancelled = true; } });
+  const cut = await readUpTo(endless, 2500);
+  assert.equal(cut.bytes.length, 2500);
+  assert.ok(cut.truncated && cancelled, 'the rest is cancelled');
+  const whole = await readUpTo(stream([new Uint8Array([1, 2]), new Uint8Array([3])]), 10);
+  assert.deepEqual([...whole.bytes], [1, 2, 3]);
+  assert.ok(!whole.truncated);
+
+  // CRLF files come back with CRLF; a byte order mark is kept.
+  const crlf = editable(new TextEncoder().encode('\ufeffone\r\ntwo\r\n'));
+  assert.equal(crlf.text, '\ufeffone\ntwo\n');
+  assert.equal(new TextDecoder('utf-8', { ignoreBOM: true }).decode(crlf.encode('\ufeffone\n2\n')), '\ufeffone\r\n2\r\n');
+  assert.equal(new TextDecoder().decode(editable(new TextEncoder().encode('a\nb')).encode('a\nc')), 'a\nc');
+  // What a text area would change is not offered for editing.
+  assert.equal(editable(new TextEncoder().encode('a\r\nb\nc')), null, 'mixed line endings');
+  assert.equal(editable(new TextEncoder().encode('old mac\rline')), null, 'lone CR');
+  assert.equal(editable(new Uint8Array([0x63, 0xe9])), null, 'not UTF-8');
+});

@@ -20,6 +20,12 @@ use std::path::Path;
 use std::process::Command;
 
 /// The 50 MB download.
+/// A 1×1 PNG (an orange pixel), for the image preview.
+const PIXEL_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 144,
+    119, 83, 222, 0, 0, 0, 12, 73, 68, 65, 84, 120, 156, 99, 248, 223, 192, 0, 0, 4, 1, 1, 128, 197, 42, 24,
+    93, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
 /// Entries of the large folder.
 const MANY: usize = 2_000;
 const BIG: usize = 50 * 1024 * 1024;
@@ -105,6 +111,11 @@ fn web_app_in_headless_chromium() {
     server.write_file("bulk/stay.txt", b"stay\n");
     server.write_file("bulk/nested/three.txt", b"three\n");
     server.write_file("bulk/nested/deeper/four.txt", b"four\n");
+    // Previews: an image, CRLF text to edit, a long log, a binary file.
+    server.write_file("preview/pixel.png", PIXEL_PNG);
+    server.write_file("preview/notes.txt", b"line one\r\nline two\r\n");
+    server.write_file("preview/long.log", "a line of the log\n".repeat(90_000).as_bytes());
+    server.write_file("preview/firmware.bin", &[0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1]);
     // A large folder: only the rows on screen are drawn.
     for i in 0..MANY {
         server.write_file(&format!("many/file-{i:05}.txt"), &vec![b'x'; i % 97]);
