@@ -18,6 +18,8 @@ function relayNextToPage() {
 }
 const relay = document.querySelector('meta[name="ftpbridge-relay"]')?.content || relayNextToPage();
 browser.setAttribute('relay', relay);
+// "Copy link" gives this page's own deep links.
+browser.setAttribute('link-base', `${location.origin}${location.pathname}`);
 
 /** The location a URL points at: `#ftp://...` first, then `?host=...`. */
 function linked() {

@@ -15,6 +15,7 @@ import {
   describeSecurity,
   formatDate,
   formatDuration,
+  formatFtpUrl,
   formatSize,
   formatSpeed,
   hasHiddenCharacters,
@@ -384,6 +385,18 @@ dl.cert dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-n
 .statusbar .selcount { font-weight: 600; color: var(--_fg); }
 
 dialog { border: 1px solid var(--_border); border-radius: calc(var(--_radius) + 4px); padding: 22px; width: min(420px, calc(100% - 32px)); background: var(--_bg); color: var(--_fg); box-shadow: 0 12px 40px rgb(0 0 0 / .18); }
+.menu { position: absolute; z-index: 20; min-width: 190px; padding: 4px; background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: 8px; box-shadow: 0 8px 28px rgb(0 0 0 / .18); }
+.menu button { all: unset; box-sizing: border-box; display: flex; justify-content: space-between; gap: 18px; width: 100%; padding: 7px 10px; border-radius: 5px; cursor: pointer; }
+.menu button:hover, .menu button:focus { background: var(--_hover); }
+.menu button:focus-visible { outline: 2px solid var(--_focus); outline-offset: -2px; }
+.menu button.danger { color: var(--_danger); }
+.menu kbd { font: inherit; color: var(--_muted); }
+.menu hr { border: 0; border-top: 1px solid var(--_border); margin: 4px 2px; }
+.modes { display: grid; grid-template-columns: auto repeat(3, 70px); gap: 6px 4px; align-items: center; margin: 8px 0 14px; }
+.modes .head, .modes .bit { text-align: center; }
+.modes .head { color: var(--_muted); font-size: .9em; }
+.field-error { color: var(--_danger); margin: -6px 0 12px; }
+tr.move-target td { background: var(--_selected); box-shadow: inset 0 0 0 2px var(--_accent); }
 dialog.preview { width: min(960px, calc(100% - 32px)); max-height: calc(100vh - 48px); box-sizing: border-box; }
 dialog.preview[open] { display: flex; flex-direction: column; }
 .preview-head { display: flex; align-items: center; gap: 12px; }
@@ -486,6 +499,9 @@ export class FtpBrowser extends Base {
   #picked = null;
   /** The file shown in the preview dialog, while it is open. */
   #previewing = null;
+  /** The entries the Move and Permissions dialogs act on. */
+  #moving = null;
+  #chmodding = null;
   /** Which rows are marked, and the cursor (`#selected` is its index). */
   #sel = new Selection();
   /** The rows drawn: view indices [start, end), their elements, and a row's height. */
@@ -916,6 +932,10 @@ export class FtpBrowser extends Base {
     e.tbody = h('tbody', {
       onclick: (ev) => this.#rowClick(ev),
       ondblclick: (ev) => this.#rowDblClick(ev),
+      oncontextmenu: (ev) => this.#rowMenu(ev),
+      ondragstart: (ev) => this.#rowDragStart(ev),
+      ondragover: (ev) => this.#moveDragOver(ev),
+      ondrop: (ev) => this.#moveDrop(ev),
       onfocusin: (ev) => this.#rowFocus(ev),
     });
     // Spacers stand for the rows not drawn in a large folder.
@@ -987,6 +1007,47 @@ export class FtpBrowser extends Base {
     e.dialog = h('dialog', { 'aria-labelledby': `${ids}-dt`, 'aria-describedby': `${ids}-dd`, part: 'dialog' },
       e.dialogTitle, e.dialogText, h('div', { class: 'form-actions' }, e.dialogCancel, e.dialogOk));
 
+    // The rows' menu (right click, the menu key, Shift+F10)
+    e.menu = h('div', { class: 'menu', role: 'menu', 'aria-label': 'File actions', hidden: true, onkeydown: (ev) => this.#menuKeys(ev), onfocusout: (ev) => { if (!e.menu.contains(ev.relatedTarget)) this.#closeMenu(false); } });
+
+    // Move to… and Permissions… (a small form in a dialog each)
+    e.moveInput = h('input', { id: `${ids}-move`, type: 'text', spellcheck: false, autocapitalize: 'off' });
+    e.moveTitle = h('h3', { id: `${ids}-mt` });
+    e.moveError = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    e.moveDialog = h('dialog', { 'aria-labelledby': `${ids}-mt`, part: 'dialog' },
+      h('form', { method: 'dialog', onsubmit: (ev) => { ev.preventDefault(); this.#moveSubmitted(); } },
+        e.moveTitle,
+        h('div', { class: 'field' }, h('label', { for: e.moveInput.id }, 'To the folder'), e.moveInput),
+        e.moveError,
+        h('div', { class: 'form-actions' },
+          h('button', { class: 'btn outline', type: 'button', onclick: () => e.moveDialog.close() }, 'Cancel'),
+          h('button', { class: 'btn primary', type: 'submit' }, 'Move'))));
+    const bits = [];
+    e.modeBoxes = [];
+    for (const [who, shift] of [['Owner', 6], ['Group', 3], ['Others', 0]]) {
+      const boxes = [['read', 4], ['write', 2], ['execute', 1]].map(([what, bit]) => {
+        const box = h('input', { type: 'checkbox', 'aria-label': `${who}: ${what}`, 'data-bit': String(bit << shift), onchange: () => this.#modeBoxesChanged() });
+        e.modeBoxes.push(box);
+        return h('span', { class: 'bit' }, box);
+      });
+      bits.push(h('span', { class: 'who' }, who), ...boxes);
+    }
+    e.modeOctal = h('input', { id: `${ids}-octal`, type: 'text', inputmode: 'numeric', maxlength: 4, pattern: '[0-7]{3,4}', spellcheck: false, oninput: () => this.#modeOctalChanged() });
+    e.modeTitle = h('h3', { id: `${ids}-pmt` });
+    e.modeError = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    e.modeDialog = h('dialog', { 'aria-labelledby': `${ids}-pmt`, part: 'dialog' },
+      h('form', { method: 'dialog', onsubmit: (ev) => { ev.preventDefault(); this.#modeSubmitted(); } },
+        e.modeTitle,
+        // A grid of boxes (not a table: the file table's rows stay the only rows here).
+        h('div', { class: 'modes', role: 'group', 'aria-label': 'Permission bits' },
+          h('span'), h('span', { class: 'head' }, 'Read'), h('span', { class: 'head' }, 'Write'), h('span', { class: 'head' }, 'Execute'),
+          ...bits),
+        h('div', { class: 'field' }, h('label', { for: e.modeOctal.id }, 'As a number'), e.modeOctal),
+        e.modeError,
+        h('div', { class: 'form-actions' },
+          h('button', { class: 'btn outline', type: 'button', onclick: () => e.modeDialog.close() }, 'Cancel'),
+          h('button', { class: 'btn primary', type: 'submit' }, 'Apply'))));
+
     // Preview (and edit in place, for small text files)
     e.previewTitle = h('h3', { id: `${ids}-pt` });
     e.previewNote = h('p', { class: 'preview-note', role: 'status' });
@@ -999,7 +1060,7 @@ export class FtpBrowser extends Base {
       h('div', { class: 'preview-head' }, e.previewTitle, h('div', { class: 'form-actions' }, e.previewEdit, e.previewSave, e.previewDownload, e.previewClose)),
       e.previewNote, e.previewBody);
 
-    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog, e.previewDialog);
+    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog, e.previewDialog, e.moveDialog, e.modeDialog, e.menu);
     this.#shadow.append(e.root);
   }
 
@@ -1550,6 +1611,7 @@ export class FtpBrowser extends Base {
       'data-name': entry.name,
       'data-kind': entry.kind,
       'data-partial': partial ? 'true' : null,
+      draggable: 'true',
     },
       h('td', { role: 'gridcell', class: 'name', title: shown }, cell),
       h('td', { role: 'gridcell', class: 'size', title: entry.size != null ? `${entry.size.toLocaleString()} bytes` : '' }, size),
@@ -1570,6 +1632,8 @@ export class FtpBrowser extends Base {
         title: crumb.path,
         'aria-label': i === 0 ? `${this.#session?.host ?? ''} (root folder)` : null,
         onclick: () => this.#open(crumb.path),
+        ondragover: (ev) => this.#moveDragOver(ev, crumb.path),
+        ondrop: (ev) => this.#moveDrop(ev, crumb.path),
       }, label));
     }));
     e.upBtn.disabled = this.#cwd === '/';
@@ -1770,6 +1834,15 @@ export class FtpBrowser extends Base {
       case 'F3':
         ev.preventDefault();
         return this.#preview();
+      case 'ContextMenu':
+        ev.preventDefault();
+        return this.#openMenu(null);
+      case 'F10':
+        if (ev.shiftKey) {
+          ev.preventDefault();
+          return this.#openMenu(null);
+        }
+        return;
       case ' ':
         ev.preventDefault();
         if (count) this.#select(this.#selected, { focus: true, mode: 'toggle' });
@@ -1867,6 +1940,282 @@ export class FtpBrowser extends Base {
     }
     if (entry.kind === 'dir') return;
     return this.#startDownload(entry, path);
+  }
+
+  // ── The rows' menu, Move to…, Permissions…, Copy link ────────────────────────
+
+  #rowMenu(ev) {
+    const row = this.#rowOf(ev);
+    if (!row || this.#editing) return;
+    ev.preventDefault();
+    const index = Number(row.dataset.index);
+    // A row outside the selection becomes the selection; inside, the selection stays.
+    this.#select(index, { focus: true, scroll: false, mode: this.#sel.isMarked(index) ? 'keep' : 'only' });
+    this.#openMenu({ x: ev.clientX, y: ev.clientY });
+  }
+
+  /** Opens the menu for the selection, at `at` (client coordinates) or by the cursor's row. */
+  #openMenu(at) {
+    const e = this.#el;
+    const entries = this.#markedEntries();
+    if (!entries.length) return;
+    const one = entries.length === 1 ? entries[0] : null;
+    const item = (label, action, { key = '', danger = false } = {}) =>
+      h('button', { type: 'button', role: 'menuitem', tabindex: '-1', class: danger ? 'danger' : null, onclick: () => { this.#closeMenu(true); action(); } },
+        h('span', {}, label), key ? h('kbd', {}, key) : null);
+    const items = [];
+    if (one?.kind === 'dir') items.push(item('Open', () => this.#openSelected(), { key: 'Enter' }));
+    if (!e.downloadBtn.disabled) items.push(item(entries.length > 1 ? `Download ${entries.length} items` : 'Download', () => this.#downloadSelected()));
+    if (one && !e.previewBtn.disabled) items.push(item('Preview', () => this.#preview(), { key: 'F3' }));
+    items.push(h('hr', { role: 'separator' }));
+    if (one) items.push(item('Rename', () => this.#beginRename(), { key: 'F2' }));
+    items.push(item('Move to…', () => this.#askMove()));
+    items.push(item('Permissions…', () => this.#askMode()));
+    if (one) items.push(item('Copy link', () => this.#copyLink(one)));
+    items.push(h('hr', { role: 'separator' }));
+    items.push(item(entries.length > 1 ? `Delete ${entries.length} items` : 'Delete', () => this.#deleteSelected(), { key: 'Delete', danger: true }));
+    e.menu.replaceChildren(...items);
+    e.menu.hidden = false;
+    // Placed inside the element (its own box is the containing block), kept within it.
+    const host = this.getBoundingClientRect();
+    let point = at;
+    if (!point) {
+      const rect = this.#rowEl(this.#selected)?.getBoundingClientRect();
+      point = rect ? { x: rect.left + 40, y: rect.bottom } : { x: host.left + 40, y: host.top + 80 };
+    }
+    const width = e.menu.offsetWidth;
+    const height = e.menu.offsetHeight;
+    const x = Math.max(4, Math.min(point.x - host.left, host.width - width - 4));
+    const y = point.y - host.top + height > host.height - 4 ? Math.max(4, point.y - host.top - height) : point.y - host.top;
+    e.menu.style.left = `${x}px`;
+    e.menu.style.top = `${y}px`;
+    e.menu.querySelector('[role="menuitem"]')?.focus();
+  }
+
+  #closeMenu(refocus) {
+    const e = this.#el;
+    if (e.menu.hidden) return;
+    e.menu.hidden = true;
+    if (refocus) this.#focusGrid();
+  }
+
+  #menuKeys(ev) {
+    const items = [...this.#el.menu.querySelectorAll('[role="menuitem"]')];
+    const i = items.indexOf(this.#shadow.activeElement);
+    const go = (k) => {
+      ev.preventDefault();
+      items[(k + items.length) % items.length]?.focus();
+    };
+    switch (ev.key) {
+      case 'ArrowDown': return go(i + 1);
+      case 'ArrowUp': return go(i - 1);
+      case 'Home': return go(0);
+      case 'End': return go(items.length - 1);
+      case 'Escape':
+      case 'Tab':
+        ev.preventDefault();
+        return this.#closeMenu(true);
+      default:
+    }
+  }
+
+  /** The deep link to `entry`: this page's own link form when it says so, else `ftp://`. */
+  async #copyLink(entry) {
+    const s = this.#session;
+    if (!s) return;
+    const url = formatFtpUrl({ host: s.host, port: s.port, user: s.anonymous ? '' : s.user, path: joinPath(this.#cwd, entry.name), mode: s.mode, encoding: s.encoding });
+    const base = this.getAttribute('link-base');
+    const link = base ? `${base}#${url}` : url;
+    try {
+      await navigator.clipboard.writeText(link);
+      this.#announce(`Link copied: ${link}`);
+    } catch {
+      this.#showAlert({ title: 'The link could not be copied.', hint: link, detail: '', code: 'clipboard', replyCode: null, retry: false }, 'copy');
+    }
+  }
+
+  #askMove() {
+    const e = this.#el;
+    const entries = this.#markedEntries();
+    if (!entries.length) return;
+    this.#moving = entries;
+    e.moveTitle.textContent = entries.length === 1 ? `Move “${visibleName(entries[0].name)}”` : `Move ${entries.length} items`;
+    e.moveInput.value = this.#cwd;
+    e.moveError.hidden = true;
+    e.moveDialog.showModal();
+    e.moveInput.select();
+  }
+
+  async #moveSubmitted() {
+    const e = this.#el;
+    const target = normalizePath(e.moveInput.value.trim().startsWith('/') ? e.moveInput.value.trim() : joinPath(this.#cwd, e.moveInput.value.trim()));
+    const entries = this.#moving ?? [];
+    const ok = await this.#moveTo(entries, target, (message) => {
+      e.moveError.textContent = message;
+      e.moveError.hidden = false;
+    });
+    if (ok) e.moveDialog.close();
+  }
+
+  /**
+   * Moves `entries` of this folder into the folder `target` (RNFR/RNTO), after a
+   * fresh listing of it: a name taken there is never replaced without a yes.
+   * `complain` shows why nothing moved.
+   */
+  async #moveTo(entries, target, complain = (message) => this.#showAlert({ title: message, hint: '', detail: '', code: 'move', replyCode: null, retry: false }, 'move')) {
+    if (!entries.length || !this.#client) return false;
+    if (target === this.#cwd) {
+      complain('They are in that folder already.');
+      return false;
+    }
+    const inside = entries.find((entry) => entry.kind === 'dir' && (target === joinPath(this.#cwd, entry.name) || target.startsWith(`${joinPath(this.#cwd, entry.name)}/`)));
+    if (inside) {
+      complain(`A folder cannot go inside itself (“${visibleName(inside.name)}”).`);
+      return false;
+    }
+    let there;
+    try {
+      there = await this.#browse((client) => client.list(target, { all: true }));
+    } catch (error) {
+      complain((await this.#describe(error, { op: 'list', name: baseName(target) })).title);
+      return false;
+    }
+    const taken = new Set(there.map((entry) => entry.name));
+    let moving = entries;
+    const clashes = entries.filter((entry) => taken.has(entry.name));
+    if (clashes.length) {
+      const names = clashes.slice(0, 3).map((entry) => `“${visibleName(entry.name)}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
+      const replace = await this.#confirm(
+        clashes.length === 1 ? `Replace “${visibleName(clashes[0].name)}” in ${visibleName(target)}?` : `Replace ${clashes.length} items in ${visibleName(target)}?`,
+        `${names} ${clashes.length === 1 ? 'is' : 'are'} there already. Moving replaces ${clashes.length === 1 ? 'it' : 'them'} (a folder there may refuse).`,
+        'Replace',
+        clashes.length === entries.length ? 'Cancel' : 'Skip them',
+      );
+      if (!replace) moving = entries.filter((entry) => !clashes.includes(entry));
+      if (!moving.length) return true;
+    }
+    let failed = null;
+    let done = 0;
+    for (const entry of moving) {
+      try {
+        await this.#browse((client) => client.rename(joinPath(this.#cwd, entry.name), joinPath(target, entry.name)));
+        done += 1;
+      } catch (error) {
+        failed ??= { error, entry };
+      }
+    }
+    this.#announce(`Moved ${done} of ${moving.length} to ${target}.`);
+    await this.#refresh({ select: null });
+    if (failed) {
+      const described = await this.#describe(failed.error, { op: 'rename', name: failed.entry.name, kind: failed.entry.kind });
+      this.#showAlert({ ...described, title: `${moving.length - done} of ${moving.length} could not be moved. ${described.title}` }, 'move');
+    }
+    return true;
+  }
+
+  #rowDragStart(ev) {
+    const row = this.#rowOf(ev);
+    if (!row || this.#editing) return;
+    const index = Number(row.dataset.index);
+    if (!this.#sel.isMarked(index)) this.#select(index, { scroll: false });
+    const names = this.#markedEntries().map((entry) => entry.name);
+    ev.dataTransfer.setData('application/x-ftpbridge-move', JSON.stringify({ from: this.#cwd, names }));
+    ev.dataTransfer.setData('text/plain', names.join('\n'));
+    ev.dataTransfer.effectAllowed = 'move';
+  }
+
+  /** A folder under a drag of rows: where a drop would move them (`to`, or the folder row's). */
+  #moveTarget(ev, to = null) {
+    if (![...(ev.dataTransfer?.types ?? [])].includes('application/x-ftpbridge-move')) return null;
+    if (to) return to;
+    const row = this.#rowOf(ev);
+    const entry = row ? this.#view[Number(row.dataset.index)] : null;
+    return entry?.kind === 'dir' && !this.#sel.isMarked(Number(row.dataset.index)) ? { path: joinPath(this.#cwd, entry.name), row } : null;
+  }
+
+  #moveDragOver(ev, to = null) {
+    const target = this.#moveTarget(ev, to);
+    if (!target) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    ev.dataTransfer.dropEffect = 'move';
+    for (const old of this.#el.tbody.querySelectorAll('tr.move-target')) if (old !== target.row) old.classList.remove('move-target');
+    target.row?.classList.add('move-target');
+  }
+
+  async #moveDrop(ev, to = null) {
+    const target = this.#moveTarget(ev, to);
+    for (const old of this.#el.tbody.querySelectorAll('tr.move-target')) old.classList.remove('move-target');
+    if (!target) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    let moved;
+    try {
+      moved = JSON.parse(ev.dataTransfer.getData('application/x-ftpbridge-move'));
+    } catch {
+      return;
+    }
+    if (moved.from !== this.#cwd) return;
+    const entries = this.#entries.filter((entry) => moved.names.includes(entry.name));
+    await this.#moveTo(entries, typeof target === 'string' ? target : target.path);
+  }
+
+  #askMode() {
+    const e = this.#el;
+    const entries = this.#markedEntries();
+    if (!entries.length) return;
+    this.#chmodding = entries;
+    e.modeTitle.textContent = entries.length === 1 ? `Permissions of “${visibleName(entries[0].name)}”` : `Permissions of ${entries.length} items`;
+    const known = modeOf(entries[0].permissions);
+    e.modeOctal.value = known != null ? known.toString(8).padStart(3, '0') : entries[0].kind === 'dir' ? '755' : '644';
+    e.modeError.hidden = true;
+    this.#modeOctalChanged();
+    e.modeDialog.showModal();
+    e.modeBoxes[0].focus();
+  }
+
+  #modeBoxesChanged() {
+    const e = this.#el;
+    const mode = e.modeBoxes.reduce((sum, box) => sum | (box.checked ? Number(box.dataset.bit) : 0), 0);
+    const special = /^[0-7]{4}$/.test(e.modeOctal.value) ? e.modeOctal.value[0] : '';
+    e.modeOctal.value = `${special}${mode.toString(8).padStart(3, '0')}`;
+  }
+
+  #modeOctalChanged() {
+    const e = this.#el;
+    const text = e.modeOctal.value.trim();
+    if (!/^[0-7]{3,4}$/.test(text)) return;
+    const mode = parseInt(text.slice(-3), 8);
+    for (const box of e.modeBoxes) box.checked = (mode & Number(box.dataset.bit)) !== 0;
+  }
+
+  async #modeSubmitted() {
+    const e = this.#el;
+    const mode = e.modeOctal.value.trim();
+    if (!/^[0-7]{3,4}$/.test(mode)) {
+      e.modeError.textContent = 'Three or four digits from 0 to 7, like 644 or 0755.';
+      e.modeError.hidden = false;
+      return;
+    }
+    const entries = this.#chmodding ?? [];
+    let failed = null;
+    for (const entry of entries) {
+      try {
+        await this.#browse((client) => client.chmod(joinPath(this.#cwd, entry.name), mode));
+      } catch (error) {
+        failed ??= { error, entry };
+      }
+    }
+    if (failed) {
+      const described = await this.#describe(failed.error, { op: 'chmod', name: failed.entry.name, kind: failed.entry.kind });
+      e.modeError.textContent = `${described.title} ${described.hint}`.trim();
+      e.modeError.hidden = false;
+      await this.#refresh();
+      return;
+    }
+    e.modeDialog.close();
+    this.#announce(`Permissions set to ${mode}.`);
+    await this.#refresh();
   }
 
   // ── Preview and edit in place ────────────────────────────────────────────────
@@ -3138,6 +3487,15 @@ async function probe(relay) {
 }
 
 /** Saves a Blob through a temporary link. */
+/** The permission bits of `rwxr-xr-x` (or `drwxr-x---`), or null when they are not in that form. */
+function modeOf(permissions) {
+  const text = String(permissions ?? '').replace(/^[dl-]/, '');
+  if (!/^[r-][w-][xsStT-][r-][w-][xsStT-][r-][w-][xtT-]/.test(text)) return null;
+  let mode = 0;
+  for (let i = 0; i < 9; i++) if (!'-ST'.includes(text[i])) mode |= 1 << (8 - i);
+  return mode;
+}
+
 /** A log line's session as a short mark: B (browsing), T, or T1, T2… (transfer sessions). */
 function whoLabel(who) {
   if (who === 'browse' || !who) return 'B';

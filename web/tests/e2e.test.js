@@ -907,6 +907,54 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('the rows’ menu: move to a folder (a dialog, or dragging onto it; a taken name asks), permissions, copy link', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'tidy').dblclick();
+    await pathIs(p, '/tidy');
+    const menu = p.getByRole('menu', { name: 'File actions' });
+
+    await row(p, 'a.txt').click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Move to…' }).click();
+    const move = p.getByRole('dialog', { name: 'Move “a.txt”' });
+    await move.getByRole('textbox', { name: 'To the folder' }).fill('archive');
+    await move.getByRole('button', { name: 'Move' }).click();
+    await row(p, 'a.txt').waitFor({ state: 'detached' });
+    results.files.push({ path: 'tidy/archive/a.txt', sha256: sha256('a\n') });
+    results.absent.push('tidy/a.txt');
+
+    // Dragged onto the folder: b.txt is taken there, so it asks; Cancel moves nothing.
+    await row(p, 'b.txt').dragTo(row(p, 'archive'));
+    const ask = p.getByRole('dialog', { name: 'Replace “b.txt” in /tidy/archive?' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await row(p, 'b.txt').waitFor();
+    results.files.push({ path: 'tidy/archive/b.txt', sha256: sha256('the other b\n') });
+
+    // Permissions from the keyboard's menu key: the number and the boxes agree.
+    await row(p, 'c.txt').click();
+    await p.keyboard.press('Shift+F10');
+    await menu.getByRole('menuitem', { name: 'Permissions…' }).click();
+    const perms = p.getByRole('dialog', { name: 'Permissions of “c.txt”' });
+    await perms.getByRole('textbox', { name: 'As a number' }).fill('600');
+    assert.ok(await perms.getByRole('checkbox', { name: 'Owner: write' }).isChecked());
+    assert.ok(!(await perms.getByRole('checkbox', { name: 'Group: read' }).isChecked()));
+    await perms.getByRole('checkbox', { name: 'Group: read' }).check();
+    assert.equal(await perms.getByRole('textbox', { name: 'As a number' }).inputValue(), '640');
+    await perms.getByRole('button', { name: 'Apply' }).click();
+    await perms.waitFor({ state: 'hidden' });
+    await p.waitForFunction(() => document.querySelector('ftp-browser').shadowRoot.querySelector('tr[data-name="c.txt"] td.perms')?.textContent.endsWith('rw-r-----'));
+
+    // Copy link: this page's own deep link to the file.
+    await row(p, 'c.txt').click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Copy link' }).click();
+    const link = await p.evaluate(() => navigator.clipboard.readText());
+    assert.equal(link, `${APP}#ftp://${FTP.user}@${FTP.host}:${FTP.port}/tidy/c.txt`);
+    await p.close();
+  });
+
   test('an automated accessibility audit (axe) finds nothing serious: the form, a listing, a selection, a dialog, the transfer list, dark', async () => {
     const { AxeBuilder } = await import('@axe-core/playwright');
     const p = await freshPage();

@@ -111,6 +111,11 @@ fn web_app_in_headless_chromium() {
     server.write_file("bulk/stay.txt", b"stay\n");
     server.write_file("bulk/nested/three.txt", b"three\n");
     server.write_file("bulk/nested/deeper/four.txt", b"four\n");
+    // Moving and permissions: a file of the same name waits in the target folder.
+    server.write_file("tidy/a.txt", b"a\n");
+    server.write_file("tidy/b.txt", b"b\n");
+    server.write_file("tidy/c.txt", b"c\n");
+    server.write_file("tidy/archive/b.txt", b"the other b\n");
     // Previews: an image, CRLF text to edit, a long log, a binary file.
     server.write_file("preview/pixel.png", PIXEL_PNG);
     server.write_file("preview/notes.txt", b"line one\r\nline two\r\n");
