@@ -30,6 +30,7 @@ import {
   visibleName,
 } from './ftp-util.js';
 import { recall, remember } from './tls-memory.js';
+import { forget, keep, pending, sessionKey } from './queue-store.js';
 import { Selection } from './selection.js';
 import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readUpTo } from './preview.js';
 
@@ -707,6 +708,7 @@ export class FtpBrowser extends Base {
     this.removeAttribute('from-link');
     this.#el.linkNotice.hidden = true;
     this.#rememberSite();
+    this.#offerPending();
     this.#emit('ftp-connect', { ...this.#where() });
     this.#announce(`Connected to ${session.host}. ${this.#summary()}`);
     this.#focusGrid();
@@ -2909,6 +2911,8 @@ export class FtpBrowser extends Base {
   #addTransfer(fields) {
     const t = {
       id: nextId++,
+      uid: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random()}`,
+      added: Date.now(),
       state: 'queued',
       bytes: 0,
       total: null,
@@ -3104,7 +3108,7 @@ export class FtpBrowser extends Base {
   }
 
   async #runUpload(t, client) {
-    const resume = t.bytes > 0;
+    const resume = t.bytes > 0 || Boolean(t.resumeOnServer);
     await client.upload(t.path, t.file, {
       resume,
       signal: t.controller.signal,
@@ -3154,6 +3158,7 @@ export class FtpBrowser extends Base {
   #remove(t) {
     if (t.state === 'running' || t.state === 'queued') return;
     this.#transfers = this.#transfers.filter((x) => x !== t);
+    forget(t.uid);
     t.el?.remove();
     t.url && URL.revokeObjectURL(t.url);
     this.#updateCount();
@@ -3269,7 +3274,102 @@ export class FtpBrowser extends Base {
 
   #emitTransfer(t) {
     if (t.direction === 'mkdir') return;
+    this.#persist(t);
     this.#emit('ftp-transfer', this.#transferInfo(t));
+  }
+
+  /**
+   * Keeps a transfer that has not finished in IndexedDB, so that a reload or a closed
+   * tab does not lose it: uploads (their File) and downloads saved through the picker
+   * or into a picked folder (their handles). Done or cancelled ones are forgotten.
+   */
+  #persist(t) {
+    if (!this.#session) return;
+    if (t.state === 'done' || t.state === 'cancelled') {
+      forget(t.uid);
+      return;
+    }
+    const upload = t.direction === 'upload' && t.file;
+    const saved = t.direction === 'download' && ((t.strategy === 'picker' && t.handle) || (t.strategy === 'folder' && t.root));
+    if (!upload && !saved) return;
+    keep({
+      uid: t.uid,
+      session: sessionKey(this.#session),
+      added: t.added,
+      direction: t.direction,
+      name: t.name,
+      path: t.path,
+      total: t.total,
+      bytes: t.bytes,
+      state: t.state,
+      strategy: upload ? null : t.strategy,
+      handle: t.strategy === 'picker' ? t.handle : null,
+      root: t.root ?? null,
+      rel: t.rel ?? null,
+      file: upload ? t.file : null,
+    });
+  }
+
+  /** After connecting: transfers of this session that an earlier visit left unfinished. */
+  async #offerPending() {
+    const session = this.#session;
+    const records = (await pending(sessionKey(session))).filter((r) => !this.#transfers.some((t) => t.uid === r.uid));
+    if (!records.length || this.#session !== session) return;
+    const n = records.length;
+    const names = records.slice(0, 3).map((r) => `“${visibleName(r.name)}”`).join(', ') + (n > 3 ? ` and ${n - 3} more` : '');
+    const resume = h('button', { class: 'btn small primary', type: 'button', onclick: () => this.#resumePending(records) }, n === 1 ? 'Resume it' : 'Resume them');
+    const discard = h('button', {
+      class: 'btn small outline',
+      type: 'button',
+      onclick: () => {
+        for (const r of records) forget(r.uid);
+        this.#hideAlert();
+        this.#focusGrid();
+      },
+    }, 'Discard');
+    this.#renderAlert(this.#el.alert, {
+      title: `${n === 1 ? 'A transfer' : `${n} transfers`} from your last visit did not finish: ${names}.`,
+      hint: 'Resuming goes on from where each one stopped.',
+      detail: '',
+      code: 'pending',
+    }, [resume, discard]);
+  }
+
+  /** Queues the kept transfers again, each from where it stopped (the click grants file access). */
+  async #resumePending(records) {
+    this.#hideAlert();
+    let resumed = 0;
+    for (const r of records) {
+      const fields = { uid: r.uid, added: r.added, direction: r.direction, name: r.name, path: r.path, total: r.total ?? null, chunks: [] };
+      if (r.direction === 'upload') {
+        if (!(r.file instanceof Blob)) {
+          forget(r.uid);
+          continue;
+        }
+        // The server says how much it holds; the upload goes on from there.
+        Object.assign(fields, { file: r.file, rel: r.rel, bytes: 0, resumeOnServer: true });
+      } else {
+        const handle = r.strategy === 'picker' ? r.handle : r.root;
+        try {
+          const state = (await handle?.queryPermission?.({ mode: 'readwrite' })) ?? 'granted';
+          if (state !== 'granted' && (await handle.requestPermission({ mode: 'readwrite' })) !== 'granted') continue;
+        } catch {
+          continue;
+        }
+        // The file on this computer says how far the download got.
+        let size = 0;
+        try {
+          const file = r.strategy === 'picker' ? r.handle : await localFile(r.root, r.rel, false);
+          size = (await file.getFile()).size;
+        } catch {
+          size = 0;
+        }
+        Object.assign(fields, { strategy: r.strategy, handle: r.strategy === 'picker' ? r.handle : null, root: r.root, rel: r.rel, bytes: size });
+      }
+      this.#addTransfer(fields);
+      resumed += 1;
+    }
+    this.#announce(`Resuming ${resumed} transfer${resumed === 1 ? '' : 's'}.`);
   }
 
   // ── Drag and drop ────────────────────────────────────────────────────────────

@@ -3,49 +3,17 @@
 // without TLS is refused as a downgrade, as HSTS does for web sites), and the key the
 // user trusted for a server no authority vouches for (a pin).
 //
-// A few lines over IndexedDB rather than a package: the element ships as plain modules
-// with no bundler, and this is one object store with get and put.
 
-const DB = 'ftpbridge';
-const STORE = 'servers';
+import { SERVERS, open, run as runIn } from './idb.js';
 
 /** In-memory fallback where IndexedDB is missing or refused (private windows, tests). */
 const fallback = new Map();
-let database = null;
 
 function key(host, port) {
   return `${String(host).trim().toLowerCase()}:${Number(port) || 21}`;
 }
 
-function open() {
-  if (!globalThis.indexedDB) return Promise.resolve(null);
-  database ??= new Promise((resolve) => {
-    let request;
-    try {
-      request = globalThis.indexedDB.open(DB, 1);
-    } catch {
-      resolve(null);
-      return;
-    }
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => resolve(null);
-    request.onblocked = () => resolve(null);
-  });
-  return database;
-}
-
-function run(db, mode, act) {
-  return new Promise((resolve) => {
-    try {
-      const request = act(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => resolve(undefined);
-    } catch {
-      resolve(undefined);
-    }
-  });
-}
+const run = (db, mode, act) => runIn(db, SERVERS, mode, act);
 
 /** What is remembered about `host:port`: `{ tls: boolean, pin: string | null }`. */
 export async function recall(host, port) {

@@ -984,6 +984,46 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('a reload does not lose unfinished transfers: after connecting again they resume where they stopped', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'uploads').dblclick();
+    await pathIs(p, '/uploads');
+    await p.evaluate(() => window.__ftpHoldUpload(256 * 1024));
+    const bytes = randomBytes(1024 * 1024);
+    const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles({ name: 'survivor.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await p.waitForFunction(() => window.__ftpUploadGate.reached);
+    const kept = () => p.evaluate(() => new Promise((resolve) => {
+      const open = indexedDB.open('ftpbridge');
+      open.onerror = () => resolve([]);
+      open.onsuccess = () => {
+        try {
+          const all = open.result.transaction('queue').objectStore('queue').getAll();
+          all.onsuccess = () => resolve(all.result.map((r) => `${r.name}:${r.state}`));
+          all.onerror = () => resolve([]);
+        } catch {
+          resolve([]);
+        }
+      };
+    }));
+    for (let i = 0; !(await kept()).includes('survivor.bin:running'); i++) assert.ok(i < 200, `kept: ${await kept()}`);
+    // Leave the page in the middle of the upload (the browser asks; the user says leave).
+    p.on('dialog', (dialog) => dialog.accept());
+    await p.reload();
+    await connect(p);
+    const notice = p.locator('ftp-browser .alert[data-code="pending"]');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /A transfer from your last visit did not finish: “survivor\.bin”/);
+    await notice.getByRole('button', { name: 'Resume it' }).click();
+    assert.equal((await finished(p, 'survivor.bin')).state, 'done');
+    results.files.push({ path: 'uploads/survivor.bin', sha256: sha256(bytes) });
+    // Done: nothing is kept for a next visit.
+    for (let i = 0; (await kept()).some((k) => k.startsWith('survivor.bin')); i++) assert.ok(i < 200, `kept: ${await kept()}`);
+    await p.close();
+  });
+
   test('active mode lists too', async () => {
     const p = await freshPage();
     await p.goto(APP);
