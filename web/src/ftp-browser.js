@@ -96,6 +96,7 @@ const ICONS = {
   rename: svg('<path d="M4 20h4.2L19.3 8.9a2 2 0 0 0 0-2.8l-1.4-1.4a2 2 0 0 0-2.8 0L4 15.8z"/><path d="M13.5 6.5l4 4"/>'),
   trash: svg('<path d="M4 7h16M10 11v6M14 11v6M9 7V4.5h6V7M6 7l1 12.5c.1.8.7 1.5 1.5 1.5h7c.8 0 1.4-.7 1.5-1.5L18 7"/>'),
   preview: svg('<circle cx="10.5" cy="10.5" r="6"/><path d="M15 15l5 5"/>'),
+  more: svg('<circle cx="5.5" cy="12" r="1.4" class="fill"/><circle cx="12" cy="12" r="1.4" class="fill"/><circle cx="18.5" cy="12" r="1.4" class="fill"/>'),
   eye: svg('<path d="M2.5 12S6 5.5 12 5.5 21.5 12 21.5 12 18 18.5 12 18.5 2.5 12 2.5 12z"/><circle cx="12" cy="12" r="2.8"/>'),
   log: svg('<rect x="3.5" y="4.5" width="17" height="15" rx="2"/><path d="M7.5 9.5 10 12l-2.5 2.5M12.5 14.5h4"/>'),
   power: svg('<path d="M12 3.5V12"/><path d="M6.8 7a7.5 7.5 0 1 0 10.4 0"/>'),
@@ -286,6 +287,26 @@ details.advanced summary { cursor: pointer; color: var(--_muted); font-weight: 5
   .statusbar span + span { display: none; }
 }
 .transfers .t-state:empty { display: none; }
+/* Touch: 44 px targets, a box on each row to select it, single taps that open. */
+td.name .pick { display: none; width: 22px; height: 22px; margin: 0; flex: none; accent-color: var(--_accent); }
+.btn.more, .crumbs .more { display: none; }
+@media (pointer: coarse) {
+  :host { --_row: var(--ftp-row-height, 44px); }
+  .btn { height: 44px; min-width: 44px; justify-content: center; }
+  .btn.icon { width: 44px; }
+  .btn.small { height: 36px; }
+  .crumbs button { min-height: 44px; }
+  .menu button { padding: 12px 14px; }
+  td.name .pick { display: block; }
+}
+/* Narrow: the less used actions go into a More menu; the path keeps its ends. */
+@container (max-width: 560px) {
+  .actions .rare { display: none; }
+  .btn.more { display: inline-flex; }
+  .crumbs li.middle { display: none; }
+  .crumbs li.more { display: flex; }
+  .crumbs .more { display: inline-flex; }
+}
 
 .table-area { position: relative; flex: 1; min-height: 120px; display: flex; flex-direction: column; }
 .table-wrap { flex: 1; overflow: auto; min-height: 0; outline: none; scroll-padding-top: 34px; }
@@ -498,6 +519,8 @@ export class FtpBrowser extends Base {
   #reopening = null;
   /** The recent server picked in the form, with the folder it was left in. */
   #picked = null;
+  /** Whether the rows' boxes (touch) have been used since the last one-row selection. */
+  #boxed = false;
   /** The file shown in the preview dialog, while it is open. */
   #previewing = null;
   /** The entries the Move and Permissions dialogs act on. */
@@ -883,6 +906,9 @@ export class FtpBrowser extends Base {
     e.hiddenBtn = tool('eye', 'Show hidden files', () => this.#toggleHidden(!this.#showHidden), { 'aria-pressed': 'false' });
     e.logBtn = tool('log', 'Protocol log', () => this.#toggleLog(), { 'aria-pressed': 'false' });
     e.disconnectBtn = tool('power', 'Disconnect', () => this.#disconnectAsked());
+    // On a narrow screen these go into the More menu.
+    for (const b of [e.renameBtn, e.deleteBtn, e.mkdirBtn, e.uploadFolderBtn, e.hiddenBtn, e.logBtn, e.previewBtn]) b.classList.add('rare');
+    e.moreBtn = tool('more', 'More actions', () => this.#openMoreMenu(), { 'aria-haspopup': 'menu', class: 'btn icon more' });
     // One tab stop for the actions (a roving tabindex; arrows move between them).
     e.actions = h('div', {
       class: 'actions',
@@ -897,7 +923,7 @@ export class FtpBrowser extends Base {
       h('span', { class: 'sep' }),
       e.mkdirBtn, e.uploadBtn, e.uploadFolderBtn,
       h('span', { class: 'sep' }),
-      e.hiddenBtn, e.logBtn, e.disconnectBtn);
+      e.hiddenBtn, e.logBtn, e.moreBtn, e.disconnectBtn);
     // A filter on this folder's names (type / in the table to get here).
     e.filter = h('input', {
       type: 'search',
@@ -1602,7 +1628,9 @@ export class FtpBrowser extends Base {
     const badge = partial
       ? h('span', { class: 'partial', title: 'An upload of this file was stopped: the server holds only part of it. Resume it in the transfer list, or delete it.' }, 'partial')
       : null;
-    const cell = h('span', { class: 'cell' }, icon(kind), name, badge, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
+    // A box to select the row with a tap (shown on touch screens only).
+    const pick = h('input', { type: 'checkbox', class: 'pick', tabindex: '-1', 'aria-label': `Select ${shown}` });
+    const cell = h('span', { class: 'cell' }, pick, icon(kind), name, badge, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
     const size = entry.kind === 'dir' ? '—' : formatSize(entry.size);
     const tr = h('tr', {
       role: 'row',
@@ -1625,10 +1653,22 @@ export class FtpBrowser extends Base {
   #renderCrumbs() {
     const e = this.#el;
     const crumbs = pathSegments(this.#cwd);
-    e.crumbs.replaceChildren(...crumbs.map((crumb, i) => {
+    // On a narrow screen the middle of a long path folds into a … menu.
+    const folded = crumbs.length > 3 ? crumbs.slice(1, -2) : [];
+    const more = folded.length
+      ? h('li', { class: 'more' }, h('button', {
+        type: 'button',
+        class: 'more',
+        'aria-label': `${folded.length} more folder${folded.length === 1 ? '' : 's'} on the path`,
+        'aria-haspopup': 'menu',
+        onclick: (ev) => this.#openPathMenu(folded, ev.currentTarget),
+      }, '…'))
+      : null;
+    e.crumbs.replaceChildren(...crumbs.flatMap((crumb, i) => {
       const last = i === crumbs.length - 1;
+      const middle = i >= 1 && i < crumbs.length - 2 && folded.length > 0;
       const label = i === 0 ? [icon('home'), h('span', { class: 'host' }, this.#session?.host ?? '/')] : [crumb.name];
-      return h('li', {}, h('button', {
+      const item = h('li', { class: middle ? 'middle' : null }, h('button', {
         type: 'button',
         'aria-current': last ? 'page' : null,
         title: crumb.path,
@@ -1637,6 +1677,7 @@ export class FtpBrowser extends Base {
         ondragover: (ev) => this.#moveDragOver(ev, crumb.path),
         ondrop: (ev) => this.#moveDrop(ev, crumb.path),
       }, label));
+      return i === 1 && more ? [more, item] : [item];
     }));
     e.upBtn.disabled = this.#cwd === '/';
   }
@@ -1719,6 +1760,7 @@ export class FtpBrowser extends Base {
       return;
     }
     index = this.#sel.apply(index, mode);
+    if (mode === 'only') this.#boxed = false;
     this.#selected = index;
     if (scroll) this.#scrollToRow(index);
     this.#paintMarks();
@@ -1734,7 +1776,11 @@ export class FtpBrowser extends Base {
     const { start } = this.#win;
     this.#rowEls.forEach((row, k) => {
       const want = String(this.#sel.isMarked(start + k));
-      if (row.getAttribute('aria-selected') !== want) row.setAttribute('aria-selected', want);
+      if (row.getAttribute('aria-selected') !== want) {
+        row.setAttribute('aria-selected', want);
+        const pick = row.querySelector('.pick');
+        if (pick) pick.checked = want === 'true';
+      }
     });
   }
 
@@ -1781,9 +1827,23 @@ export class FtpBrowser extends Base {
   #rowClick(ev) {
     const row = this.#rowOf(ev);
     if (!row || this.#editing) return;
+    const index = Number(row.dataset.index);
+    if (ev.target.classList?.contains('pick')) {
+      // The row's box: the first one ticked replaces the one-row selection a click or
+      // a folder's opening made; the next ones add to it or take out.
+      this.#select(index, { focus: true, scroll: false, mode: this.#boxed ? 'toggle' : 'only' });
+      this.#boxed = true;
+      return;
+    }
     const mode = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'only';
     if (ev.shiftKey) ev.preventDefault();
-    this.#select(Number(row.dataset.index), { focus: true, scroll: false, mode });
+    this.#select(index, { focus: true, scroll: false, mode });
+    // A tap on a touch screen opens: a folder, a preview, or the download.
+    if (ev.pointerType === 'touch' && mode === 'only') {
+      const entry = this.#view[index];
+      if (entry?.kind !== 'dir' && previewKind(entry?.name ?? '')) this.#preview();
+      else this.#openSelected();
+    }
   }
 
   #rowDblClick(ev) {
@@ -1901,7 +1961,8 @@ export class FtpBrowser extends Base {
   #toolbarKeys(ev) {
     const keys = ['ArrowLeft', 'ArrowRight', 'Home', 'End'];
     if (!keys.includes(ev.key) || !ev.target.matches('.btn')) return;
-    const buttons = [...this.#el.actions.querySelectorAll('.btn')].filter((b) => !b.disabled);
+    // The buttons on screen (a narrow screen folds some into More).
+    const buttons = [...this.#el.actions.querySelectorAll('.btn')].filter((b) => !b.disabled && b.getClientRects().length > 0);
     const i = buttons.indexOf(ev.target);
     const to = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: buttons.length - 1 }[ev.key];
     buttons[(to + buttons.length) % buttons.length]?.focus();
@@ -1911,7 +1972,10 @@ export class FtpBrowser extends Base {
   /** Makes `button` the toolbar's one tab stop (or the first usable one). */
   #rove(button) {
     const buttons = [...this.#el.actions.querySelectorAll('.btn')];
-    const current = button && !button.disabled && buttons.includes(button) ? button : buttons.find((b) => b.tabIndex === 0 && !b.disabled) ?? buttons.find((b) => !b.disabled);
+    // On screen, once the toolbar is (before that, any enabled one).
+    const shown = this.#el.actions.getClientRects().length > 0;
+    const usable = (b) => !b.disabled && (!shown || b.getClientRects().length > 0);
+    const current = button && usable(button) && buttons.includes(button) ? button : buttons.find((b) => b.tabIndex === 0 && usable(b)) ?? buttons.find(usable);
     for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
   }
 
@@ -1956,15 +2020,44 @@ export class FtpBrowser extends Base {
     this.#openMenu({ x: ev.clientX, y: ev.clientY });
   }
 
+  /** A menu item: closes the menu, then acts. */
+  #menuItem(label, action, { key = '', danger = false, disabled = false } = {}) {
+    return h('button', { type: 'button', role: 'menuitem', tabindex: '-1', class: danger ? 'danger' : null, disabled, onclick: () => { this.#closeMenu(true); action(); } },
+      h('span', {}, label), key ? h('kbd', {}, key) : null);
+  }
+
+  /** The toolbar's More menu (narrow screens): the actions that did not fit. */
+  #openMoreMenu() {
+    const e = this.#el;
+    const item = (button, label, action) => this.#menuItem(label, action, { disabled: button.disabled });
+    const items = [
+      item(e.previewBtn, 'Preview', () => this.#preview()),
+      item(e.renameBtn, 'Rename', () => this.#beginRename()),
+      item(e.deleteBtn, 'Delete', () => this.#deleteSelected()),
+      h('hr', { role: 'separator' }),
+      item(e.mkdirBtn, 'New folder', () => this.#beginMkdir()),
+      item(e.uploadFolderBtn, 'Upload a folder', () => e.folderInput.click()),
+      h('hr', { role: 'separator' }),
+      item(e.hiddenBtn, this.#showHidden ? 'Hide hidden files' : 'Show hidden files', () => this.#toggleHidden(!this.#showHidden)),
+      item(e.logBtn, 'Protocol log', () => this.#toggleLog()),
+    ];
+    const rect = e.moreBtn.getBoundingClientRect();
+    this.#showMenu(items, { x: rect.left, y: rect.bottom }, 'More actions');
+  }
+
+  /** The folded middle of the path, as a menu. */
+  #openPathMenu(folded, button) {
+    const rect = button.getBoundingClientRect();
+    this.#showMenu(folded.map((crumb) => this.#menuItem(crumb.name, () => this.#open(crumb.path))), { x: rect.left, y: rect.bottom }, 'Folders on the path');
+  }
+
   /** Opens the menu for the selection, at `at` (client coordinates) or by the cursor's row. */
   #openMenu(at) {
-    const e = this.#el;
     const entries = this.#markedEntries();
     if (!entries.length) return;
     const one = entries.length === 1 ? entries[0] : null;
-    const item = (label, action, { key = '', danger = false } = {}) =>
-      h('button', { type: 'button', role: 'menuitem', tabindex: '-1', class: danger ? 'danger' : null, onclick: () => { this.#closeMenu(true); action(); } },
-        h('span', {}, label), key ? h('kbd', {}, key) : null);
+    const e = this.#el;
+    const item = (label, action, options) => this.#menuItem(label, action, options);
     const items = [];
     if (one?.kind === 'dir') items.push(item('Open', () => this.#openSelected(), { key: 'Enter' }));
     if (!e.downloadBtn.disabled) items.push(item(entries.length > 1 ? `Download ${entries.length} items` : 'Download', () => this.#downloadSelected()));
@@ -1976,22 +2069,30 @@ export class FtpBrowser extends Base {
     if (one) items.push(item('Copy link', () => this.#copyLink(one)));
     items.push(h('hr', { role: 'separator' }));
     items.push(item(entries.length > 1 ? `Delete ${entries.length} items` : 'Delete', () => this.#deleteSelected(), { key: 'Delete', danger: true }));
-    e.menu.replaceChildren(...items);
-    e.menu.hidden = false;
-    // Placed inside the element (its own box is the containing block), kept within it.
-    const host = this.getBoundingClientRect();
     let point = at;
     if (!point) {
       const rect = this.#rowEl(this.#selected)?.getBoundingClientRect();
+      const host = this.getBoundingClientRect();
       point = rect ? { x: rect.left + 40, y: rect.bottom } : { x: host.left + 40, y: host.top + 80 };
     }
+    this.#showMenu(items, point, 'File actions');
+  }
+
+  /** Shows `items` as the menu at the client point `point`, inside the element. */
+  #showMenu(items, point, label) {
+    const e = this.#el;
+    e.menu.replaceChildren(...items);
+    e.menu.setAttribute('aria-label', label);
+    e.menu.hidden = false;
+    // Placed inside the element (its own box is the containing block), kept within it.
+    const host = this.getBoundingClientRect();
     const width = e.menu.offsetWidth;
     const height = e.menu.offsetHeight;
     const x = Math.max(4, Math.min(point.x - host.left, host.width - width - 4));
     const y = point.y - host.top + height > host.height - 4 ? Math.max(4, point.y - host.top - height) : point.y - host.top;
     e.menu.style.left = `${x}px`;
     e.menu.style.top = `${y}px`;
-    e.menu.querySelector('[role="menuitem"]')?.focus();
+    e.menu.querySelector('[role="menuitem"]:not(:disabled)')?.focus();
   }
 
   #closeMenu(refocus) {
@@ -2002,7 +2103,7 @@ export class FtpBrowser extends Base {
   }
 
   #menuKeys(ev) {
-    const items = [...this.#el.menu.querySelectorAll('[role="menuitem"]')];
+    const items = [...this.#el.menu.querySelectorAll('[role="menuitem"]:not(:disabled)')];
     const i = items.indexOf(this.#shadow.activeElement);
     const go = (k) => {
       ev.preventDefault();

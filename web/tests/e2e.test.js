@@ -955,6 +955,54 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('on a phone: 44 px targets, a box on each row to select it, a tap opens, the toolbar folds into More, a long path folds', async () => {
+    const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 800 } });
+    await phone.addInitScript(pickerInitScript);
+    const p = await phone.newPage();
+    p.setDefaultTimeout(Number(env('TIMEOUT_MS')) || 30_000);
+    try {
+      await p.goto(APP);
+      await connect(p);
+      await row(p, 'docs').waitFor();
+      assert.ok(await p.evaluate(() => matchMedia('(pointer: coarse)').matches), 'a touch screen');
+      const rowHeight = await row(p, 'docs').evaluate((r) => r.getBoundingClientRect().height);
+      assert.ok(rowHeight >= 44, `rows ${rowHeight} px high`);
+      const button = await p.getByRole('button', { name: 'Upload files' }).boundingBox();
+      assert.ok(button.height >= 44 && button.width >= 44, `a button ${button.width}×${button.height} px`);
+
+      // Boxes select; the selection is what a tap on a box changes.
+      await p.getByRole('checkbox', { name: 'Select small.txt' }).tap();
+      await p.getByRole('checkbox', { name: 'Select medium.bin' }).tap();
+      const marked = await p.locator('ftp-browser tbody tr[aria-selected="true"]').evaluateAll((rows) => rows.map((r) => r.dataset.name).sort());
+      assert.deepEqual(marked, ['medium.bin', 'small.txt']);
+
+      // The rarer actions are in More.
+      assert.ok(!(await p.getByRole('button', { name: 'Rename (F2)' }).isVisible()));
+      await p.getByRole('button', { name: 'More actions' }).tap();
+      const more = p.getByRole('menu', { name: 'More actions' });
+      await more.waitFor();
+      assert.ok(await more.getByRole('menuitem', { name: 'Rename' }).isDisabled(), 'two selected: nothing to rename');
+      assert.ok(await more.getByRole('menuitem', { name: 'New folder' }).isEnabled());
+      await p.keyboard.press('Escape');
+      await more.waitFor({ state: 'hidden' });
+
+      // A tap opens a folder.
+      await row(p, 'docs').tap();
+      await pathIs(p, '/docs');
+      // A long path keeps its ends; the middle is a menu.
+      await el(p).evaluate((e) => e.navigate('/deep/a/b/c'));
+      await pathIs(p, '/deep/a/b/c');
+      const fold = p.getByRole('button', { name: '2 more folders on the path' });
+      assert.ok(await fold.isVisible());
+      assert.ok(!(await p.locator('ftp-browser .crumbs button[title="/deep"]').isVisible()));
+      await fold.tap();
+      await p.getByRole('menu', { name: 'Folders on the path' }).getByRole('menuitem', { name: 'a' }).tap();
+      await pathIs(p, '/deep/a');
+    } finally {
+      await phone.close();
+    }
+  });
+
   test('an automated accessibility audit (axe) finds nothing serious: the form, a listing, a selection, a dialog, the transfer list, dark', async () => {
     const { AxeBuilder } = await import('@axe-core/playwright');
     const p = await freshPage();

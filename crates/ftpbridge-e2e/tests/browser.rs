@@ -111,6 +111,8 @@ fn web_app_in_headless_chromium() {
     server.write_file("bulk/stay.txt", b"stay\n");
     server.write_file("bulk/nested/three.txt", b"three\n");
     server.write_file("bulk/nested/deeper/four.txt", b"four\n");
+    // A long path, for the folded breadcrumbs of a narrow screen.
+    server.write_file("deep/a/b/c/leaf.txt", b"leaf\n");
     // Moving and permissions: a file of the same name waits in the target folder.
     server.write_file("tidy/a.txt", b"a\n");
     server.write_file("tidy/b.txt", b"b\n");
