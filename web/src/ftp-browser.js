@@ -2640,16 +2640,9 @@ export class FtpBrowser extends Base {
     }
   }
 
+  /** Removes a folder with everything in it (the same code as the CLI's rm -r). */
   async #removeTree(path) {
-    const client = this.#client;
-    const entries = await client.list(path, { all: true });
-    for (const entry of entries) {
-      if (entry.name === '.' || entry.name === '..') continue;
-      const child = joinPath(path, entry.name);
-      if (entry.kind === 'dir') await this.#removeTree(child);
-      else await client.delete(child);
-    }
-    await client.rmdir(path);
+    await this.#browse((client) => client.removeTree(path));
   }
 
   #confirm(title, text, okLabel, cancelLabel = 'Cancel') {
@@ -3223,19 +3216,10 @@ export class FtpBrowser extends Base {
   }
 
   async #runMkdirs(t, client) {
-    for (const rel of t.folders) {
-      const path = joinPath(t.path, rel);
-      try {
-        await client.mkdir(path);
-      } catch (error) {
-        // Already there is fine: check by listing it.
-        try {
-          await client.list(path);
-        } catch {
-          throw error;
-        }
-      }
-    }
+    // Only the deepest folders: makeDirs makes what is missing above them (the same
+    // code as the CLI's mkdir -p), and a folder that is there already is fine.
+    const leaves = t.folders.filter((rel) => !t.folders.some((other) => other.startsWith(`${rel}/`)));
+    for (const rel of leaves) await client.makeDirs(joinPath(t.path, rel));
   }
 
   #cancel(t) {

@@ -16,6 +16,7 @@ mod local;
 mod output;
 mod safe;
 mod target;
+mod tree;
 
 use clap::{Args, Parser, Subcommand};
 use ftpbridge_client::{AnyTransport, Client, ClientError, RelayTransport, TcpTransport};
@@ -89,6 +90,9 @@ enum Command {
     Mkdir {
         #[command(flatten)]
         common: Common,
+        /// Make the folders above it too, where missing; no error if it exists.
+        #[arg(long, short = 'p')]
+        parents: bool,
         /// The directory's URL.
         url: String,
     },
@@ -99,11 +103,15 @@ enum Command {
         /// The directory's URL.
         url: String,
     },
-    /// Delete a file.
+    /// Delete a file, or (with -r) a folder and everything in it.
     Rm {
         #[command(flatten)]
         common: Common,
-        /// The file's URL.
+        /// Remove the folder the URL names, with everything in it (links are removed,
+        /// never followed).
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// The file's (or with -r the folder's) URL.
         url: String,
     },
     /// Rename or move a file or directory.
@@ -338,9 +346,11 @@ async fn run(command: Command) -> Result<(), Failure> {
                 failure
             })
         }
-        Command::Mkdir { common, url } => simple(&common, &url, |s, now, p| s.mkdir(now, p)).await,
+        Command::Mkdir { common, url, parents: true } => tree(&common, &url, Tree::MakeDirs).await,
+        Command::Mkdir { common, url, .. } => simple(&common, &url, |s, now, p| s.mkdir(now, p)).await,
         Command::Rmdir { common, url } => simple(&common, &url, |s, now, p| s.rmdir(now, p)).await,
-        Command::Rm { common, url } => simple(&common, &url, |s, now, p| s.delete(now, p)).await,
+        Command::Rm { common, url, recursive: true } => tree(&common, &url, Tree::Remove).await,
+        Command::Rm { common, url, .. } => simple(&common, &url, |s, now, p| s.delete(now, p)).await,
         Command::Mv { common, url, new_name } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
             let Some(from) = target.path.clone() else {
@@ -476,6 +486,36 @@ async fn simple(
     let result = client.call(|s, now| queue(s, now, RemotePath::from(path))).await;
     client.quit().await;
     result.map(|_| ()).map_err(Failure::from)
+}
+
+/// A tree operation of the driver's.
+enum Tree {
+    Remove,
+    MakeDirs,
+}
+
+/// `rm -r` and `mkdir -p`.
+async fn tree(common: &Common, url: &str, op: Tree) -> Result<(), Failure> {
+    let target = target::parse(url).map_err(Failure::usage)?;
+    let Some(path) = target.path.clone() else { return Err(Failure::usage("the URL names no path")) };
+    let path = path.trim_end_matches('/').to_string();
+    if path.is_empty() || path == "/" || path == "." {
+        return Err(Failure::usage("refusing to work on the server's root or working folder: name a folder"));
+    }
+    let encoding = Encoding::for_label(&common.encoding)
+        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
+    let bytes = encoding
+        .encode(&path)
+        .ok_or_else(|| Failure::usage(format!("{path:?} cannot be written in {}", encoding.name())))?
+        .into_owned();
+    let mut client = connect(common, &target).await?;
+    let mut session = tree::Session { client: &mut client, now: wall_clock() };
+    let result = match op {
+        Tree::Remove => ftpbridge_client::tree::remove_tree(&mut session, &bytes).await.map(drop),
+        Tree::MakeDirs => ftpbridge_client::tree::make_dirs(&mut session, &bytes).await.map(drop),
+    };
+    client.quit().await;
+    result.map_err(Failure::from)
 }
 
 async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport>, Failure> {

@@ -184,6 +184,21 @@ fn interop(kind: ServerKind, mode: Mode, via_relay: bool) {
     f.ok("rmdir", &[&f.url("new dir")]);
     assert!(!f.server.path("new dir").exists());
 
+    // Trees: mkdir -p makes what is missing (and is fine when it is all there); rm -r
+    // removes a folder with everything in it, hidden files included.
+    f.ok("mkdir", &["-p", &f.url("tree/a b/c")]);
+    assert!(f.server.path("tree/a b/c").is_dir(), "{kind} {mode:?}: mkdir -p");
+    f.ok("mkdir", &["-p", &f.url("tree/a b/c")]);
+    f.server.write_file("tree/a b/c/deep.txt", b"deep\n");
+    f.server.write_file("tree/.hidden", b"hidden\n");
+    f.server.write_file("tree/top.txt", b"top\n");
+    f.ok("rm", &["-r", &f.url("tree")]);
+    assert!(!f.server.path("tree").exists(), "{kind} {mode:?}: rm -r left the tree");
+    // A file in the way of mkdir -p is the server's refusal, not a success.
+    f.server.write_file("in the way", b"x\n");
+    let blocked = f.run("mkdir", &["-p", &f.url("in the way/sub")]);
+    assert_ne!(blocked.status.code(), Some(0), "{kind} {mode:?}: mkdir -p through a file");
+
     // Errors a user sees: a missing file is exit code 5 and quotes the reply.
     let missing = f.run("get", &["-o", &f.local("nope"), &f.url("no such file.bin")]);
     assert_eq!(missing.status.code(), Some(5), "{kind}: {}", String::from_utf8_lossy(&missing.stderr));

@@ -38,6 +38,7 @@ mod plain;
 pub mod relay;
 #[cfg(feature = "tls")]
 mod secured;
+pub mod tree;
 
 pub use ftpbridge_tls::{Roots, Trust};
 pub use input::Input;

@@ -508,7 +508,10 @@ impl FtpClient {
         Ok(())
     }
 
-    fn queue<T: 'static>(&self, f: impl FnOnce(&mut Runtime) -> T + 'static) -> Result<T, JsValue> {
+    pub(crate) fn queue<T: 'static>(
+        &self,
+        f: impl FnOnce(&mut Runtime) -> T + 'static,
+    ) -> Result<T, JsValue> {
         let slot = Rc::new(RefCell::new(None));
         let out = slot.clone();
         self.run(move |rt| *out.borrow_mut() = Some(f(rt)))?;
@@ -516,7 +519,7 @@ impl FtpClient {
         value.ok_or_else(closed)
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         op: impl FnOnce(&mut Session, ftpbridge_engine::Instant) -> OpId + 'static,
     ) -> Result<JsValue, JsValue> {
@@ -830,7 +833,7 @@ fn certificates(pems: &[String]) -> Result<Vec<Vec<u8>>, JsValue> {
     Ok(ders)
 }
 
-fn closed() -> JsValue {
+pub(crate) fn closed() -> JsValue {
     js::error(&Error::new(ErrorKind::Closed, "the session is closed"))
 }
 

@@ -16,6 +16,7 @@ mod client;
 mod codec;
 mod js;
 mod runtime;
+mod tree;
 
 pub use client::FtpClient;
 pub use js::error_class;
