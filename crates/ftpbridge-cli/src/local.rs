@@ -84,3 +84,25 @@ impl AsyncWrite for Download {
         }
     }
 }
+
+/// Whether a name from a server is safe as one component of a local path: not empty,
+/// not `.` or `..`, and without a separator or NUL (a hostile server could otherwise
+/// write outside the folder a download goes to).
+pub fn safe_component(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+#[cfg(test)]
+mod names {
+    use super::safe_component;
+
+    #[test]
+    fn names_that_would_leave_the_folder_are_refused() {
+        for bad in ["", ".", "..", "../etc", "a/b", "a\\b", "nul\0"] {
+            assert!(!safe_component(bad), "{bad:?}");
+        }
+        for good in ["file.txt", "..hidden", ".profile", "a b", "café", "x..y"] {
+            assert!(safe_component(good), "{good:?}");
+        }
+    }
+}

@@ -71,6 +71,10 @@ enum Command {
         /// replaced only when you say so on the terminal).
         #[arg(long)]
         force: bool,
+        /// Download the folder the URL names, with everything in it, into `-o DIR`
+        /// (default: the folder's name here); links are not followed.
+        #[arg(long, short = 'r')]
+        recursive: bool,
         /// ftp://[user[:password]@]host[:port]/path/to/file
         url: String,
     },
@@ -284,7 +288,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             client.quit().await;
             Ok(())
         }
-        Command::Get { common, output, resume, force, url } => {
+        Command::Get { common, output, resume, force, recursive: true, url } => {
+            get_tree(&common, &url, output, resume, force).await
+        }
+        Command::Get { common, output, resume, force, url, .. } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
             let Some(path) = target.path.clone().filter(|_| !target.trailing_slash) else {
                 return Err(Failure::usage("the URL names no file to download"));
@@ -295,7 +302,7 @@ async fn run(command: Command) -> Result<(), Failure> {
                 check_replace(&output)?;
             }
             let mut client = connect(&common, &target).await?;
-            let result = get(&mut client, &path, &name, output, resume).await;
+            let result = get(&mut client, RemotePath::from(path.as_str()), &name, output, resume).await;
             client.quit().await;
             result
         }
@@ -396,14 +403,14 @@ async fn run(command: Command) -> Result<(), Failure> {
 
 async fn get(
     client: &mut Client<AnyTransport>,
-    path: &str,
+    path: RemotePath,
     name: &str,
     output: PathBuf,
     resume: bool,
 ) -> Result<(), Failure> {
     if output.as_os_str() == "-" {
         let mut stdout = tokio::io::stdout();
-        client.download(RemotePath::from(path), 0, &mut stdout, None).await?;
+        client.download(path, 0, &mut stdout, None).await?;
         return Ok(());
     }
     let offset = if resume {
@@ -418,7 +425,7 @@ async fn get(
     let mut file = local::Download::new(output.clone(), resume);
     let mut bar = progress::Bar::new(&safe::escaped(name));
     let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
-    let result = client.download(RemotePath::from(path), offset, &mut file, Some(&mut report)).await;
+    let result = client.download(path, offset, &mut file, Some(&mut report)).await;
     bar.finish();
     let result = match result {
         Ok(_) => file.finish().map_err(ClientError::Local),
@@ -447,6 +454,127 @@ async fn get(
 
 /// Refuses to replace an existing, non-empty local file unless the user says so on the
 /// terminal.
+/// `get -r`: the folder's tree, walked by the driver, into a local folder. Names come
+/// from the server: one that could leave the folder (`..`, a slash) is skipped, never
+/// written; files here already are replaced only with --force or a yes on the terminal
+/// (--resume continues them).
+async fn get_tree(
+    common: &Common,
+    url: &str,
+    output: Option<PathBuf>,
+    resume: bool,
+    force: bool,
+) -> Result<(), Failure> {
+    let target = target::parse(url).map_err(Failure::usage)?;
+    let path = target.path.clone().unwrap_or_default();
+    let path = path.trim_end_matches('/');
+    let path = if path.is_empty() { "/" } else { path };
+    let name = path.rsplit('/').find(|part| !part.is_empty()).unwrap_or(&target.host).to_string();
+    let output = output.unwrap_or_else(|| PathBuf::from(&name));
+    if output.as_os_str() == "-" {
+        return Err(Failure::usage("get -r writes a folder: name it with -o DIR"));
+    }
+    let encoding = Encoding::for_label(&common.encoding)
+        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
+    let bytes = encoding
+        .encode(path)
+        .ok_or_else(|| Failure::usage(format!("{path:?} cannot be written in {}", encoding.name())))?
+        .into_owned();
+    let mut client = connect(common, &target).await?;
+    let walked = {
+        let mut session = tree::Session { client: &mut client, now: wall_clock() };
+        ftpbridge_client::tree::walk(&mut session, &bytes).await
+    };
+    let walk = match walked {
+        Ok(walk) => walk,
+        Err(error) => {
+            client.quit().await;
+            return Err(Failure::from(error));
+        }
+    };
+    // Where each one goes here; names that could leave the folder are not used.
+    let mut plan = Vec::new();
+    let mut unsafe_names = 0;
+    for found in walk.found {
+        let mut local = output.clone();
+        let mut fine = true;
+        for part in &found.rel {
+            let text = encoding.decode(part);
+            if !local::safe_component(&text) {
+                fine = false;
+                break;
+            }
+            local.push(text.as_ref());
+        }
+        if fine {
+            plan.push((found, local));
+        } else {
+            unsafe_names += 1;
+            eprintln!(
+                "skipped {}: not a name this computer can use safely",
+                safe::escaped(&String::from_utf8_lossy(&found.path))
+            );
+        }
+    }
+    if !force && !resume {
+        let existing: Vec<&PathBuf> = plan
+            .iter()
+            .filter(|(found, local)| {
+                found.entry.kind != ftpbridge_engine::listing::Kind::Dir && local.is_file()
+            })
+            .map(|(_, local)| local)
+            .collect();
+        if let Err(failure) = check_replace_many(&existing) {
+            client.quit().await;
+            return Err(failure);
+        }
+    }
+    let mut result = std::fs::create_dir_all(&output).map_err(|e| Failure::local(e, &output));
+    for (found, local) in &plan {
+        if result.is_err() {
+            break;
+        }
+        result = if found.entry.kind == ftpbridge_engine::listing::Kind::Dir {
+            std::fs::create_dir_all(local).map_err(|e| Failure::local(e, local))
+        } else {
+            let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            get(&mut client, RemotePath::Bytes(found.path.clone()), &name, local.clone(), resume).await
+        };
+    }
+    client.quit().await;
+    if walk.skipped > 0 {
+        eprintln!("{} links or special files not followed", walk.skipped);
+    }
+    result?;
+    if unsafe_names > 0 {
+        return Err(Failure::usage(format!(
+            "{unsafe_names} names from the server were not safe to write, and were skipped"
+        )));
+    }
+    Ok(())
+}
+
+/// `get -r`'s question: files here already are replaced only with a yes.
+fn check_replace_many(existing: &[&PathBuf]) -> Result<(), Failure> {
+    let Some(first) = existing.first() else { return Ok(()) };
+    let what = if existing.len() == 1 {
+        format!("{} exists", first.display())
+    } else {
+        format!("{} and {} more files exist", first.display(), existing.len() - 1)
+    };
+    let refuse = || Failure::usage(format!("{what}: --force replaces them, --resume continues them"));
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(refuse());
+    }
+    eprint!("{what}; replace {}? [y/N] ", if existing.len() == 1 { "it" } else { "them" });
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).map_err(|e| Failure::local(e, first))?;
+    match answer.trim() {
+        "y" | "Y" | "yes" => Ok(()),
+        _ => Err(refuse()),
+    }
+}
+
 fn check_replace(output: &Path) -> Result<(), Failure> {
     let existing = match std::fs::metadata(output) {
         Ok(meta) if meta.is_file() && meta.len() > 0 => meta.len(),

@@ -199,6 +199,28 @@ fn interop(kind: ServerKind, mode: Mode, via_relay: bool) {
     let blocked = f.run("mkdir", &["-p", &f.url("in the way/sub")]);
     assert_ne!(blocked.status.code(), Some(0), "{kind} {mode:?}: mkdir -p through a file");
 
+    // get -r: the tree comes down whole, empty folders too; a file here already is not
+    // replaced without --force.
+    f.server.write_file("down/a.txt", b"a\n");
+    f.server.write_file("down/sub dir/b.txt", b"b\n");
+    f.server.create_dir("down/empty");
+    let here = f.local("down-here");
+    let here = Path::new(&here);
+    f.ok("get", &["-r", "-o", &here.to_string_lossy(), &f.url("down/")]);
+    assert_eq!(read(here.join("a.txt")), b"a\n", "{kind} {mode:?}: get -r");
+    assert_eq!(read(here.join("sub dir/b.txt")), b"b\n", "{kind} {mode:?}: get -r");
+    assert!(here.join("empty").is_dir(), "{kind} {mode:?}: get -r makes empty folders");
+    std::fs::write(here.join("a.txt"), b"mine\n").unwrap();
+    let refused = f.run("get", &["-r", "-o", &here.to_string_lossy(), &f.url("down/")]);
+    assert_ne!(refused.status.code(), Some(0), "{kind} {mode:?}: get -r over a local file");
+    assert_eq!(
+        read(here.join("a.txt")),
+        b"mine\n",
+        "{kind} {mode:?}: a local file was replaced without asking"
+    );
+    f.ok("get", &["-r", "--force", "-o", &here.to_string_lossy(), &f.url("down")]);
+    assert_eq!(read(here.join("a.txt")), b"a\n", "{kind} {mode:?}: get -r --force");
+
     // Errors a user sees: a missing file is exit code 5 and quotes the reply.
     let missing = f.run("get", &["-o", &f.local("nope"), &f.url("no such file.bin")]);
     assert_eq!(missing.status.code(), Some(5), "{kind}: {}", String::from_utf8_lossy(&missing.stderr));

@@ -1,5 +1,6 @@
-//! Operations on whole trees: a folder removed with everything in it (`rm -r`) and a
-//! path of folders made where missing (`mkdir -p`). They are written once, over the
+//! Operations on whole trees: a folder removed with everything in it (`rm -r`), a
+//! path of folders made where missing (`mkdir -p`), and a folder's tree walked for a
+//! download (`get -r`). They are written once, over the
 //! few calls every shell has ([`Remote`]), so the CLI and the page do the same thing.
 //!
 //! Names go back to the server as the bytes its listing sent ([`Entry::name_bytes`]),
@@ -80,6 +81,55 @@ pub async fn remove_tree<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Remov
         }
     }
     Ok(removed)
+}
+
+/// A file or folder found below the folder a walk started from.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Its path on the server, as the server's bytes.
+    pub path: Vec<u8>,
+    /// Its names below the starting folder, one per level, as the server's bytes.
+    pub rel: Vec<Vec<u8>>,
+    /// Its listing entry (a file or a folder).
+    pub entry: Entry,
+}
+
+/// What a walk found: files and folders (each folder before what is in it), and how
+/// many links and other entries it left alone (never followed).
+#[derive(Clone, Debug, Default)]
+pub struct Walk {
+    /// Files and folders below the start.
+    pub found: Vec<Found>,
+    /// Links, special files and unread lines, not followed and not listed.
+    pub skipped: u64,
+}
+
+/// Every file and folder below the folder `path`, at most [`MAX_DEPTH`] deep.
+pub async fn walk<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Walk, R::Error> {
+    let mut walk = Walk::default();
+    let mut stack = vec![(path.to_vec(), Vec::<Vec<u8>>::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        for entry in remote.list(RemotePath::Bytes(dir.clone())).await? {
+            let name = entry.name_bytes.as_slice();
+            if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+                continue;
+            }
+            let child = join(&dir, name);
+            let mut below = rel.clone();
+            below.push(name.to_vec());
+            match entry.kind {
+                Kind::Dir => {
+                    if below.len() < MAX_DEPTH {
+                        stack.push((child.clone(), below.clone()));
+                    }
+                    walk.found.push(Found { path: child, rel: below, entry });
+                }
+                Kind::File => walk.found.push(Found { path: child, rel: below, entry }),
+                Kind::Link | Kind::Other | Kind::Unknown => walk.skipped += 1,
+            }
+        }
+    }
+    Ok(walk)
 }
 
 /// Makes the folder `path` and the folders above it that are missing. A folder that
@@ -220,6 +270,25 @@ mod tests {
         // A line no parser read is not deleted: the folder is not empty.
         assert_eq!(block_on(remove_tree(&mut server, b"/a")), Err("550 not empty".to_string()));
         assert!(server.tree.contains_key(b"/a/u".as_slice()));
+    }
+
+    #[test]
+    fn walks_a_tree_folders_first_links_left_alone() {
+        let mut server = fake(&[
+            (b"/t", Kind::Dir),
+            (b"/t/a.txt", Kind::File),
+            (b"/t/sub", Kind::Dir),
+            (b"/t/sub/b.txt", Kind::File),
+            (b"/t/link", Kind::Link),
+        ]);
+        let walk = block_on(walk(&mut server, b"/t")).unwrap();
+        let found: Vec<_> = walk.found.iter().map(|f| f.rel.join(&b'/')).collect();
+        assert_eq!(walk.skipped, 1);
+        assert_eq!(found.len(), 3);
+        let sub = found.iter().position(|f| f == b"sub").unwrap();
+        let inside = found.iter().position(|f| f == b"sub/b.txt").unwrap();
+        assert!(sub < inside, "a folder comes before what is in it");
+        assert_eq!(walk.found[inside].path, b"/t/sub/b.txt");
     }
 
     #[test]
