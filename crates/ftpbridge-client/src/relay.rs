@@ -10,7 +10,7 @@
 
 use crate::transport::{Transport, TransportEvent};
 use ftpbridge_driver::relay::{self, RelayEvent};
-use ftpbridge_engine::{Host, Purpose, SocketError, SocketId};
+use ftpbridge_engine::{Host, Purpose, SocketId};
 use ftpbridge_wire::{CloseReason, SUBPROTOCOL, SocketEvent, Sockets};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::VecDeque;
@@ -29,16 +29,20 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub struct RelayTransport {
     sockets: Sockets<SocketId>,
     outgoing: mpsc::UnboundedSender<Message>,
-    incoming: mpsc::Receiver<Result<Bytes, String>>,
+    /// Messages from the relay, or why the WebSocket ended (the error's finer code first).
+    incoming: mpsc::Receiver<Result<Bytes, Gone>>,
     events: VecDeque<TransportEvent>,
     /// Received bytes handed out but not yet credited back.
     unconsumed: Option<(SocketId, usize)>,
     /// Why the WebSocket ended, once it did.
-    closed: Option<String>,
+    closed: Option<Gone>,
     /// Sends what is queued, then the WebSocket close.
     writer: Option<JoinHandle<()>>,
     reader: JoinHandle<()>,
 }
+
+/// Why the relay connection ended: the error's finer code and the words for it.
+type Gone = (&'static str, String);
 
 /// How many times a relay's "too many sessions" (429) is waited out before it is the
 /// answer, and the longest single wait it may ask for.
@@ -102,21 +106,25 @@ impl RelayTransport {
                 let item = match message {
                     Ok(Message::Binary(bytes)) => Ok(bytes),
                     Ok(Message::Close(frame)) => {
+                        let code = frame.as_ref().map(|f| u16::from(f.code));
                         let reason = frame
                             .map(|f| format!("({} {})", u16::from(f.code), f.reason))
                             .unwrap_or_default();
-                        Err(format!("the relay closed the session {reason}").trim_end().to_string())
+                        let why = format!("the relay closed the session {reason}").trim_end().to_string();
+                        Err((relay::close_code_detail(code), why))
                     }
-                    Ok(Message::Text(_)) => Err("the relay sent a text message".to_string()),
+                    Ok(Message::Text(_)) => {
+                        Err(("relay_protocol", "the relay sent a text message".to_string()))
+                    }
                     Ok(_) => continue, // ping/pong are answered by tungstenite
-                    Err(e) => Err(format!("the relay connection failed: {e}")),
+                    Err(e) => Err(("relay_lost", format!("the relay connection failed: {e}"))),
                 };
                 let last = item.is_err();
                 if deliver.send(item).await.is_err() || last {
                     return;
                 }
             }
-            let _ = deliver.send(Err("the relay closed the connection".to_string())).await;
+            let _ = deliver.send(Err(("relay_lost", "the relay closed the connection".to_string()))).await;
         });
         Ok(RelayTransport {
             sockets: Sockets::new(),
@@ -143,7 +151,8 @@ impl RelayTransport {
             let event = match relay::translate(event) {
                 RelayEvent::Input(input) => input,
                 RelayEvent::SessionReset(reason) => {
-                    self.closed = Some(format!("the relay ended the session: {reason}"));
+                    let why = format!("the relay ended the session: {reason}");
+                    self.closed = Some((relay::session_reset_detail(reason), why));
                     continue;
                 }
             };
@@ -152,22 +161,23 @@ impl RelayTransport {
         self.flush();
     }
 
-    /// The WebSocket is gone: every socket fails with `why`.
-    fn fail_all(&mut self, why: String) {
+    /// The WebSocket is gone: every socket fails with `gone`.
+    fn fail_all(&mut self, gone: Gone) {
         self.sockets.fail_all(CloseReason::NetworkError);
         while let Some(event) = self.sockets.poll_event() {
             if let SocketEvent::Reset { key, .. } = event {
-                self.events
-                    .push_back(TransportEvent::Error { socket: key, error: SocketError::Other(why.clone()) });
+                let error = relay::relay_gone(gone.0, gone.1.clone());
+                self.events.push_back(TransportEvent::Error { socket: key, error });
             }
         }
-        self.closed = Some(why);
+        self.closed = Some(gone);
     }
 
     fn refuse_if_closed(&mut self, socket: SocketId) -> bool {
         match self.closed.clone() {
-            Some(why) => {
-                self.events.push_back(TransportEvent::Error { socket, error: SocketError::Other(why) });
+            Some((detail, why)) => {
+                self.events
+                    .push_back(TransportEvent::Error { socket, error: relay::relay_gone(detail, why) });
                 true
             }
             None => false,
@@ -258,12 +268,12 @@ impl Transport for RelayTransport {
                 Some(Ok(message)) => {
                     if let Err(error) = self.sockets.handle_message(&message) {
                         let _ = self.outgoing.send(Message::Close(None));
-                        self.fail_all(format!("the relay broke the protocol: {error}"));
+                        self.fail_all(("relay_protocol", format!("the relay broke the protocol: {error}")));
                     }
                     self.absorb();
                 }
                 Some(Err(why)) => self.fail_all(why),
-                None => self.fail_all("the relay connection ended".to_string()),
+                None => self.fail_all(("relay_lost", "the relay connection ended".to_string())),
             }
         }
     }

@@ -12,7 +12,7 @@ use ftpbridge_driver::relay::{self, RelayEvent};
 use ftpbridge_driver::{Driver, Input, Trust};
 use ftpbridge_engine::listing::Entry;
 use ftpbridge_engine::{
-    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, ServerInfo, SocketError, SocketId, Value,
+    Config, Error, ErrorKind, Event, Instant, LogLine, OpId, Output, ServerInfo, SocketId, Value,
 };
 use ftpbridge_wire::{CloseReason, SocketEvent, Sockets};
 use futures_channel::oneshot;
@@ -187,20 +187,19 @@ impl Runtime {
             Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
                 let Some(rt) = weak.upgrade() else { return };
                 let (detail, why) = match event.dyn_into::<CloseEvent>() {
-                    Ok(close) if close.code() == 1008 => {
-                        ("relay_refused", "the relay refused this page or this server (policy)".to_string())
-                    }
-                    Ok(close) if close.code() == 1001 => {
-                        ("relay_shutdown", "the relay is shutting down".to_string())
-                    }
-                    Ok(close) if !close.reason().is_empty() => (
-                        "relay_lost",
-                        format!("the relay closed the connection ({} {})", close.code(), close.reason()),
-                    ),
                     Ok(close) => {
-                        ("relay_lost", format!("the relay connection closed (code {})", close.code()))
+                        let detail = relay::close_code_detail(Some(close.code()));
+                        let why = match (close.code(), close.reason()) {
+                            (1008, _) => "the relay refused this page or this server (policy)".to_string(),
+                            (1001, _) => "the relay is shutting down".to_string(),
+                            (code, reason) if !reason.is_empty() => {
+                                format!("the relay closed the connection ({code} {reason})")
+                            }
+                            (code, _) => format!("the relay connection closed (code {code})"),
+                        };
+                        (detail, why)
                     }
-                    Err(_) => ("relay_lost", "the relay connection closed".to_string()),
+                    Err(_) => (relay::close_code_detail(None), "the relay connection closed".to_string()),
                 };
                 Runtime::run(&rt, |rt| rt.lose_relay(detail, why));
             })
@@ -346,12 +345,7 @@ impl Runtime {
             }
             RelayEvent::Input(input) => self.driver.handle(now, input),
             RelayEvent::SessionReset(reason) => {
-                let detail = match reason {
-                    CloseReason::ShuttingDown => "relay_shutdown",
-                    CloseReason::ProtocolError => "relay_protocol",
-                    CloseReason::Blocked | CloseReason::LimitReached => "relay_refused",
-                    _ => "relay_lost",
-                };
+                let detail = relay::session_reset_detail(reason);
                 self.lose_relay(detail, format!("the relay ended the session: {reason}"))
             }
         }
@@ -463,7 +457,7 @@ impl Runtime {
         self.sockets.fail_all(CloseReason::NetworkError);
         while let Some(event) = self.sockets.poll_event() {
             if let SocketEvent::Reset { key, .. } = event {
-                let error = SocketError::Relay { detail, message: why.clone() };
+                let error = relay::relay_gone(detail, why.clone());
                 self.driver.handle(now, Input::Error { socket: key, error });
             }
         }
