@@ -2184,29 +2184,13 @@ export class FtpBrowser extends Base {
       return false;
     }
     const taken = new Set(there.map((entry) => entry.name));
-    let moving = entries;
-    const clashes = entries.filter((entry) => taken.has(entry.name));
-    if (clashes.length) {
-      const names = clashes.slice(0, 3).map((entry) => `“${visibleName(entry.name)}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
-      const replace = await this.#confirm(
-        clashes.length === 1 ? `Replace “${visibleName(clashes[0].name)}” in ${visibleName(target)}?` : `Replace ${clashes.length} items in ${visibleName(target)}?`,
-        `${names} ${clashes.length === 1 ? 'is' : 'are'} there already. Moving replaces ${clashes.length === 1 ? 'it' : 'them'} (a folder there may refuse).`,
-        'Replace',
-        clashes.length === entries.length ? 'Cancel' : 'Skip them',
-      );
-      if (!replace) moving = entries.filter((entry) => !clashes.includes(entry));
-      if (!moving.length) return true;
-    }
-    let failed = null;
-    let done = 0;
-    for (const entry of moving) {
-      try {
-        await this.#browse((client) => client.rename(joinPath(this.#cwd, entry.name), joinPath(target, entry.name)));
-        done += 1;
-      } catch (error) {
-        failed ??= { error, entry };
-      }
-    }
+    const moving = await this.#replaceAsked(entries, entries.filter((entry) => taken.has(entry.name)), (entry) => entry.name, {
+      title: (one, count) => `Replace ${one ?? `${count} items`} in ${visibleName(target)}?`,
+      text: (names, one) => `${names} ${one ? 'is' : 'are'} there already. Moving replaces ${one ? 'it' : 'them'} (a folder there may refuse).`,
+    });
+    if (!moving) return true;
+    const { done, failed } = await this.#eachEntry(moving, (entry) =>
+      this.#browse((client) => client.rename(joinPath(this.#cwd, entry.name), joinPath(target, entry.name))));
     this.#announce(`Moved ${done} of ${moving.length} to ${target}.`);
     await this.#refresh({ select: null });
     if (failed) {
@@ -2300,15 +2284,8 @@ export class FtpBrowser extends Base {
       e.modeError.hidden = false;
       return;
     }
-    const entries = this.#chmodding ?? [];
-    let failed = null;
-    for (const entry of entries) {
-      try {
-        await this.#browse((client) => client.chmod(joinPath(this.#cwd, entry.name), mode));
-      } catch (error) {
-        failed ??= { error, entry };
-      }
-    }
+    const { failed } = await this.#eachEntry(this.#chmodding ?? [], (entry) =>
+      this.#browse((client) => client.chmod(joinPath(this.#cwd, entry.name), mode)));
     if (failed) {
       const described = await this.#describe(failed.error, { op: 'chmod', name: failed.entry.name, kind: failed.entry.kind });
       e.modeError.textContent = `${described.title} ${described.hint}`.trim();
@@ -2579,70 +2556,79 @@ export class FtpBrowser extends Base {
   async #deleteSelected() {
     const entries = this.#markedEntries();
     if (!entries.length || !this.#client) return;
-    if (entries.length === 1) return this.#deleteOne(entries[0]);
+    const one = entries.length === 1 ? entries[0] : null;
     const folders = entries.filter((entry) => entry.kind === 'dir').length;
-    const names = entries.slice(0, 3).map((entry) => `“${visibleName(entry.name)}”`).join(', ') + (entries.length > 3 ? ` and ${entries.length - 3} more` : '');
-    const hidden = entries.some((entry) => hasHiddenCharacters(entry.name)) ? ' Some names have hidden characters, shown as ⟨U+…⟩.' : '';
-    const ok = await this.#confirm(
-      `Delete ${entries.length} items?${hidden}`,
-      `${names} will be deleted from the server${folders ? `, ${folders === 1 ? 'the folder' : `the ${folders} folders`} with everything in ${folders === 1 ? 'it' : 'them'}` : ''}. This cannot be undone.`,
-      'Delete',
-    );
-    if (!ok) {
+    const hidden = entries.some((entry) => hasHiddenCharacters(entry.name));
+    let title;
+    let text;
+    if (one) {
+      title = `Delete “${visibleName(one.name)}”?${hidden ? ' Its name has hidden characters, shown as ⟨U+…⟩.' : ''}`;
+      text = folders
+        ? 'The folder and everything in it will be deleted from the server. This cannot be undone.'
+        : 'The file will be deleted from the server. This cannot be undone.';
+    } else {
+      title = `Delete ${entries.length} items?${hidden ? ' Some names have hidden characters, shown as ⟨U+…⟩.' : ''}`;
+      const withFolders = folders ? `, ${folders === 1 ? 'the folder' : `the ${folders} folders`} with everything in ${folders === 1 ? 'it' : 'them'}` : '';
+      text = `${listNames(entries.map((entry) => entry.name))} will be deleted from the server${withFolders}. This cannot be undone.`;
+    }
+    if (!(await this.#confirm(title, text, 'Delete'))) {
       this.#focusGrid();
       return;
     }
     const index = this.#selected;
-    let failed = null;
-    let done = 0;
-    for (const entry of entries) {
+    const { done, failed } = await this.#eachEntry(entries, (entry) => {
       const path = joinPath(this.#cwd, entry.name);
-      try {
-        if (entry.kind === 'dir') await this.#removeTree(path);
-        else await this.#client.delete(path);
-        done += 1;
-      } catch (error) {
-        failed ??= { error, entry };
-      }
-    }
-    this.#announce(`Deleted ${done} of ${entries.length} items.`);
-    await this.#refresh({ select: null });
+      return entry.kind === 'dir' ? this.#removeTree(path) : this.#browse((client) => client.delete(path));
+    });
+    if (done) this.#announce(one ? `Deleted ${one.name}.` : `Deleted ${done} of ${entries.length} items.`);
+    await this.#refresh();
     this.#select(Math.min(index, this.#view.length - 1), { focus: true });
     if (failed) {
       const described = await this.#describe(failed.error, { op: 'delete', name: failed.entry.name, kind: failed.entry.kind });
-      const left = entries.length - done;
-      this.#showAlert({ ...described, title: `${left} of ${entries.length} items could not be deleted. ${described.title}` }, 'delete');
-    }
-  }
-
-  async #deleteOne(entry) {
-    const dir = entry.kind === 'dir';
-    const ok = await this.#confirm(
-      `Delete “${visibleName(entry.name)}”?${hasHiddenCharacters(entry.name) ? ' Its name has hidden characters, shown as ⟨U+…⟩.' : ''}`,
-      dir ? 'The folder and everything in it will be deleted from the server. This cannot be undone.' : 'The file will be deleted from the server. This cannot be undone.',
-      'Delete',
-    );
-    if (!ok) {
-      this.#focusGrid();
-      return;
-    }
-    const index = this.#selected;
-    const path = joinPath(this.#cwd, entry.name);
-    try {
-      if (dir) await this.#removeTree(path);
-      else await this.#client.delete(path);
-      this.#announce(`Deleted ${entry.name}.`);
-      await this.#refresh();
-      this.#select(Math.min(index, this.#view.length - 1), { focus: true });
-    } catch (error) {
-      this.#showAlert(await this.#describe(error, { op: 'delete', name: entry.name, kind: entry.kind }), 'delete');
-      await this.#refresh();
+      const title = one ? described.title : `${entries.length - done} of ${entries.length} items could not be deleted. ${described.title}`;
+      this.#showAlert({ ...described, title }, 'delete');
     }
   }
 
   /** Removes a folder with everything in it (the same code as the CLI's rm -r). */
   async #removeTree(path) {
     await this.#browse((client) => client.removeTree(path));
+  }
+
+  /**
+   * The one question before replacing: `clashes` (some of `items`, named by `nameOf`)
+   * are there already. Returns the items to go on with (all of them for Replace,
+   * without the clashes for Skip them), or null when nothing is left to do.
+   * `title(one, count)` and `text(names, one)` word it for the case.
+   */
+  async #replaceAsked(items, clashes, nameOf, { title, text }) {
+    if (!clashes.length) return items;
+    const one = clashes.length === 1;
+    const replace = await this.#confirm(
+      title(one ? `“${visibleName(nameOf(clashes[0]))}”` : null, clashes.length),
+      text(listNames(clashes.map(nameOf)), one),
+      'Replace',
+      clashes.length === items.length ? 'Cancel' : 'Skip them',
+    );
+    this.#focusGrid();
+    if (replace) return items;
+    const rest = items.filter((item) => !clashes.includes(item));
+    return rest.length ? rest : null;
+  }
+
+  /** Runs `act` on each entry in turn; returns how many went through and the first failure. */
+  async #eachEntry(entries, act) {
+    let done = 0;
+    let failed = null;
+    for (const entry of entries) {
+      try {
+        await act(entry);
+        done += 1;
+      } catch (error) {
+        failed ??= { error, entry };
+      }
+    }
+    return { done, failed };
   }
 
   #confirm(title, text, okLabel, cancelLabel = 'Cancel') {
@@ -2855,19 +2841,11 @@ export class FtpBrowser extends Base {
     for (const file of files) {
       if (await localFile(root, file.rel, false).then(() => true, () => false)) clashes.push(file);
     }
-    let chosen = files;
-    if (clashes.length) {
-      const names = clashes.slice(0, 3).map(({ rel }) => `“${visibleName(rel)}”`).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
-      const replace = await this.#confirm(
-        clashes.length === 1 ? `Replace “${visibleName(clashes[0].rel)}” on this computer?` : `Replace ${clashes.length} files on this computer?`,
-        `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in the folder you chose (${root.name}). Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'}.`,
-        'Replace',
-        clashes.length === files.length ? 'Cancel' : 'Skip them',
-      );
-      this.#focusGrid();
-      if (!replace) chosen = files.filter((file) => !clashes.includes(file));
-      if (!replace && clashes.length === files.length) return;
-    }
+    const chosen = await this.#replaceAsked(files, clashes, (file) => file.rel, {
+      title: (one, count) => `Replace ${one ?? `${count} files`} on this computer?`,
+      text: (names, one) => `${names} already ${one ? 'exists' : 'exist'} in the folder you chose (${root.name}). Replacing overwrites ${one ? 'it' : 'them'}.`,
+    });
+    if (!chosen) return;
     for (const folder of folders) {
       try {
         await localFolder(root, folder.split('/'), true);
@@ -2921,21 +2899,13 @@ export class FtpBrowser extends Base {
       this.#focusGrid();
       if (!go) return;
     }
-    if (clashes.length) {
-      const label = ({ rel }) => `“${visibleName(rel)}”`;
-      const names = clashes.slice(0, 3).map(label).join(', ') + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
-      const where = clashes.some(({ rel }) => rel.includes('/')) ? `${dir} and its folders` : dir;
-      const replace = await this.#confirm(
-        clashes.length === 1 ? `Replace “${visibleName(clashes[0].rel)}”?` : `Replace ${clashes.length} files?`,
-        `${names} already ${clashes.length === 1 ? 'exists' : 'exist'} in ${where}. Replacing overwrites ${clashes.length === 1 ? 'it' : 'them'} on the server.`,
-        'Replace',
-        clashes.length === items.length ? 'Cancel' : 'Skip them',
-      );
-      if (!replace) items = items.filter((item) => !clashes.includes(item));
-      this.#focusGrid();
-      if (!items.length && clashes.length && !replace) return;
-    }
-    if (items.length || dirs.length) this.#queueUploads(items, dir, dirs);
+    const where = clashes.some(({ rel }) => rel.includes('/')) ? `${dir} and its folders` : dir;
+    const going = await this.#replaceAsked(items, clashes, (item) => item.rel, {
+      title: (one, count) => `Replace ${one ?? `${count} files`}?`,
+      text: (names, one) => `${names} already ${one ? 'exists' : 'exist'} in ${where}. Replacing overwrites ${one ? 'it' : 'them'} on the server.`,
+    });
+    if (!going) return;
+    if (going.length || dirs.length) this.#queueUploads(going, dir, dirs);
   }
 
   /**
@@ -3615,7 +3585,7 @@ export class FtpBrowser extends Base {
     const fragment = document.createDocumentFragment();
     for (const line of this.#log.slice(this.#logShown)) {
       fragment.append(h('li', { class: line.direction },
-        h('span', { class: 'who', title: whoTitle(line.who) }, whoLabel(line.who)),
+        h('span', { class: 'who', title: whoOf(line.who).title }, whoOf(line.who).label),
         h('span', { class: 'dir', 'aria-label': line.direction }, arrows[line.direction] ?? ''),
         line.text));
     }
@@ -3625,7 +3595,7 @@ export class FtpBrowser extends Base {
   }
 
   async #copyLog() {
-    const text = this.#log.map((l) => `${whoLabel(l.who)} ${l.direction === 'sent' ? '>' : l.direction === 'received' ? '<' : '#'} ${l.text}`).join('\n');
+    const text = this.#log.map((l) => `${whoOf(l.who).label} ${l.direction === 'sent' ? '>' : l.direction === 'received' ? '<' : '#'} ${l.text}`).join('\n');
     try {
       await navigator.clipboard.writeText(text);
       this.#announce('Protocol log copied.');
@@ -3681,17 +3651,17 @@ function modeOf(permissions) {
   return mode;
 }
 
-/** A log line's session as a short mark: B (browsing), T, or T1, T2… (transfer sessions). */
-function whoLabel(who) {
-  if (who === 'browse' || !who) return 'B';
-  const n = /^transfer (\d+)$/.exec(who);
-  return n ? `T${n[1]}` : 'T';
+/** A log line's session: a short mark (B, T, or T1, T2… for transfer sessions) and its words. */
+function whoOf(who) {
+  if (who === 'browse' || !who) return { label: 'B', title: 'browsing session' };
+  const n = /^transfer (\d+)$/.exec(who)?.[1];
+  return n ? { label: `T${n}`, title: `transfer session ${n}` } : { label: 'T', title: 'transfer session' };
 }
 
-function whoTitle(who) {
-  if (who === 'browse' || !who) return 'browsing session';
-  const n = /^transfer (\d+)$/.exec(who);
-  return n ? `transfer session ${n[1]}` : 'transfer session';
+/** Names for a sentence: “a”, “b”, “c” and 4 more. */
+function listNames(names) {
+  const shown = names.slice(0, 3).map((name) => `“${visibleName(name)}”`).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }
 
 /**

@@ -51,14 +51,6 @@ export class Selection {
     this.#anchor = anchor < 0 ? this.#cursor : anchor;
   }
 
-  /** Forgets every mark (a new folder). */
-  clear() {
-    this.#marked.clear();
-    this.#indices = [];
-    this.#cursor = this.#names.length ? 0 : -1;
-    this.#anchor = this.#cursor;
-  }
-
   get cursor() {
     return this.#cursor;
   }
