@@ -474,12 +474,8 @@ async fn get_tree(
     if output.as_os_str() == "-" {
         return Err(Failure::usage("get -r writes a folder: name it with -o DIR"));
     }
-    let encoding = Encoding::for_label(&common.encoding)
-        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
-    let bytes = encoding
-        .encode(path)
-        .ok_or_else(|| Failure::usage(format!("{path:?} cannot be written in {}", encoding.name())))?
-        .into_owned();
+    let encoding = common.encoding()?;
+    let bytes = common.path_bytes(path)?;
     let mut client = connect(common, &target).await?;
     let walked = {
         let mut session = tree::Session { client: &mut client, now: wall_clock() };
@@ -562,17 +558,22 @@ fn check_replace_many(existing: &[&PathBuf]) -> Result<(), Failure> {
     } else {
         format!("{} and {} more files exist", first.display(), existing.len() - 1)
     };
-    let refuse = || Failure::usage(format!("{what}: --force replaces them, --resume continues them"));
+    let question = format!("{what}; replace {}?", if existing.len() == 1 { "it" } else { "them" });
+    match asked_yes(&question).map_err(|e| Failure::local(e, first))? {
+        true => Ok(()),
+        false => Err(Failure::usage(format!("{what}: --force replaces them, --resume continues them"))),
+    }
+}
+
+/// A yes to `question` on the terminal; no when there is no terminal to ask on.
+fn asked_yes(question: &str) -> std::io::Result<bool> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(refuse());
+        return Ok(false);
     }
-    eprint!("{what}; replace {}? [y/N] ", if existing.len() == 1 { "it" } else { "them" });
+    eprint!("{question} [y/N] ");
     let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).map_err(|e| Failure::local(e, first))?;
-    match answer.trim() {
-        "y" | "Y" | "yes" => Ok(()),
-        _ => Err(refuse()),
-    }
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
 fn check_replace(output: &Path) -> Result<(), Failure> {
@@ -580,21 +581,13 @@ fn check_replace(output: &Path) -> Result<(), Failure> {
         Ok(meta) if meta.is_file() && meta.len() > 0 => meta.len(),
         _ => return Ok(()),
     };
-    let refuse = || {
-        Failure::usage(format!(
+    let question = format!("{} exists ({existing} bytes); replace it?", output.display());
+    match asked_yes(&question).map_err(|e| Failure::local(e, output))? {
+        true => Ok(()),
+        false => Err(Failure::usage(format!(
             "{} exists ({existing} bytes): --force replaces it, --resume continues it",
             output.display()
-        ))
-    };
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(refuse());
-    }
-    eprint!("{} exists ({existing} bytes); replace it? [y/N] ", output.display());
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).map_err(|e| Failure::local(e, output))?;
-    match answer.trim() {
-        "y" | "Y" | "yes" => Ok(()),
-        _ => Err(refuse()),
+        ))),
     }
 }
 
@@ -627,15 +620,10 @@ async fn tree(common: &Common, url: &str, op: Tree) -> Result<(), Failure> {
     let target = target::parse(url).map_err(Failure::usage)?;
     let Some(path) = target.path.clone() else { return Err(Failure::usage("the URL names no path")) };
     let path = path.trim_end_matches('/').to_string();
-    if path.is_empty() || path == "/" || path == "." {
-        return Err(Failure::usage("refusing to work on the server's root or working folder: name a folder"));
+    let bytes = common.path_bytes(&path)?;
+    if matches!(op, Tree::Remove) && ftpbridge_client::tree::names_root(&bytes) {
+        return Err(Failure::usage("refusing to remove the server's root or working folder: name a folder"));
     }
-    let encoding = Encoding::for_label(&common.encoding)
-        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
-    let bytes = encoding
-        .encode(&path)
-        .ok_or_else(|| Failure::usage(format!("{path:?} cannot be written in {}", encoding.name())))?
-        .into_owned();
     let mut client = connect(common, &target).await?;
     let mut session = tree::Session { client: &mut client, now: wall_clock() };
     let result = match op {
@@ -646,9 +634,25 @@ async fn tree(common: &Common, url: &str, op: Tree) -> Result<(), Failure> {
     result.map_err(Failure::from)
 }
 
+impl Common {
+    /// The server's file-name encoding, as `--encoding` names it.
+    fn encoding(&self) -> Result<Encoding, Failure> {
+        Encoding::for_label(&self.encoding)
+            .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", self.encoding)))
+    }
+
+    /// A path as the server's bytes, in that encoding.
+    fn path_bytes(&self, path: &str) -> Result<Vec<u8>, Failure> {
+        let encoding = self.encoding()?;
+        let bytes = encoding
+            .encode(path)
+            .ok_or_else(|| Failure::usage(format!("{path:?} cannot be written in {}", encoding.name())))?;
+        Ok(bytes.into_owned())
+    }
+}
+
 async fn connect(common: &Common, target: &Target) -> Result<Client<AnyTransport>, Failure> {
-    let encoding = Encoding::for_label(&common.encoding)
-        .ok_or_else(|| Failure::usage(format!("unknown encoding {:?}", common.encoding)))?;
+    let encoding = common.encoding()?;
     let tls = match (common.tls, target.scheme_tls) {
         (Some(flag), Some(scheme)) if tls_mode(flag) != scheme => {
             return Err(Failure::usage(

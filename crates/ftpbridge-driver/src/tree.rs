@@ -40,6 +40,12 @@ pub struct Removed {
     pub folders: u64,
 }
 
+/// Whether `path` names the server's root or the working folder (`/`, `.`, nothing):
+/// never the folder a removal should start from.
+pub fn names_root(path: &[u8]) -> bool {
+    path.iter().all(|&b| b == b'/') || path == b"." || path == b"./"
+}
+
 /// `dir/name`, with one slash between.
 pub fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut path = dir.to_vec();
@@ -289,6 +295,16 @@ mod tests {
         let inside = found.iter().position(|f| f == b"sub/b.txt").unwrap();
         assert!(sub < inside, "a folder comes before what is in it");
         assert_eq!(walk.found[inside].path, b"/t/sub/b.txt");
+    }
+
+    #[test]
+    fn the_root_is_never_where_a_removal_starts() {
+        for root in [&b""[..], b"/", b"//", b".", b"./"] {
+            assert!(names_root(root), "{root:?}");
+        }
+        for folder in [&b"/pub"[..], b"a", b"./a", b".."] {
+            assert!(!names_root(folder), "{folder:?}");
+        }
     }
 
     #[test]

@@ -60,13 +60,12 @@ impl FtpClient {
     /// followed); resolves with `{ files, folders }` removed.
     #[wasm_bindgen(js_name = removeTree, unchecked_return_type = "{ files: number; folders: number }")]
     pub async fn remove_tree(&self, path: String) -> Result<JsValue, JsValue> {
-        let path = path.trim_end_matches('/');
-        if path.is_empty() || path == "." {
+        let bytes = self.path_bytes(&path)?;
+        if tree::names_root(&bytes) {
             let error = Error::new(ErrorKind::InvalidInput, "removeTree needs a folder, not the root")
                 .with_detail("options");
             return Err(js::error(&error));
         }
-        let bytes = self.path_bytes(path)?;
         let removed = tree::remove_tree(&mut Session(self), &bytes).await?;
         #[derive(serde::Serialize)]
         struct Removed {
