@@ -3046,10 +3046,10 @@ export class FtpBrowser extends Base {
           t.state = 'cancelled';
           break;
         }
-        // A second session the server refuses as one too many (421): run with fewer.
-        if (slot > 0 && client === null && error?.replyCode === 421) {
+        // A second session the server refuses as one too many: run with fewer.
+        if (slot > 0 && client === null && error?.detail === 'server_busy') {
           this.#slotLimit = Math.max(1, Math.min(this.#slotLimit, slot));
-          this.#addLog({ direction: 'note', text: `the server refused session ${slot + 1} (421): running ${this.#slotLimit} transfer${this.#slotLimit === 1 ? '' : 's'} at a time` }, 'transfer');
+          this.#addLog({ direction: 'note', text: `the server refused session ${slot + 1} as one too many: running ${this.#slotLimit} transfer${this.#slotLimit === 1 ? '' : 's'} at a time` }, 'transfer');
           t.controller = null;
           t.state = 'queued';
           this.#paint(t);

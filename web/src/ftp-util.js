@@ -318,6 +318,9 @@ export function describeError(error, context = {}) {
   if (finer === 'data_connection' || replyCode === 425 || replyCode === 426) {
     return out('The server could not open a data connection.', 'Reconnect with the other transfer mode (passive or active).', true);
   }
+  if (finer === 'server_busy') {
+    return out(`${server} takes no more sessions from you right now.`, 'Close other FTP programs connected to it, or try again in a while.', true);
+  }
   if (finer === 'server_closed' || replyCode === 421) return out('The server closed the connection (it may be busy or shutting down).', 'Try again in a moment.', true);
   switch (finer) {
     case 'relay_refused':

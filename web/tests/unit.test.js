@@ -116,6 +116,8 @@ test('errors a person can act on', () => {
   assert.match(describeError(ftpError('connection', 'x', null, 'refused'), { op: 'connect', host: 'h' }).title, /Nothing accepts connections at h:21\./);
   assert.match(describeError(ftpError('connection', 'x', null, 'data_connection'), { op: 'download' }).title, /could not open a data connection/);
   assert.match(describeError(ftpError('connection', 'x', null, 'server_closed'), { op: 'list' }).title, /server closed the connection/);
+  // A server with too many sessions from us is busy, not refusing the password.
+  assert.match(describeError(ftpError('connection', 'x', 530, 'server_busy'), { op: 'connect', host: 'h' }).title, /h takes no more sessions/);
   assert.match(describeError(ftpError('connection', 'x', null, 'unreachable'), { op: 'connect', host: 'h' }).title, /h cannot be reached/);
   assert.match(describeError(ftpError('connection', 'x', null, 'relay_refused'), { op: 'connect' }).title, /relay refused this session/);
   assert.match(describeError(ftpError('connection', 'x', null, 'relay_shutdown'), { op: 'list' }).title, /relay is restarting/);

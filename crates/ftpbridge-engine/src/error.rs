@@ -109,6 +109,7 @@ impl Error {
     /// An error caused by a server reply; the kind is derived from the reply.
     pub fn from_reply(context: impl Into<String>, reply: Reply) -> Error {
         let detail = match reply.code() {
+            421 | 530 if says_busy(&reply) => Some("server_busy"),
             421 => Some("server_closed"),
             425 | 426 => Some("data_connection"),
             _ => None,
@@ -163,7 +164,9 @@ impl Error {
     /// - [`ErrorKind::Connection`]: `refused` (nothing listens there), `unreachable`
     ///   (no route, or the name did not resolve), `reset`, `server_closed` (the server
     ///   closed the session, or sent 421), `data_connection` (a data connection could
-    ///   not be opened or failed, or 425/426), and from a relay `relay_refused` (its
+    ///   not be opened or failed, or 425/426), `server_busy` (it takes no more sessions
+    ///   now, from this address or at all: 421 or 530 saying so), and from a relay
+    ///   `relay_refused` (its
     ///   policy or limits refused the session), `relay_shutdown`, `relay_protocol`
     ///   (it broke the wire protocol) or `relay_lost` (the relay connection ended);
     /// - [`ErrorKind::Permission`]: `relay_policy` when the relay, not the server,
@@ -224,6 +227,16 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Whether a refusal says the server takes no more sessions now (from this address or
+/// at all): vsftpd and pure-ftpd say so with 421, proftpd with 530 at login. It is not
+/// a wrong password, and a shell opening several sessions should open fewer.
+pub(crate) fn says_busy(reply: &Reply) -> bool {
+    let text = reply.text().to_ascii_lowercase();
+    ["too many", "maximum number", "max number", "already connected", "no more connections"]
+        .iter()
+        .any(|words| text.contains(words))
+}
 
 /// The kind of error a failure reply stands for.
 pub fn classify(reply: &Reply) -> ErrorKind {

@@ -97,6 +97,35 @@ fn greeting_421_closes_with_the_reply() {
 }
 
 #[test]
+fn a_server_that_takes_no_more_sessions_is_busy_not_a_wrong_password() {
+    // proftpd's MaxClientsPerHost answers the password with 530.
+    let mut h = Harness::new(config().with_login("alice", "right"));
+    let _op = h.session.pwd(h.now);
+    h.connected();
+    h.reply("220 hi");
+    h.expect_command("USER alice");
+    h.reply("331 Password required");
+    h.expect_command("PASS right");
+    h.reply("530 Sorry, the maximum number of clients (2) from your host are already connected.");
+    match h.take_events().last() {
+        Some(Event::Closed { error: Some(error) }) => {
+            assert_eq!((error.kind(), error.detail()), (ErrorKind::Connection, Some("server_busy")));
+            assert_eq!(error.reply_code(), Some(530));
+        }
+        other => panic!("{other:?}"),
+    }
+    // vsftpd's max_per_ip refuses at the greeting with 421.
+    let mut h = Harness::new(config().with_login("alice", "right"));
+    let _op = h.session.pwd(h.now);
+    h.connected();
+    h.reply("421 There are too many connections from your internet address.");
+    match h.take_events().last() {
+        Some(Event::Closed { error: Some(error) }) => assert_eq!(error.detail(), Some("server_busy")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn wrong_password_is_a_login_error() {
     let mut h = Harness::new(config().with_login("alice", "wrong"));
     let op = h.session.pwd(h.now);
@@ -1025,7 +1054,7 @@ fn errors_carry_a_finer_code_for_shells_to_choose_words_by() {
     let op = h.session.list(h.now, None, list_options());
     h.pump();
     h.expect_command("EPSV");
-    h.reply("421 Too many users, closing.");
+    h.reply("421 Timeout (no operation for 300 seconds), closing.");
     let error = h.result(op).unwrap_err();
     assert_eq!((error.kind(), error.detail()), (ErrorKind::Connection, Some("server_closed")));
     let mut h = Harness::logged_in(config.clone(), PLAIN);

@@ -142,7 +142,7 @@ export type FtpErrorCode =
  * - `tls`: handshake | truncated | protocol;
  * - `tls_unavailable`: required (the server offers no TLS) | data (it will not protect data connections) | password (a password would go unencrypted);
  * - `connection`: refused (nothing listens there) | unreachable (no route, or the name did not resolve) | reset |
- *   server_closed (the server closed the session, or sent 421) | data_connection (a data connection failed, or 425/426) |
+ *   server_closed (the server closed the session, or sent 421) | server_busy (it takes no more sessions now: 421 or 530 saying so) | data_connection (a data connection failed, or 425/426) |
  *   relay_refused (the relay's policy or limits refused the session) | relay_shutdown | relay_protocol | relay_lost;
  * - `permission`: relay_policy (the relay, not the server, refused the destination or data port);
  * - `timeout`: timed_out (a connection attempt timed out);

@@ -13,7 +13,7 @@ use super::{Phase, Session};
 use crate::Reply;
 use crate::command::Command;
 use crate::config::TlsMode;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, says_busy};
 use crate::event::{Event, Output, ServerInfo, SocketId};
 use crate::parse::{self, Features};
 
@@ -109,6 +109,13 @@ impl Session {
                         reply,
                     )),
                 },
+                _ if says_busy(&reply) => {
+                    // Not the password: the server takes no more sessions now (the
+                    // reply's detail says server_busy).
+                    let error = Error::from_reply("the server takes no more sessions now", reply)
+                        .with_kind(ErrorKind::Connection);
+                    self.fail_session(error);
+                }
                 _ => {
                     let anonymous = self.config.user.is_none();
                     let what = match step {
