@@ -11,9 +11,12 @@
 //! 11 incomplete transfer, 12 aborted (Ctrl-C), 13 TLS (the certificate is not
 //! trusted, the handshake failed, TLS is required and not offered, or a downgrade).
 
+mod ask;
+mod get;
 mod known;
 mod local;
 mod output;
+mod put;
 mod safe;
 mod target;
 mod tree;
@@ -21,9 +24,7 @@ mod tree;
 use clap::{Args, Parser, Subcommand};
 use ftpbridge_client::{AnyTransport, Client, ClientError, RelayTransport, TcpTransport};
 use ftpbridge_engine::listing::{DateTime, Encoding, ListingParser, ParseOptions};
-use ftpbridge_engine::{
-    Config, DataMode, ErrorKind, ListOptions, RemotePath, StoreMode, StoreOptions, TlsMode, Value,
-};
+use ftpbridge_engine::{Config, DataMode, ErrorKind, ListOptions, RemotePath, TlsMode, Value};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -78,14 +79,25 @@ enum Command {
         /// ftp://[user[:password]@]host[:port]/path/to/file
         url: String,
     },
-    /// Upload a file.
+    /// Upload a file, or (with -r) a folder and everything in it.
     Put {
         #[command(flatten)]
         common: Common,
         /// Continue a partial upload from the remote file's size.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "force")]
         resume: bool,
-        /// The local file; `-` reads standard input (name the remote file in the URL).
+        /// With -r: replace files the server holds already (without this, they are
+        /// replaced only when you say so on the terminal), and go on past folders the
+        /// server will not list.
+        #[arg(long, requires = "recursive")]
+        force: bool,
+        /// Upload the local folder FILE with everything in it (links are not
+        /// followed): into the URL's folder when the URL ends in `/`, else as the
+        /// folder the URL names.
+        #[arg(long, short = 'r')]
+        recursive: bool,
+        /// The local file (with -r a folder); `-` reads standard input (name the remote
+        /// file in the URL).
         file: PathBuf,
         /// Where to: a file URL, or a directory URL ending in `/`.
         url: String,
@@ -289,7 +301,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Get { common, output, resume, force, recursive: true, url } => {
-            get_tree(&common, &url, output, resume, force).await
+            get::get_tree(&common, &url, output, resume, force).await
         }
         Command::Get { common, output, resume, force, url, .. } => {
             let target = target::parse(&url).map_err(Failure::usage)?;
@@ -299,60 +311,17 @@ async fn run(command: Command) -> Result<(), Failure> {
             let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(&path).to_string();
             let output = output.unwrap_or_else(|| PathBuf::from(&name));
             if output.as_os_str() != "-" && !resume && !force {
-                check_replace(&output)?;
+                ask::check_replace(&output)?;
             }
             let mut client = connect(&common, &target).await?;
-            let result = get(&mut client, RemotePath::from(path.as_str()), &name, output, resume).await;
+            let result = get::get(&mut client, RemotePath::from(path.as_str()), &name, output, resume).await;
             client.quit().await;
             result
         }
-        Command::Put { common, resume, file, url } => {
-            let target = target::parse(&url).map_err(Failure::usage)?;
-            let from_stdin = file.as_os_str() == "-";
-            let local_name = match from_stdin {
-                true => String::new(),
-                false => file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            };
-            let remote = match (&target.path, target.trailing_slash) {
-                (Some(dir), true) => format!("{dir}{local_name}"),
-                (Some(path), false) => path.clone(),
-                (None, _) => local_name,
-            };
-            if remote.is_empty() || remote.ends_with('/') {
-                return Err(Failure::usage("name the remote file in the URL (ftp://host/dir/name)"));
-            }
-            // Standard input is opened by its path so it reads like any other stream.
-            let opened = if from_stdin { PathBuf::from("/dev/stdin") } else { file.clone() };
-            let mut source = tokio::fs::File::open(&opened).await.map_err(|e| Failure::local(e, &file))?;
-            let metadata = source.metadata().await.map_err(|e| Failure::local(e, &file))?;
-            // A pipe or a device has no size, and cannot skip to where a resume starts.
-            let size = metadata.is_file().then_some(metadata.len());
-            if resume && size.is_none() {
-                return Err(Failure::usage("--resume needs a regular file (a stream cannot skip ahead)"));
-            }
-            let mut client = connect(&common, &target).await?;
-            let mode = if resume { StoreMode::Resume } else { StoreMode::Replace };
-            let options = StoreOptions { mode, local_size: size };
-            let mut bar = progress::Bar::new(&safe::escaped(&remote));
-            let mut started = false;
-            let mut report = |done: u64, total: Option<u64>| {
-                started = true;
-                bar.update(done, total.or(size))
-            };
-            let result = client
-                .upload(RemotePath::from(remote.as_str()), &mut source, options, Some(&mut report))
-                .await;
-            bar.finish();
-            client.quit().await;
-            result.map(|_| ()).map_err(|error| {
-                let mut failure = Failure::from(error);
-                if started && matches!(failure.code, 3 | 8 | 11 | 12) {
-                    let resume = if size.is_some() { "; put --resume continues it" } else { "" };
-                    failure.message.push_str(&format!(" (the server may hold part of {remote}{resume})"));
-                }
-                failure
-            })
+        Command::Put { common, resume, force, recursive: true, file, url } => {
+            put::put_tree(&common, &file, &url, resume, force).await
         }
+        Command::Put { common, resume, file, url, .. } => put::put_file(&common, &file, &url, resume).await,
         Command::Mkdir { common, url, parents: true } => tree(&common, &url, Tree::MakeDirs).await,
         Command::Mkdir { common, url, .. } => simple(&common, &url, |s, now, p| s.mkdir(now, p)).await,
         Command::Rmdir { common, url } => simple(&common, &url, |s, now, p| s.rmdir(now, p)).await,
@@ -398,196 +367,6 @@ async fn run(command: Command) -> Result<(), Failure> {
                 _ => Ok(()),
             }
         }
-    }
-}
-
-async fn get(
-    client: &mut Client<AnyTransport>,
-    path: RemotePath,
-    name: &str,
-    output: PathBuf,
-    resume: bool,
-) -> Result<(), Failure> {
-    if output.as_os_str() == "-" {
-        let mut stdout = tokio::io::stdout();
-        client.download(path, 0, &mut stdout, None).await?;
-        return Ok(());
-    }
-    let offset = if resume {
-        match tokio::fs::metadata(&output).await {
-            Ok(meta) => meta.len(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => return Err(Failure::local(e, &output)),
-        }
-    } else {
-        0
-    };
-    let mut file = local::Download::new(output.clone(), resume);
-    let mut bar = progress::Bar::new(&safe::escaped(name));
-    let mut report = |done: u64, total: Option<u64>| bar.update(done, total);
-    let result = client.download(path, offset, &mut file, Some(&mut report)).await;
-    bar.finish();
-    let result = match result {
-        Ok(_) => file.finish().map_err(ClientError::Local),
-        Err(error) => Err(error),
-    };
-    let Err(error) = result else { return Ok(()) };
-    let valid = match &error {
-        ClientError::Ftp(error) => error.valid_length(),
-        ClientError::Local(_) => None,
-    };
-    let mut failure = Failure::from(error);
-    if let Some(valid) = valid {
-        // Past the restart offset the bytes are not the file's: cut them off.
-        file.cut(valid).map_err(|e| Failure::local(e, &output))?;
-        failure.message.push_str(&format!(
-            " (the first {valid} bytes of {} are kept; get --force downloads the file again from its start)",
-            output.display()
-        ));
-    } else if file.created() && matches!(failure.code, 3 | 8 | 11 | 12) {
-        failure
-            .message
-            .push_str(&format!(" (the partial file {} is kept; --resume continues it)", output.display()));
-    }
-    Err(failure)
-}
-
-/// Refuses to replace an existing, non-empty local file unless the user says so on the
-/// terminal.
-/// `get -r`: the folder's tree, walked by the driver, into a local folder. Names come
-/// from the server: one that could leave the folder (`..`, a slash) is skipped, never
-/// written; files here already are replaced only with --force or a yes on the terminal
-/// (--resume continues them).
-async fn get_tree(
-    common: &Common,
-    url: &str,
-    output: Option<PathBuf>,
-    resume: bool,
-    force: bool,
-) -> Result<(), Failure> {
-    let target = target::parse(url).map_err(Failure::usage)?;
-    let path = target.path.clone().unwrap_or_default();
-    let path = path.trim_end_matches('/');
-    let path = if path.is_empty() { "/" } else { path };
-    let name = path.rsplit('/').find(|part| !part.is_empty()).unwrap_or(&target.host).to_string();
-    let output = output.unwrap_or_else(|| PathBuf::from(&name));
-    if output.as_os_str() == "-" {
-        return Err(Failure::usage("get -r writes a folder: name it with -o DIR"));
-    }
-    let encoding = common.encoding()?;
-    let bytes = common.path_bytes(path)?;
-    let mut client = connect(common, &target).await?;
-    let walked = {
-        let mut session = tree::Session { client: &mut client, now: wall_clock() };
-        ftpbridge_client::tree::walk(&mut session, &bytes).await
-    };
-    let walk = match walked {
-        Ok(walk) => walk,
-        Err(error) => {
-            client.quit().await;
-            return Err(Failure::from(error));
-        }
-    };
-    // Where each one goes here; names that could leave the folder are not used.
-    let mut plan = Vec::new();
-    let mut unsafe_names = 0;
-    for found in walk.found {
-        let mut local = output.clone();
-        let mut fine = true;
-        for part in &found.rel {
-            let text = encoding.decode(part);
-            if !local::safe_component(&text) {
-                fine = false;
-                break;
-            }
-            local.push(text.as_ref());
-        }
-        if fine {
-            plan.push((found, local));
-        } else {
-            unsafe_names += 1;
-            eprintln!(
-                "skipped {}: not a name this computer can use safely",
-                safe::escaped(&String::from_utf8_lossy(&found.path))
-            );
-        }
-    }
-    if !force && !resume {
-        let existing: Vec<&PathBuf> = plan
-            .iter()
-            .filter(|(found, local)| {
-                found.entry.kind != ftpbridge_engine::listing::Kind::Dir && local.is_file()
-            })
-            .map(|(_, local)| local)
-            .collect();
-        if let Err(failure) = check_replace_many(&existing) {
-            client.quit().await;
-            return Err(failure);
-        }
-    }
-    let mut result = std::fs::create_dir_all(&output).map_err(|e| Failure::local(e, &output));
-    for (found, local) in &plan {
-        if result.is_err() {
-            break;
-        }
-        result = if found.entry.kind == ftpbridge_engine::listing::Kind::Dir {
-            std::fs::create_dir_all(local).map_err(|e| Failure::local(e, local))
-        } else {
-            let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            get(&mut client, RemotePath::Bytes(found.path.clone()), &name, local.clone(), resume).await
-        };
-    }
-    client.quit().await;
-    if walk.skipped > 0 {
-        eprintln!("{} links or special files not followed", walk.skipped);
-    }
-    result?;
-    if unsafe_names > 0 {
-        return Err(Failure::usage(format!(
-            "{unsafe_names} names from the server were not safe to write, and were skipped"
-        )));
-    }
-    Ok(())
-}
-
-/// `get -r`'s question: files here already are replaced only with a yes.
-fn check_replace_many(existing: &[&PathBuf]) -> Result<(), Failure> {
-    let Some(first) = existing.first() else { return Ok(()) };
-    let what = if existing.len() == 1 {
-        format!("{} exists", first.display())
-    } else {
-        format!("{} and {} more files exist", first.display(), existing.len() - 1)
-    };
-    let question = format!("{what}; replace {}?", if existing.len() == 1 { "it" } else { "them" });
-    match asked_yes(&question).map_err(|e| Failure::local(e, first))? {
-        true => Ok(()),
-        false => Err(Failure::usage(format!("{what}: --force replaces them, --resume continues them"))),
-    }
-}
-
-/// A yes to `question` on the terminal; no when there is no terminal to ask on.
-fn asked_yes(question: &str) -> std::io::Result<bool> {
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Ok(false);
-    }
-    eprint!("{question} [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-fn check_replace(output: &Path) -> Result<(), Failure> {
-    let existing = match std::fs::metadata(output) {
-        Ok(meta) if meta.is_file() && meta.len() > 0 => meta.len(),
-        _ => return Ok(()),
-    };
-    let question = format!("{} exists ({existing} bytes); replace it?", output.display());
-    match asked_yes(&question).map_err(|e| Failure::local(e, output))? {
-        true => Ok(()),
-        false => Err(Failure::usage(format!(
-            "{} exists ({existing} bytes): --force replaces it, --resume continues it",
-            output.display()
-        ))),
     }
 }
 

@@ -221,6 +221,57 @@ fn interop(kind: ServerKind, mode: Mode, via_relay: bool) {
     f.ok("get", &["-r", "--force", "-o", &here.to_string_lossy(), &f.url("down")]);
     assert_eq!(read(here.join("a.txt")), b"a\n", "{kind} {mode:?}: get -r --force");
 
+    // put -r: a local tree goes up whole, empty folders too, into the URL's folder
+    // (ending in /) or as the folder the URL names; a file the server holds already is
+    // not replaced without --force, and --resume continues it.
+    let tree = Path::new(&f.local("up tree")).to_path_buf();
+    std::fs::create_dir_all(tree.join("sub dir/deeper")).unwrap();
+    std::fs::create_dir_all(tree.join("empty")).unwrap();
+    std::fs::write(tree.join("a.txt"), b"a\n").unwrap();
+    std::fs::write(tree.join("sub dir/deeper/b.txt"), b"b\n").unwrap();
+    let tree_arg = tree.to_string_lossy().into_owned();
+    f.ok("put", &["-r", &tree_arg, &f.url("")]);
+    assert_eq!(f.server.read_file("up tree/a.txt"), b"a\n", "{kind} {mode:?}: put -r");
+    assert_eq!(f.server.read_file("up tree/sub dir/deeper/b.txt"), b"b\n", "{kind} {mode:?}: put -r");
+    assert!(f.server.path("up tree/empty").is_dir(), "{kind} {mode:?}: put -r makes empty folders");
+    f.ok("put", &["-r", &tree_arg, &f.url("named/as this")]);
+    assert_eq!(
+        f.server.read_file("named/as this/sub dir/deeper/b.txt"),
+        b"b\n",
+        "{kind} {mode:?}: put -r to a new folder"
+    );
+    std::fs::write(tree.join("sub dir/deeper/b.txt"), b"changed here\n").unwrap();
+    let refused = f.run("put", &["-r", &tree_arg, &f.url("")]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{kind} {mode:?}: {}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--force"),
+        "{kind} {mode:?}: the refusal says how to go on"
+    );
+    assert_eq!(
+        f.server.read_file("up tree/sub dir/deeper/b.txt"),
+        b"b\n",
+        "{kind} {mode:?}: put -r replaced a file on the server without asking"
+    );
+    f.ok("put", &["-r", "--force", &tree_arg, &f.url("")]);
+    assert_eq!(
+        f.server.read_file("up tree/sub dir/deeper/b.txt"),
+        b"changed here\n",
+        "{kind} {mode:?}: put -r --force"
+    );
+    std::fs::write(tree.join("a.txt"), &upload).unwrap();
+    f.server.write_file("up tree/a.txt", &upload[..upload.len() / 2]);
+    f.ok("put", &["-r", "--resume", &tree_arg, &f.url("")]);
+    assert_eq!(
+        sha256(&f.server.read_file("up tree/a.txt")),
+        sha256(&upload),
+        "{kind} {mode:?}: put -r --resume"
+    );
+
     // Errors a user sees: a missing file is exit code 5 and quotes the reply.
     let missing = f.run("get", &["-o", &f.local("nope"), &f.url("no such file.bin")]);
     assert_eq!(missing.status.code(), Some(5), "{kind}: {}", String::from_utf8_lossy(&missing.stderr));

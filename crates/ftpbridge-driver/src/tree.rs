@@ -1,7 +1,8 @@
 //! Operations on whole trees: a folder removed with everything in it (`rm -r`), a
-//! path of folders made where missing (`mkdir -p`), and a folder's tree walked for a
-//! download (`get -r`). They are written once, over the
-//! few calls every shell has ([`Remote`]), so the CLI and the page do the same thing.
+//! path of folders made where missing (`mkdir -p`), a folder's tree walked for a
+//! download (`get -r`), and what an upload of a tree would replace (`put -r`, the
+//! page's replace question). They are written once, over the few calls every shell
+//! has ([`Remote`]), so the CLI and the page do the same thing.
 //!
 //! Names go back to the server as the bytes its listing sent ([`Entry::name_bytes`]),
 //! so a name that the session's encoding cannot decode is still removed. Links are
@@ -71,10 +72,7 @@ pub async fn remove_tree<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Remov
         let entries = remote.list(RemotePath::Bytes(dir.clone())).await?;
         stack.push((dir.clone(), depth, true));
         for entry in entries {
-            let name = entry.name_bytes.as_slice();
-            if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
-                continue;
-            }
+            let Some(name) = usable_name(&entry) else { continue };
             let child = join(&dir, name);
             match entry.kind {
                 Kind::Dir if depth < MAX_DEPTH => stack.push((child, depth + 1, false)),
@@ -100,26 +98,37 @@ pub struct Found {
     pub entry: Entry,
 }
 
-/// What a walk found: files and folders (each folder before what is in it), and how
-/// many links and other entries it left alone (never followed).
-#[derive(Clone, Debug, Default)]
-pub struct Walk {
+/// What a walk found: files and folders (each folder before what is in it), how many
+/// links and other entries it left alone (never followed), and the folders below the
+/// start that the server would not list.
+#[derive(Clone, Debug)]
+pub struct Walk<E> {
     /// Files and folders below the start.
     pub found: Vec<Found>,
     /// Links, special files and unread lines, not followed and not listed.
     pub skipped: u64,
+    /// Folders below the start whose listing failed, with the error: what is in them
+    /// is not in `found` (the shell says so; the folder itself is).
+    pub unlisted: Vec<(Vec<u8>, E)>,
 }
 
-/// Every file and folder below the folder `path`, at most [`MAX_DEPTH`] deep.
-pub async fn walk<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Walk, R::Error> {
-    let mut walk = Walk::default();
+/// Every file and folder below the folder `path`, at most [`MAX_DEPTH`] deep. The
+/// start must list; a folder below it that does not is recorded in
+/// [`Walk::unlisted`] and the walk goes on.
+pub async fn walk<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Walk<R::Error>, R::Error> {
+    let mut walk = Walk { found: Vec::new(), skipped: 0, unlisted: Vec::new() };
     let mut stack = vec![(path.to_vec(), Vec::<Vec<u8>>::new())];
     while let Some((dir, rel)) = stack.pop() {
-        for entry in remote.list(RemotePath::Bytes(dir.clone())).await? {
-            let name = entry.name_bytes.as_slice();
-            if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+        let entries = match remote.list(RemotePath::Bytes(dir.clone())).await {
+            Ok(entries) => entries,
+            Err(error) if !rel.is_empty() => {
+                walk.unlisted.push((dir, error));
                 continue;
             }
+            Err(error) => return Err(error),
+        };
+        for entry in entries {
+            let Some(name) = usable_name(&entry) else { continue };
             let child = join(&dir, name);
             let mut below = rel.clone();
             below.push(name.to_vec());
@@ -136,6 +145,128 @@ pub async fn walk<R: Remote>(remote: &mut R, path: &[u8]) -> Result<Walk, R::Err
         }
     }
     Ok(walk)
+}
+
+/// An entry's name as the server's bytes, when it can name a child: not empty, not
+/// `.` or `..`, no slash.
+fn usable_name(entry: &Entry) -> Option<&[u8]> {
+    let name = entry.name_bytes.as_slice();
+    (!name.is_empty() && name != b"." && name != b".." && !name.contains(&b'/')).then_some(name)
+}
+
+/// What the server holds already where an upload of a tree would go.
+#[derive(Clone, Debug)]
+pub struct Existing<E> {
+    /// For each file asked about, in the order asked: the entry of that name the
+    /// server lists in its target folder, if there is one (a file, a folder or a link:
+    /// any of them is in the way).
+    pub files: Vec<Option<Entry>>,
+    /// The folders of the upload that are there already (names below the base, one
+    /// per level; the base itself is the empty path): an upload makes only the others.
+    pub folders: Vec<Vec<Vec<u8>>>,
+    /// Folders of the upload that are there but would not list, with the error: what
+    /// is in them is unknown, so files of the upload there may replace others.
+    pub unlisted: Vec<(Vec<u8>, E)>,
+}
+
+/// What an upload of `folders` and `files` (each a path below `base`, as names one per
+/// level, a file's last name its own) would meet on the server. It lists `base`, then each folder of the
+/// upload that its parent's listing shows is there, parents first and each once; a
+/// folder new to the server is not listed (nothing in it can be replaced), so a fresh
+/// tree costs one listing. A `base` that does not list is looked for in the folders
+/// above it: one that is not there is new, not unknown.
+pub async fn existing<R: Remote>(
+    remote: &mut R,
+    base: &[u8],
+    folders: &[Vec<Vec<u8>>],
+    files: &[Vec<Vec<u8>>],
+) -> Existing<R::Error> {
+    let mut out = Existing { files: vec![None; files.len()], folders: Vec::new(), unlisted: Vec::new() };
+    // The folders the upload goes into, each with the files it gets.
+    let mut wanted: std::collections::BTreeMap<&[Vec<u8>], Vec<usize>> = Default::default();
+    for (index, parts) in files.iter().enumerate() {
+        let folder = &parts[..parts.len().saturating_sub(1)];
+        for depth in 0..folder.len() {
+            wanted.entry(&folder[..depth]).or_default();
+        }
+        wanted.entry(folder).or_default().push(index);
+    }
+    for folder in folders {
+        for depth in 0..=folder.len() {
+            wanted.entry(&folder[..depth]).or_default();
+        }
+    }
+    if wanted.is_empty() {
+        wanted.entry(&[]).or_default();
+    }
+    let listing = match remote.list(RemotePath::Bytes(base.to_vec())).await {
+        Ok(entries) => entries,
+        Err(error) => {
+            if !base_is_missing(remote, base).await {
+                out.unlisted.push((base.to_vec(), error));
+            }
+            return out;
+        }
+    };
+    out.folders.push(Vec::new());
+    let mut queue = std::collections::VecDeque::from([(Vec::<Vec<u8>>::new(), listing)]);
+    while let Some((rel, entries)) = queue.pop_front() {
+        let by_name: std::collections::HashMap<&[u8], &Entry> =
+            entries.iter().filter_map(|e| Some((usable_name(e)?, e))).collect();
+        for &index in wanted.get(rel.as_slice()).into_iter().flatten() {
+            if let Some(name) = files[index].last() {
+                out.files[index] = by_name.get(name.as_slice()).map(|e| (*e).clone());
+            }
+        }
+        // The upload's folders directly inside this one that are there already.
+        let children: Vec<&[Vec<u8>]> =
+            wanted.keys().filter(|k| k.len() == rel.len() + 1 && k.starts_with(&rel)).copied().collect();
+        for child in children {
+            let name = child[rel.len()].as_slice();
+            let Some(entry) = by_name.get(name) else { continue };
+            if !matches!(entry.kind, Kind::Dir | Kind::Link) {
+                continue; // a file in the way: making the folder fails with the server's reply
+            }
+            let path = child.iter().fold(base.to_vec(), |path, part| join(&path, part));
+            match remote.list(RemotePath::Bytes(path.clone())).await {
+                Ok(entries) => {
+                    out.folders.push(child.to_vec());
+                    queue.push_back((child.to_vec(), entries));
+                }
+                Err(error) => {
+                    out.folders.push(child.to_vec());
+                    out.unlisted.push((path, error));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a folder that would not list is simply not there: the nearest folder above
+/// it that lists does not hold it (or a folder between them). False when that cannot
+/// be told.
+async fn base_is_missing<R: Remote>(remote: &mut R, base: &[u8]) -> bool {
+    let mut path = base.to_vec();
+    while path.len() > 1 && path.ends_with(b"/") {
+        path.pop();
+    }
+    loop {
+        let (parent, name) = match path.iter().rposition(|&b| b == b'/') {
+            Some(0) => (b"/".to_vec(), path[1..].to_vec()),
+            Some(at) => (path[..at].to_vec(), path[at + 1..].to_vec()),
+            None if path.is_empty() || names_root(&path) => return false,
+            None => (b".".to_vec(), path.clone()),
+        };
+        if name.is_empty() || name == b"." || name == b".." {
+            return false;
+        }
+        match remote.list(RemotePath::Bytes(parent.clone())).await {
+            Ok(entries) => return !entries.iter().any(|e| e.name_bytes == name),
+            Err(_) if parent == b"/" || parent == b"." => return false,
+            Err(_) => path = parent,
+        }
+    }
 }
 
 /// Makes the folder `path` and the folders above it that are missing. A folder that
@@ -176,6 +307,8 @@ mod tests {
     struct Fake {
         tree: BTreeMap<Vec<u8>, Kind>,
         calls: Vec<String>,
+        /// Folders that are there but refuse to be listed.
+        unlistable: Vec<Vec<u8>>,
     }
 
     fn path(p: RemotePath) -> Vec<u8> {
@@ -196,7 +329,11 @@ mod tests {
         type Error = String;
         async fn list(&mut self, p: RemotePath) -> Result<Vec<Entry>, String> {
             let dir = path(p);
+            self.calls.push(format!("LIST {}", String::from_utf8_lossy(&dir)));
             let dir = if dir == b"." { Vec::new() } else { dir };
+            if self.unlistable.contains(&dir) {
+                return Err(format!("550 {}: permission denied", String::from_utf8_lossy(&dir)));
+            }
             if !dir.is_empty() && dir != b"/" && self.tree.get(&dir) != Some(&Kind::Dir) {
                 return Err(format!("550 {}", String::from_utf8_lossy(&dir)));
             }
@@ -247,7 +384,11 @@ mod tests {
     }
 
     fn fake(paths: &[(&[u8], Kind)]) -> Fake {
-        Fake { tree: paths.iter().map(|(p, k)| (p.to_vec(), *k)).collect(), calls: Vec::new() }
+        Fake {
+            tree: paths.iter().map(|(p, k)| (p.to_vec(), *k)).collect(),
+            calls: Vec::new(),
+            unlistable: Vec::new(),
+        }
     }
 
     #[test]
@@ -287,10 +428,20 @@ mod tests {
             (b"/t/sub/b.txt", Kind::File),
             (b"/t/link", Kind::Link),
         ]);
+        server.tree.insert(b"/t/locked".to_vec(), Kind::Dir);
+        server.tree.insert(b"/t/locked/secret".to_vec(), Kind::File);
+        server.unlistable.push(b"/t/locked".to_vec());
         let walk = block_on(walk(&mut server, b"/t")).unwrap();
         let found: Vec<_> = walk.found.iter().map(|f| f.rel.join(&b'/')).collect();
         assert_eq!(walk.skipped, 1);
-        assert_eq!(found.len(), 3);
+        assert_eq!(found.len(), 4, "{found:?}");
+        // A folder below the start that does not list is recorded, and the walk goes on.
+        assert_eq!(walk.unlisted.len(), 1);
+        assert_eq!(walk.unlisted[0].0, b"/t/locked");
+        assert!(!found.iter().any(|f| f == b"locked/secret"));
+        // The start itself must list.
+        server.unlistable.push(b"/t".to_vec());
+        assert!(block_on(super::walk(&mut server, b"/t")).is_err());
         let sub = found.iter().position(|f| f == b"sub").unwrap();
         let inside = found.iter().position(|f| f == b"sub/b.txt").unwrap();
         assert!(sub < inside, "a folder comes before what is in it");
@@ -320,5 +471,58 @@ mod tests {
         // Relative paths start from the working folder.
         assert_eq!(block_on(make_dirs(&mut server, b"rel/x")), Ok(2));
         assert!(server.tree.contains_key(b"rel/x".as_slice()));
+    }
+
+    fn rels(paths: &[&str]) -> Vec<Vec<Vec<u8>>> {
+        paths.iter().map(|p| p.split('/').map(|part| part.as_bytes().to_vec()).collect()).collect()
+    }
+
+    #[test]
+    fn existing_finds_what_an_upload_would_replace_at_every_depth() {
+        let mut server = fake(&[
+            (b"/up", Kind::Dir),
+            (b"/up/a.txt", Kind::File),
+            (b"/up/sub", Kind::Dir),
+            (b"/up/sub/b.txt", Kind::File),
+            (b"/up/sub/deeper", Kind::Dir),
+            (b"/up/other.txt", Kind::File),
+            (b"/up/empty", Kind::Dir),
+            (b"/up/empty/inside", Kind::Dir),
+        ]);
+        let files =
+            rels(&["a.txt", "new.txt", "sub/b.txt", "sub/c.txt", "fresh/x/y.txt", "sub/deeper/z.txt"]);
+        let found = block_on(existing(&mut server, b"/up", &rels(&["empty/inside", "new folder"]), &files));
+        let present: Vec<bool> = found.files.iter().map(Option::is_some).collect();
+        assert_eq!(present, [true, false, true, false, false, false]);
+        assert!(found.unlisted.is_empty());
+        let folders: Vec<Vec<u8>> = found.folders.iter().map(|f| f.join(&b'/')).collect();
+        let want: [&[u8]; 5] = [b"", b"empty", b"sub", b"empty/inside", b"sub/deeper"];
+        assert_eq!(folders, want);
+        // Each folder that is there is listed once; a new one ("fresh") never.
+        let lists: Vec<&String> = server.calls.iter().filter(|c| c.starts_with("LIST")).collect();
+        assert_eq!(
+            lists,
+            ["LIST /up", "LIST /up/empty", "LIST /up/sub", "LIST /up/empty/inside", "LIST /up/sub/deeper"]
+        );
+    }
+
+    #[test]
+    fn existing_tells_a_new_target_from_one_that_does_not_list() {
+        let mut server = fake(&[(b"/pub", Kind::Dir), (b"/pub/box", Kind::Dir), (b"/pub/box/in", Kind::Dir)]);
+        // A target that is not there yet (nor the folder above it): new, nothing to replace.
+        let found = block_on(existing(&mut server, b"/pub/new/deeper", &[], &rels(&["a.txt"])));
+        assert!(found.unlisted.is_empty() && found.folders.is_empty());
+        assert_eq!(found.files, [None]);
+        // A drop box: there, but it will not list. Unknown, and said so.
+        server.unlistable.push(b"/pub/box".to_vec());
+        let found = block_on(existing(&mut server, b"/pub/box", &[], &rels(&["a.txt"])));
+        assert_eq!(found.unlisted.len(), 1);
+        assert_eq!(found.unlisted[0].0, b"/pub/box");
+        // A folder of the upload that is there but will not list, below a base that lists.
+        server.unlistable = vec![b"/pub/box/in".to_vec()];
+        let found = block_on(existing(&mut server, b"/pub/box", &[], &rels(&["in/a.txt", "b.txt"])));
+        assert_eq!(found.unlisted.len(), 1);
+        assert_eq!(found.unlisted[0].0, b"/pub/box/in");
+        assert_eq!(found.files, [None, None]);
     }
 }

@@ -414,7 +414,29 @@ impl Session {
     pub fn retrieve(&mut self, now: Instant, path: impl Into<RemotePath>, offset: u64) -> OpId {
         let path = path.into();
         self.command(now, |s| {
-            s.queue_with_path(path, |path| Task::Retrieve(task::Retrieve::new(path, offset)))
+            s.queue_with_path(path, |path| Task::Retrieve(task::Retrieve::new(path, offset, None)))
+        })
+    }
+
+    /// Downloads `length` bytes of a file from byte `offset` on (REST, RETR), for a
+    /// download in ranges over several sessions. Once the range's bytes came, the data
+    /// connection is reset and the transfer aborted (ABOR, and the replies drained up
+    /// to a marker, as a cancel does); the range then succeeds with
+    /// [`Value::Transferred`] and the session stays usable. A range that reaches the
+    /// end of the file is an ordinary download, checked against the file's size (and so
+    /// catches a server that ignores REST); a file that ends before the range does
+    /// fails it with [`ErrorKind::Incomplete`]. A refused REST fails with the detail
+    /// `restart_refused`.
+    pub fn retrieve_range(
+        &mut self,
+        now: Instant,
+        path: impl Into<RemotePath>,
+        offset: u64,
+        length: u64,
+    ) -> OpId {
+        let path = path.into();
+        self.command(now, |s| {
+            s.queue_with_path(path, |path| Task::Retrieve(task::Retrieve::new(path, offset, Some(length))))
         })
     }
 

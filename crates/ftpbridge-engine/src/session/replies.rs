@@ -49,8 +49,9 @@ pub(super) struct Owed {
 #[derive(Clone, Debug)]
 pub(super) struct Drain {
     marker: Marker,
-    /// Why the operation was aborted: its result once the drain ends.
-    pub error: Error,
+    /// The operation's result once the drain ends: why it was aborted, or (a range
+    /// download that got every byte it asked for) its value.
+    pub result: Result<crate::event::Value, Error>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -164,12 +165,12 @@ impl Session {
     }
 
     /// Sends ABOR and the marker, and makes every reply until the marker's a drain
-    /// reply; the operation then fails with `error`.
-    pub(super) fn start_drain(&mut self, error: Error) {
+    /// reply; the operation then ends with `result`.
+    pub(super) fn start_drain(&mut self, result: Result<crate::event::Value, Error>) {
         let keepalives = self.pending.iter().filter(|owed| owed.expect == Expect::Keepalive).count() as u32;
         let marker = if self.pwd_works { Marker::Pwd } else { Marker::Noops(keepalives + 1) };
         if let Some(running) = self.current.as_mut() {
-            running.drain = Some(Drain { marker, error });
+            running.drain = Some(Drain { marker, result });
         }
         self.pending.clear();
         self.send(Command::Abor, Expect::Drain);
@@ -200,8 +201,10 @@ impl Session {
         if let Some(cwd) = crate::parse::quoted_path(&reply).filter(|_| reply.code() == 257) {
             self.cwd = Some(cwd);
         }
-        if let Some(drain) = self.current.as_mut().and_then(|r| r.drain.take()) {
-            self.fail_op(drain.error);
+        match self.current.as_mut().and_then(|r| r.drain.take()).map(|drain| drain.result) {
+            Some(Ok(value)) => self.finish(Ok(value)),
+            Some(Err(error)) => self.fail_op(error),
+            None => {}
         }
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct TransferSpec {
     pub expected: Option<u64>,
     /// Where in the file the transfer starts.
     pub offset: u64,
+    /// A range download: stop after this many bytes (the data connection is then
+    /// reset and the transfer aborted), where the file goes on past them.
+    pub limit: Option<u64>,
 }
 
 /// Which way data flows, and where received bytes go.
@@ -146,6 +149,8 @@ pub(crate) enum Task {
 pub(crate) struct Retrieve {
     pub path: Vec<u8>,
     pub offset: u64,
+    /// A range: this many bytes from `offset` on, where the file goes on past them.
+    pub length: Option<u64>,
     pub size: Option<u64>,
     pub step: RetrieveStep,
 }
@@ -239,6 +244,7 @@ impl Task {
                     direction: Direction::Listing,
                     expected: None,
                     offset: 0,
+                    limit: None,
                 }),
                 (Outcome::Transferred { .. }, _) => {
                     let mut out = Vec::new();
@@ -461,6 +467,7 @@ impl List {
                     direction: Direction::Listing,
                     expected: None,
                     offset: 0,
+                    limit: None,
                 })
             }
             (Outcome::Transferred { .. }, _) => match self.return_to.take() {
@@ -651,8 +658,8 @@ impl Stat {
 }
 
 impl Retrieve {
-    pub(crate) fn new(path: Vec<u8>, offset: u64) -> Retrieve {
-        Retrieve { path, offset, size: None, step: RetrieveStep::Size }
+    pub(crate) fn new(path: Vec<u8>, offset: u64, length: Option<u64>) -> Retrieve {
+        Retrieve { path, offset, length, size: None, step: RetrieveStep::Size }
     }
 
     fn step(&mut self, outcome: Outcome, cx: &mut TaskContext) -> Action {
@@ -683,16 +690,22 @@ impl Retrieve {
                 self.step = RetrieveStep::Rest;
                 Action::Send(Command::Rest(self.offset))
             }
-            (Outcome::Reply(reply), RetrieveStep::Rest) if reply.code() != 350 => {
-                Action::Fail(Error::from_reply("the server cannot resume downloads (REST refused)", reply))
-            }
+            (Outcome::Reply(reply), RetrieveStep::Rest) if reply.code() != 350 => Action::Fail(
+                Error::from_reply("the server cannot resume downloads (REST refused)", reply)
+                    .with_detail("restart_refused"),
+            ),
             (Outcome::DataReady, _) | (Outcome::Reply(_), RetrieveStep::Rest) => {
                 self.step = RetrieveStep::Transfer;
+                // A range that runs to the end of the file is an ordinary transfer,
+                // checked against the size; one that stops short of it ends by limit.
+                let left = self.size.map(|total| total - self.offset);
+                let limit = self.length.filter(|&length| left.is_none_or(|left| length < left));
                 Action::Transfer(TransferSpec {
                     command: Command::Retr(self.path.clone()),
                     direction: Direction::Download,
-                    expected: self.size.map(|total| total - self.offset),
+                    expected: if limit.is_some() { None } else { left },
                     offset: self.offset,
+                    limit,
                 })
             }
             (Outcome::Transferred { bytes }, _) => Action::Done(Value::Transferred { bytes }),
@@ -710,6 +723,9 @@ impl Retrieve {
 
     /// With the size known (or not), checks the offset and opens the data connection.
     fn open(&mut self) -> Action {
+        if self.length == Some(0) {
+            return Action::Done(Value::Transferred { bytes: 0 });
+        }
         if let Some(total) = self.size {
             let offset = self.offset;
             if offset > total {
@@ -782,6 +798,7 @@ impl Store {
                     direction: Direction::Upload,
                     expected: None,
                     offset: self.offset,
+                    limit: None,
                 })
             }
             (Outcome::Reply(reply), StoreStep::Transfer { appe: true })
@@ -799,6 +816,7 @@ impl Store {
                         direction: Direction::Upload,
                         expected: None,
                         offset: self.offset,
+                        limit: None,
                     })
                 } else {
                     Action::Fail(Error::from_reply(format!("cannot resume the upload of {}", name()), reply))

@@ -12,6 +12,7 @@ use super::replies::Expect;
 use super::{Phase, Session};
 use crate::command::Command;
 use crate::error::{Error, ErrorKind};
+use crate::event::Event;
 use crate::time::Instant;
 
 /// What a deadline measures.
@@ -205,10 +206,21 @@ impl Session {
         };
         let error = Error::new(ErrorKind::Timeout, message);
         // An abort that gets no answer: the operation failed for its own cause.
-        match self.current.as_mut().and_then(|running| running.drain.take()) {
-            Some(drain) => {
-                let cause = drain.error.with_note("the server did not answer the abort either");
+        match self.current.as_mut().and_then(|running| running.drain.take()).map(|drain| drain.result) {
+            Some(Err(cause)) => {
+                let cause = cause.with_note("the server did not answer the abort either");
                 self.shut_down(Some(error), cause);
+            }
+            Some(Ok(value)) => {
+                // A range that got every byte it asked for succeeded; the session, whose
+                // replies are now out of step, cannot go on.
+                if let Some(running) = self.current.take() {
+                    if let Some(channel) = running.channel {
+                        self.release(channel, false);
+                    }
+                    self.emit(Event::Done { op: running.id, value });
+                }
+                self.fail_session(error.with_note("the server did not answer the abort that ended a range"));
             }
             None => self.fail_session(error),
         }

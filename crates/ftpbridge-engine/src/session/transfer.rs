@@ -24,6 +24,8 @@ pub(super) struct Transfer {
     /// Bytes this transfer should move, when known from SIZE or MLST.
     pub expected: Option<u64>,
     pub offset: u64,
+    /// A range download stops after this many bytes.
+    pub limit: Option<u64>,
     /// The transfer command, for messages.
     pub command: String,
     /// A 1xx reply arrived.
@@ -72,6 +74,7 @@ impl Session {
             direction: spec.direction,
             expected: spec.expected,
             offset: spec.offset,
+            limit: spec.limit,
             command: spec.command.to_log(),
             preliminary: false,
             announced: None,
@@ -211,6 +214,29 @@ impl Session {
                  the first {offset} bytes of the local copy are good and this server cannot resume downloads"
             );
             self.abort_transfer(Error::new(ErrorKind::RestartIgnored, message).with_valid_length(offset));
+            return;
+        }
+        if let (Direction::Download, Some(limit)) = (transfer.direction, transfer.limit)
+            && transfer.bytes + n >= limit
+        {
+            // The range is whole: the rest of the file is not wanted. The data
+            // connection is reset and the transfer aborted; the range succeeds once the
+            // abort's replies are drained and the session is in step again.
+            let wanted = (limit - transfer.bytes) as usize;
+            let mut data: Vec<u8> = data.into();
+            data.truncate(wanted);
+            transfer.bytes = limit;
+            let op = running.id;
+            running.transfer = None;
+            let channel = running.channel.take();
+            self.current = Some(running);
+            if !data.is_empty() {
+                self.emit(Event::Data { op, data });
+            }
+            if let Some(channel) = channel {
+                self.release(channel, false);
+            }
+            self.start_drain(Ok(crate::event::Value::Transferred { bytes: limit }));
             return;
         }
         transfer.bytes += n;
@@ -419,13 +445,17 @@ impl Session {
         if let Some(channel) = running.channel.take() {
             self.release(channel, false);
         }
-        self.start_drain(error);
+        self.start_drain(Err(error));
     }
 }
 
 /// Why the byte count does not match what the server announced, if it does not.
 fn size_mismatch(transfer: &Transfer) -> Option<String> {
     let bytes = transfer.bytes;
+    if let Some(limit) = transfer.limit {
+        // A range that reached its limit has ended already: here, the data ended first.
+        return Some(format!("the data ended after {bytes} of the range's {limit} bytes"));
+    }
     if let Some(expected) = transfer.expected {
         if bytes != expected {
             return Some(format!("received {bytes} of {expected} bytes"));

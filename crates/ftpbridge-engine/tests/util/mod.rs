@@ -286,6 +286,15 @@ impl Harness {
     }
 
     /// Downloaded bytes for `op` among the pending events, consumed with them up to its end.
+    /// The session answers a PWD: its replies are in step with its commands.
+    pub fn expect_in_step(&mut self) {
+        let pwd = self.session.pwd(self.now);
+        self.pump();
+        self.expect_command("PWD");
+        self.reply("257 \"/\"");
+        assert!(self.result(pwd).is_ok(), "the session is out of step");
+    }
+
     pub fn downloaded(&mut self, op: OpId) -> (Vec<u8>, Result<Value, Error>) {
         let mut bytes = Vec::new();
         while let Some(event) = self.events.pop_front() {
