@@ -102,6 +102,19 @@ impl Encoding {
     }
 }
 
+impl Encoding {
+    /// Whether `text`, the decoding of `bytes`, encodes back to exactly `bytes`: when
+    /// it does not (bytes this encoding cannot decode, or decode to the same text as
+    /// other bytes), only the bytes name the file on the server.
+    pub fn round_trips(&self, text: &str, bytes: &[u8]) -> bool {
+        match self.0 {
+            // Valid UTF-8 decodes to itself; anything else was replaced.
+            Inner::Utf8 => text.as_bytes() == bytes,
+            _ => self.encode(text).is_some_and(|encoded| encoded.as_ref() == bytes),
+        }
+    }
+}
+
 impl Default for Encoding {
     fn default() -> Self {
         Encoding::UTF_8
@@ -136,6 +149,23 @@ mod tests {
         assert!(latin1.encode("日本").is_none());
         assert_eq!(Encoding::for_label("UTF-8"), Some(Encoding::UTF_8));
         assert!(Encoding::for_label("no-such-encoding").is_none());
+    }
+
+    #[test]
+    fn names_that_do_not_round_trip_are_told() {
+        let utf8 = Encoding::UTF_8;
+        assert!(utf8.round_trips("café", "café".as_bytes()));
+        // Latin-1 bytes on a UTF-8 session: the decoded name is not the file's name.
+        let raw = b"caf\xe9";
+        assert!(!utf8.round_trips(&utf8.decode(raw), raw));
+        #[cfg(feature = "encoding_rs")]
+        {
+            let latin1 = Encoding::for_label("latin1").unwrap();
+            assert!(latin1.round_trips(&latin1.decode(raw), raw));
+            let sjis = Encoding::for_label("shift_jis").unwrap();
+            let broken = b"\x82";
+            assert!(!sjis.round_trips(&sjis.decode(broken), broken));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `FtpError` carrying a stable `code`, the server's `replyCode` and a readable message.
 
 use crate::js;
+use crate::paths;
 use crate::runtime::{DownloadShared, Room, Runtime, UploadShared};
 use ftpbridge_driver::Trust;
 use ftpbridge_engine::listing::DateTime;
@@ -23,9 +24,18 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** A remote path: text in the session's encoding, or the server's exact bytes (an
+ * entry's `nameBytes`, a walk's `pathBytes`), for a name that does not decode. */
+export type FtpPath = string | Uint8Array;
+
 /** One entry of a directory listing (the same shape as `ftpbridge ls --json`). */
 export interface FtpEntry {
+  /** Decoded for display: where the bytes do not decode, a stand-in character. */
   name: string;
+  /** The name as the server's bytes, present only where `name` does not give them
+   * back (a name that does not decode in the session's encoding). Use it, or
+   * `client.joinPath(dir, entry.nameBytes ?? entry.name)`, to act on the entry. */
+  nameBytes?: Uint8Array;
   kind: 'file' | 'dir' | 'link' | 'other' | 'unknown';
   size: number | null;
   /** RFC 3339, UTC for MLSD servers; the server's wall clock for LIST servers. */
@@ -86,8 +96,14 @@ export interface ListOptionsJs {
 export type ProgressCallback = (bytesDone: number, total: number | null) => void;
 
 export interface DownloadOptions {
-  /** Start at this byte (resume). */
+  /** Start at this byte (resume, or a range). */
   offset?: number;
+  /** Only this many bytes from `offset` on (a range, for a download over several
+   * sessions): the transfer is aborted once they came, and the stream ends after them.
+   * A range that reaches the file's end is checked against its size like any download
+   * (so a server that ignores the offset fails it with `restart_ignored`); a refused
+   * offset fails with detail `restart_refused`. */
+  length?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -122,6 +138,33 @@ export interface Security {
   } | null;
   /** Listings and files go in TLS too. */
   dataProtected: boolean;
+}
+
+/** What `walk` found below a folder. */
+export interface FtpWalk {
+  /** Files and folders, each folder before what is in it. */
+  found: Array<{
+    path: string;
+    /** Where `path` does not give back the server's bytes. */
+    pathBytes?: Uint8Array;
+    /** The names below the folder walked, one per level. */
+    rel: string[];
+    entry: FtpEntry;
+  }>;
+  /** Links and special files, not followed. */
+  skipped: number;
+  /** Folders below the start that the server would not list (what is in them is missing from `found`). */
+  unlisted: Array<{ path: string; pathBytes?: Uint8Array; error: FtpError }>;
+}
+
+/** What the server holds where an upload would go (`existing`). */
+export interface FtpExisting {
+  /** For each file asked about, in order: the entry of its name there, or `null`. */
+  files: Array<FtpEntry | null>;
+  /** The upload's folders that are there already ('' is the target itself). */
+  folders: string[];
+  /** Folders that are there but would not list: what is in them is unknown. */
+  unlisted: string[];
 }
 
 export interface LogLine {
@@ -194,6 +237,7 @@ struct ListOptionsJs {
 #[serde(rename_all = "camelCase")]
 struct TransferOptions {
     offset: Option<f64>,
+    length: Option<f64>,
     resume: Option<bool>,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     signal: JsValue,
@@ -315,23 +359,25 @@ impl FtpClient {
     #[wasm_bindgen(unchecked_return_type = "FtpEntry[]")]
     pub async fn list(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] path: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FtpPath | null")] path: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "ListOptionsJs")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let options: ListOptionsJs = self::options(options)?;
         let now = wall_clock();
         let list = ListOptions { all: options.all.unwrap_or(false), now };
+        let path = match path.filter(|p| !p.is_undefined() && !p.is_null()) {
+            Some(path) => Some(paths::remote(&path)?),
+            None => None,
+        };
+        let path = path.filter(|p| !matches!(p, RemotePath::Text(t) if t.is_empty()));
+        let path = path.filter(|p| !matches!(p, RemotePath::Bytes(b) if b.is_empty()));
         let rx = self.queue(move |rt| {
             let now = rt.now();
-            let op = rt.driver.session_mut(now).list(
-                now,
-                path.filter(|p| !p.is_empty()).map(RemotePath::from),
-                list,
-            );
+            let op = rt.driver.session_mut(now).list(now, path, list);
             rt.list(op)
         })?;
         let entries = rx.await.map_err(|_| closed())?.map_err(|e| js::error(&e))?;
-        Ok(js::entries(&entries))
+        Ok(js::entries(&entries, self.encoding()))
     }
 
     /// Downloads a file as a stream of bytes; nothing is held beyond the relay's window.
@@ -340,11 +386,13 @@ impl FtpClient {
     #[wasm_bindgen(unchecked_return_type = "ReadableStream<Uint8Array>")]
     pub fn download(
         &self,
-        path: String,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let options: TransferOptions = self::options(options)?;
         let offset = options.offset.unwrap_or(0.0).max(0.0) as u64;
+        let length = options.length.map(|l| l.max(0.0) as u64);
+        let path = paths::remote(&path)?;
         let shared = Rc::new(RefCell::new(DownloadShared::default()));
         let op = {
             let shared = shared.clone();
@@ -352,7 +400,11 @@ impl FtpClient {
             let slot = op.clone();
             self.run(move |rt| {
                 let now = rt.now();
-                let id = rt.driver.session_mut(now).retrieve(now, path.as_str(), offset);
+                let session = rt.driver.session_mut(now);
+                let id = match length {
+                    Some(length) => session.retrieve_range(now, path, offset, length),
+                    None => session.retrieve(now, path, offset),
+                };
                 rt.download(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -374,7 +426,7 @@ impl FtpClient {
     /// bytes sent once the server confirmed them.
     pub async fn upload(
         &self,
-        path: String,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Blob | ReadableStream<Uint8Array>")] source: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<f64, JsValue> {
@@ -382,14 +434,14 @@ impl FtpClient {
         let blob = source.dyn_ref::<web_sys::Blob>().cloned();
         let local_size = blob.as_ref().map(|b| b.size() as u64);
         let mode = if options.resume.unwrap_or(false) { StoreMode::Resume } else { StoreMode::Replace };
+        let path = paths::remote(&path)?;
         let shared = Rc::new(RefCell::new(UploadShared::default()));
         let slot = Rc::new(RefCell::new(None));
         {
             let (shared, slot) = (shared.clone(), slot.clone());
             self.run(move |rt| {
                 let now = rt.now();
-                let id =
-                    rt.driver.session_mut(now).store(now, path.as_str(), StoreOptions { mode, local_size });
+                let id = rt.driver.session_mut(now).store(now, path, StoreOptions { mode, local_size });
                 rt.upload(id, shared);
                 *slot.borrow_mut() = Some(id);
             })?;
@@ -425,40 +477,64 @@ impl FtpClient {
     }
 
     /// Creates a directory; resolves with the server's path for it.
-    pub async fn mkdir(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.mkdir(now, path.as_str())).await
+    pub async fn mkdir(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.mkdir(now, p)).await
     }
 
     /// Removes an empty directory.
-    pub async fn rmdir(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.rmdir(now, path.as_str())).await
+    pub async fn rmdir(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.rmdir(now, p)).await
     }
 
     /// Deletes a file.
-    pub async fn delete(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.delete(now, path.as_str())).await
+    pub async fn delete(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.delete(now, p)).await
     }
 
     /// Renames or moves a file or directory.
-    pub async fn rename(&self, from: String, to: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.rename(now, from.as_str(), to.as_str())).await
+    pub async fn rename(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] to: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let to = paths::remote(&to)?;
+        self.call_on(&from, move |s, now, from| s.rename(now, from, to)).await
     }
 
     /// Changes permissions (`SITE CHMOD`), `mode` in octal like `"644"`.
-    pub async fn chmod(&self, path: String, mode: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.chmod(now, path.as_str(), &mode)).await
+    pub async fn chmod(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+        mode: String,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, move |s, now, p| s.chmod(now, p, &mode)).await
     }
 
     /// A file's size in bytes.
     #[wasm_bindgen(unchecked_return_type = "number")]
-    pub async fn size(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.size(now, path.as_str())).await
+    pub async fn size(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.size(now, p)).await
     }
 
     /// A file's modification time (RFC 3339, UTC).
     #[wasm_bindgen(unchecked_return_type = "string")]
-    pub async fn modified(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.modified(now, path.as_str())).await
+    pub async fn modified(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.modified(now, p)).await
     }
 
     /// The working directory.
@@ -467,10 +543,46 @@ impl FtpClient {
         self.call(|s, now| s.pwd(now)).await
     }
 
-    /// Changes the working directory; resolves with the new one.
+    /// Changes the working directory; resolves with the new one (as text: where it
+    /// does not decode, `workingDirectory` has its bytes).
     #[wasm_bindgen(unchecked_return_type = "string")]
-    pub async fn cd(&self, path: String) -> Result<JsValue, JsValue> {
-        self.call(move |s, now| s.cd(now, path.as_str())).await
+    pub async fn cd(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] path: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.call_on(&path, |s, now, p| s.cd(now, p)).await
+    }
+
+    /// The working directory as the last `cd` or `pwd` left it: `{ path }`, with
+    /// `pathBytes` where the text does not give back the server's bytes; `null` when
+    /// unknown.
+    #[wasm_bindgen(getter, js_name = workingDirectory, unchecked_return_type = "{ path: string; pathBytes?: Uint8Array } | null")]
+    pub fn working_directory(&self) -> JsValue {
+        let rt = self.runtime.borrow();
+        let session = rt.driver.session();
+        let Some(dir) = session.working_directory() else { return JsValue::NULL };
+        let out = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&out, &"path".into(), &JsValue::from_str(&dir.text));
+        paths::add_exact(&out, "pathBytes", &dir.text, &dir.bytes, session.config().encoding);
+        out.into()
+    }
+
+    /// `dir/name` with one slash between. Two strings give a string; where either is
+    /// the server's bytes (`nameBytes`, `pathBytes`), the path is bytes too (a
+    /// `Uint8Array`), the text one encoded in the session's encoding.
+    #[wasm_bindgen(js_name = joinPath, unchecked_return_type = "FtpPath")]
+    pub fn join_path(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] dir: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FtpPath")] name: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if let (Some(dir), Some(name)) = (dir.as_string(), name.as_string()) {
+            let joined = paths::join(dir.as_bytes(), name.as_bytes());
+            return Ok(JsValue::from_str(&String::from_utf8_lossy(&joined)));
+        }
+        let encoding = self.encoding();
+        let joined = paths::join(&paths::bytes(&dir, encoding)?, &paths::bytes(&name, encoding)?);
+        Ok(js_sys::Uint8Array::from(joined.as_slice()).into())
     }
 
     /// Sends a raw command; resolves with `{ code, text }` of the final reply.
@@ -519,6 +631,21 @@ impl FtpClient {
         value.ok_or_else(closed)
     }
 
+    /// The session's name encoding.
+    pub(crate) fn encoding(&self) -> ftpbridge_engine::listing::Encoding {
+        self.runtime.borrow().driver.session().config().encoding
+    }
+
+    /// Runs an operation on the path the page gave (text or bytes).
+    async fn call_on(
+        &self,
+        path: &JsValue,
+        op: impl FnOnce(&mut Session, ftpbridge_engine::Instant, RemotePath) -> OpId + 'static,
+    ) -> Result<JsValue, JsValue> {
+        let path = paths::remote(path)?;
+        self.call(move |s, now| op(s, now, path)).await
+    }
+
     pub(crate) async fn call(
         &self,
         op: impl FnOnce(&mut Session, ftpbridge_engine::Instant) -> OpId + 'static,
@@ -542,7 +669,7 @@ impl FtpClient {
                 }
                 js::to_js(&ReplyJs { code: reply.code(), text: reply.to_wire_string() })
             }
-            Value::Entry(entry) => js::to_js(&entry),
+            Value::Entry(entry) => js::entry(&entry, self.encoding()),
             _ => JsValue::UNDEFINED,
         })
     }

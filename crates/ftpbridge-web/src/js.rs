@@ -1,6 +1,6 @@
 //! Small bridges to JavaScript: the clock, the error class, log lines and values.
 
-use ftpbridge_engine::listing::Entry;
+use ftpbridge_engine::listing::{Encoding, Entry, Kind};
 use ftpbridge_engine::{Error, ErrorKind, LogLine};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -136,9 +136,31 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
-/// Listing entries as `FtpEntry[]`.
-pub fn entries(entries: &[Entry]) -> JsValue {
-    to_js(entries)
+/// Listing entries as `FtpEntry[]`, each with `nameBytes` where its decoded name
+/// does not give back the server's bytes (only there, so a large listing pays nothing).
+pub fn entries(entries: &[Entry], encoding: Encoding) -> JsValue {
+    let array = to_js(entries);
+    if let Some(array) = array.dyn_ref::<js_sys::Array>() {
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.kind != Kind::Unknown {
+                crate::paths::add_exact(
+                    &array.get(i as u32),
+                    "nameBytes",
+                    &entry.name,
+                    &entry.name_bytes,
+                    encoding,
+                );
+            }
+        }
+    }
+    array
+}
+
+/// One entry as an `FtpEntry` (with `nameBytes` where needed).
+pub fn entry(entry: &Entry, encoding: Encoding) -> JsValue {
+    let value = to_js(entry);
+    crate::paths::add_exact(&value, "nameBytes", &entry.name, &entry.name_bytes, encoding);
+    value
 }
 
 /// A transcript line as `{ direction, text }`.

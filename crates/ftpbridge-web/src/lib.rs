@@ -15,6 +15,7 @@
 mod client;
 mod codec;
 mod js;
+mod paths;
 mod runtime;
 mod tree;
 
