@@ -36,6 +36,8 @@ import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readU
 import { ICONS, h, icon, styles } from './look.js';
 import { localFile, localFolder, openWorkerSink, saveBlob } from './sinks.js';
 import { ProtocolLog } from './protocol-log.js';
+import { SessionPool } from './session-pool.js';
+import { TransferQueue } from './transfer-queue.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
@@ -125,13 +127,10 @@ export class FtpBrowser extends Base {
   #shadow;
   #el = {};
   #client = null;
-  /**
-   * The transfer sessions: slot i holds a Promise<FtpClient> or null (opened on first
-   * use). Up to `#parallel()` transfers run at once, each on a slot of its own.
-   */
-  #slots = [];
-  /** Fewer sessions than asked for, after the server refused one as too many (421). */
-  #slotLimit = Infinity;
+  /** The transfer sessions: up to `#parallel()` transfers run at once, each on a slot of its own. */
+  #pool = new SessionPool((slot) => this.#openTransferSession(slot));
+  /** The transfers, and which slots run them. */
+  #queue = new TransferQueue();
   #session = null; // { relay, host, port, user, mode, encoding, tls, anonymous }
   #security = null; // client.security of the session
   /** PEM certificates of authorities to trust instead of the built-in roots. */
@@ -167,9 +166,6 @@ export class FtpBrowser extends Base {
   #navSeq = 0;
   #editing = null;
   #typeahead = { text: '', at: 0 };
-  #transfers = [];
-  /** Transfers running now, by slot. */
-  #busySlots = new Set();
   #log;
   #dockTab = 'transfers';
   #dockOpen = false;
@@ -221,7 +217,7 @@ export class FtpBrowser extends Base {
 
   /** The transfers, newest last: `{ id, direction, name, path, state, bytes, total }`. */
   get transfers() {
-    return this.#transfers.map((t) => this.#transferInfo(t));
+    return this.#queue.items.map(TransferQueue.info);
   }
 
   connectedCallback() {
@@ -359,26 +355,9 @@ export class FtpBrowser extends Base {
     return true;
   }
 
-  /**
-   * Paths of files the server holds only part of, as far as this page knows: the last
-   * upload to each that was cancelled or failed after sending some bytes.
-   */
-  #partialUploads() {
-    const last = new Map();
-    for (const t of this.#transfers) if (t.direction === 'upload') last.set(t.path, t);
-    const partial = new Set();
-    for (const [path, t] of last) if ((t.state === 'cancelled' || t.state === 'failed') && t.bytes > 0) partial.add(path);
-    return partial;
-  }
-
-  /** Transfers running or waiting to run. */
-  #activeTransfers() {
-    return this.#transfers.filter((t) => !t.hiddenRow && (t.state === 'running' || t.state === 'queued'));
-  }
-
   /** The Disconnect button: asks first when it would stop transfers. */
   async #disconnectAsked() {
-    const active = this.#activeTransfers();
+    const active = this.#queue.active();
     if (active.length) {
       const n = active.length;
       const ok = await this.#confirm(
@@ -398,7 +377,7 @@ export class FtpBrowser extends Base {
 
   /** Closing or reloading the tab asks first while transfers run (`beforeunload`). */
   #beforeUnload = (ev) => {
-    if (!this.#activeTransfers().length) return;
+    if (!this.#queue.active().length) return;
     ev.preventDefault();
     ev.returnValue = '';
   };
@@ -406,15 +385,9 @@ export class FtpBrowser extends Base {
   /** Closes the sessions and shows the connect form. */
   async disconnect({ quiet = false } = {}) {
     const client = this.#client;
-    const slots = this.#slots;
     this.#client = null;
-    this.#slots = [];
-    this.#slotLimit = Infinity;
-    for (const t of this.#transfers) if (t.state === 'running' || t.state === 'queued') this.#cancel(t);
-    await Promise.allSettled([
-      client?.close(),
-      ...slots.map((slot) => slot?.then((c) => c.close())),
-    ]);
+    for (const t of this.#queue.items) if (t.state === 'running' || t.state === 'queued') this.#cancel(t);
+    await Promise.allSettled([client?.close(), this.#pool.closeAll()]);
     try {
       client?.free();
     } catch {}
@@ -1152,7 +1125,7 @@ export class FtpBrowser extends Base {
     this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
     this.#editing = null;
     const hadFocus = this.#gridHasFocus();
-    this.#partial = this.#partialUploads();
+    this.#partial = this.#queue.partialUploads();
     this.#sel.setView(this.#view.map((entry) => entry.name), selectName);
     let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
     if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
@@ -2284,39 +2257,21 @@ export class FtpBrowser extends Base {
   #parallel() {
     const n = Number(this.getAttribute('parallel') ?? stored(VIEW_KEY, {}).parallel);
     const wanted = Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 2;
-    return Math.max(1, Math.min(wanted, this.#slotLimit));
+    return this.#pool.limit(wanted);
   }
 
   #parallelChosen() {
     const n = Number(this.#el.parallel.value);
     store(VIEW_KEY, { ...stored(VIEW_KEY, {}), parallel: n });
-    this.#slotLimit = Infinity;
+    this.#pool.reset();
     this.#pump();
   }
 
-  /** Slot `slot`'s transfer session, opened on first use (and again after it was lost). */
-  #transferClient(slot) {
-    if (!this.#slots[slot]) {
-      const session = this.#session;
-      const attempt = loadFtpBridge()
-        .then(({ FtpClient }) => FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, `transfer ${slot + 1}`))));
-      this.#slots[slot] = attempt;
-      attempt.catch(() => {
-        if (this.#slots[slot] === attempt) this.#slots[slot] = null;
-      });
-    }
-    return this.#slots[slot];
-  }
-
-  #dropTransferClient(slot, client) {
-    const current = this.#slots[slot];
-    if (!current) return;
-    current.then((c) => {
-      if (c === client && this.#slots[slot] === current) {
-        this.#slots[slot] = null;
-        c.close().catch(() => {}).finally(() => { try { c.free(); } catch {} });
-      }
-    }, () => {});
+  /** A new session for the transfer slot `slot`. */
+  async #openTransferSession(slot) {
+    const session = this.#session;
+    const { FtpClient } = await loadFtpBridge();
+    return FtpClient.connect(this.#clientOptions(session, (line) => this.#addLog(line, `transfer ${slot + 1}`)));
   }
 
   #strategy() {
@@ -2595,21 +2550,7 @@ export class FtpBrowser extends Base {
   }
 
   #addTransfer(fields) {
-    const t = {
-      id: nextId++,
-      uid: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random()}`,
-      added: Date.now(),
-      state: 'queued',
-      bytes: 0,
-      total: null,
-      error: null,
-      samples: [],
-      speed: 0,
-      controller: null,
-      el: null,
-      ...fields,
-    };
-    this.#transfers.push(t);
+    const t = this.#queue.add({ controller: null, el: null, ...fields });
     if (!t.hiddenRow) {
       t.el = this.#transferRow(t);
       this.#el.transferList.append(t.el);
@@ -2630,16 +2571,11 @@ export class FtpBrowser extends Base {
   #pump() {
     if (!this.#session) return;
     for (;;) {
-      const limit = this.#parallel();
-      if (this.#busySlots.size >= limit) return;
-      const t = this.#transfers.find((x) => x.state === 'queued' && !(x.after && (x.after.state === 'queued' || x.after.state === 'running')));
-      if (!t) return;
-      let slot = 0;
-      while (this.#busySlots.has(slot)) slot += 1;
-      this.#busySlots.add(slot);
-      t.state = 'running';
+      const next = this.#queue.take(this.#parallel(), performance.now());
+      if (!next) return;
+      const { t, slot } = next;
       this.#run(t, slot).finally(() => {
-        this.#busySlots.delete(slot);
+        this.#queue.release(slot);
         this.#pump();
       });
     }
@@ -2647,17 +2583,13 @@ export class FtpBrowser extends Base {
 
   async #run(t, slot = 0) {
     t.controller = new AbortController();
-    t.state = 'running';
-    t.error = null;
-    t.started = performance.now();
-    t.samples = [{ at: t.started, bytes: t.bytes }];
     this.#paint(t);
     this.#emitTransfer(t);
     if (t.direction !== 'mkdir') this.#announce(`${t.direction === 'download' ? 'Downloading' : 'Uploading'} ${t.name}…`);
     let client = null;
     for (let attempt = 0; ; attempt++) {
       try {
-        client = await this.#transferClient(slot);
+        client = await this.#pool.get(slot);
         if (t.direction === 'download') await this.#runDownload(t, client);
         else if (t.direction === 'upload') await this.#runUpload(t, client);
         else await this.#runMkdirs(t, client);
@@ -2670,8 +2602,8 @@ export class FtpBrowser extends Base {
         }
         // A second session the server refuses as one too many: run with fewer.
         if (slot > 0 && client === null && error?.detail === 'server_busy') {
-          this.#slotLimit = Math.max(1, Math.min(this.#slotLimit, slot));
-          this.#addLog({ direction: 'note', text: `the server refused session ${slot + 1} as one too many: running ${this.#slotLimit} transfer${this.#slotLimit === 1 ? '' : 's'} at a time` }, 'transfer');
+          const limit = this.#pool.refused(slot);
+          this.#addLog({ direction: 'note', text: `the server refused session ${slot + 1} as one too many: running ${limit} transfer${limit === 1 ? '' : 's'} at a time` }, 'transfer');
           t.controller = null;
           t.state = 'queued';
           this.#paint(t);
@@ -2679,13 +2611,13 @@ export class FtpBrowser extends Base {
         }
         // A session lost while idle: open a new one and try once more.
         if (attempt === 0 && (error?.code === 'closed' || (error?.code === 'connection' && t.bytes === 0))) {
-          this.#dropTransferClient(slot, client);
+          this.#pool.drop(slot, client);
           client = null;
           continue;
         }
         t.state = 'failed';
         t.error = await this.#describe(error, { op: t.direction === 'mkdir' ? 'mkdir' : t.direction, name: t.name });
-        if (error?.code === 'closed' || error?.code === 'connection' || error?.code === 'timeout') this.#dropTransferClient(slot, client);
+        if (error?.code === 'closed' || error?.code === 'connection' || error?.code === 'timeout') this.#pool.drop(slot, client);
         break;
       }
     }
@@ -2815,8 +2747,7 @@ export class FtpBrowser extends Base {
   }
 
   #cancel(t) {
-    if (t.state === 'queued') {
-      t.state = 'cancelled';
+    if (this.#queue.cancel(t)) {
       this.#paint(t);
       this.#emitTransfer(t);
       return;
@@ -2825,33 +2756,22 @@ export class FtpBrowser extends Base {
   }
 
   #resume(t) {
-    if (t.state !== 'cancelled' && t.state !== 'failed') return;
-    t.state = 'queued';
-    t.error = null;
+    if (!this.#queue.resume(t)) return;
     this.#paint(t);
     this.#pump();
   }
 
   #remove(t) {
-    if (t.state === 'running' || t.state === 'queued') return;
-    this.#transfers = this.#transfers.filter((x) => x !== t);
+    if (!this.#queue.remove(t)) return;
     forget(t.uid);
     t.el?.remove();
     t.url && URL.revokeObjectURL(t.url);
     this.#updateCount();
-    this.#el.noTransfers.hidden = this.#transfers.some((x) => x.el);
+    this.#el.noTransfers.hidden = this.#queue.items.some((x) => x.el);
   }
 
   #progress(t) {
-    const now = performance.now();
-    const last = t.samples[t.samples.length - 1];
-    if (!last || now - last.at > 250) {
-      t.samples.push({ at: now, bytes: t.bytes });
-      while (t.samples.length > 2 && now - t.samples[0].at > 3000) t.samples.shift();
-      const first = t.samples[0];
-      const seconds = (now - first.at) / 1000;
-      if (seconds > 0.2) t.speed = (t.bytes - first.bytes) / seconds;
-    }
+    this.#queue.progress(t, t.bytes, performance.now());
     if (!t.frame) {
       t.frame = requestAnimationFrame(() => {
         t.frame = 0;
@@ -2938,21 +2858,17 @@ export class FtpBrowser extends Base {
   }
 
   #updateCount() {
-    const active = this.#transfers.filter((t) => t.el && (t.state === 'running' || t.state === 'queued')).length;
+    const active = this.#queue.items.filter((t) => t.el && (t.state === 'running' || t.state === 'queued')).length;
     this.#el.transfersTab.querySelector('.count').textContent = active ? String(active) : '';
     // Heard as "Transfers, 2 active", not "Transfers2".
     if (active) this.#el.transfersTab.setAttribute('aria-label', `Transfers, ${active} active`);
     else this.#el.transfersTab.removeAttribute('aria-label');
   }
 
-  #transferInfo(t) {
-    return { id: t.id, direction: t.direction, name: t.name, path: t.path, state: t.state, bytes: t.bytes, total: t.total, error: t.error };
-  }
-
   #emitTransfer(t) {
     if (t.direction === 'mkdir') return;
     this.#persist(t);
-    this.#emit('ftp-transfer', this.#transferInfo(t));
+    this.#emit('ftp-transfer', TransferQueue.info(t));
   }
 
   /**
@@ -2990,7 +2906,7 @@ export class FtpBrowser extends Base {
   /** After connecting: transfers of this session that an earlier visit left unfinished. */
   async #offerPending() {
     const session = this.#session;
-    const records = (await pending(sessionKey(session))).filter((r) => !this.#transfers.some((t) => t.uid === r.uid));
+    const records = (await pending(sessionKey(session))).filter((r) => !this.#queue.items.some((t) => t.uid === r.uid));
     if (!records.length || this.#session !== session) return;
     const n = records.length;
     const names = records.slice(0, 3).map((r) => `“${visibleName(r.name)}”`).join(', ') + (n > 3 ? ` and ${n - 3} more` : '');
@@ -3177,7 +3093,7 @@ export class FtpBrowser extends Base {
     if (this.#dockTab === 'log') {
       this.#log.clear();
     } else {
-      for (const t of [...this.#transfers]) if (t.state !== 'running' && t.state !== 'queued') this.#remove(t);
+      for (const t of [...this.#queue.items]) if (t.state !== 'running' && t.state !== 'queued') this.#remove(t);
     }
   }
 
