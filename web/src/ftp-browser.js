@@ -24,8 +24,14 @@ import {
   normalizePath,
   parentPath,
   pathSegments,
+  nameKey,
+  parentRef,
   relayHealthUrl,
   sameOriginRelay,
+  sameRef,
+  segmentRefs,
+  shownPath,
+  withText,
   sortEntries,
   visibleName,
 } from './ftp-util.js';
@@ -34,7 +40,7 @@ import { forget, keep, pending, sessionKey } from './queue-store.js';
 import { Selection } from './selection.js';
 import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readUpTo } from './preview.js';
 import { ICONS, h, icon, styles } from './look.js';
-import { localFile, localFolder, openWorkerSink, saveBlob } from './sinks.js';
+import { loadZip, localFile, localFolder, openWorkerSink, saveBlob, zipNames } from './sinks.js';
 import { ProtocolLog } from './protocol-log.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
@@ -158,6 +164,10 @@ export class FtpBrowser extends Base {
   #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
   #cwd = '/';
+  /** The current folder's bytes, when its text does not give them back (else null). */
+  #cwdBytes = null;
+  /** Whether this session was told that some names do not decode. */
+  #toldUndecodable = false;
   #entries = [];
   #view = [];
   #sort = { key: 'name', dir: 1 };
@@ -1033,7 +1043,7 @@ export class FtpBrowser extends Base {
     if (!opened) return false;
     const entry = this.#entries.find((e) => e.name === name);
     if (entry && entry.kind !== 'dir' && this.#cwd === parentPath(wanted)) {
-      const download = h('button', { class: 'btn small outline', type: 'button', onclick: () => { this.#hideAlert(); this.#startDownload(entry, joinPath(this.#cwd, entry.name)); } }, 'Download');
+      const download = h('button', { class: 'btn small outline', type: 'button', onclick: () => { this.#hideAlert(); this.#startDownload(entry, this.#pathOf(entry)); } }, 'Download');
       this.#showAlert({ title: `“${visibleName(name)}” is a file.`, hint: 'Its folder is shown with it selected: download it, or press Enter.', detail: '', code: 'is_file' }, 'link', [download]);
     } else {
       this.#showAlert({ title: `“${visibleName(wanted)}” was not found.`, hint: `It may have been moved or deleted; ${this.#cwd} is shown instead.`, detail: '', code: 'not_found' }, 'link');
@@ -1048,19 +1058,21 @@ export class FtpBrowser extends Base {
     const seq = ++this.#navSeq;
     this.#busy(true);
     try {
-      const [dir, entries] = await this.#browse(async (client) => {
+      const [dir, bytes, entries] = await this.#browse(async (client) => {
         let dir;
-        if (path) {
+        if (path && path.length) {
           const changed = await client.cd(path);
           dir = typeof changed === 'string' && changed ? changed : await client.pwd();
         } else {
           dir = await client.pwd();
         }
-        return [dir, await client.list(undefined, { all: this.#showHidden })];
+        const exact = client.workingDirectory?.pathBytes ?? null;
+        return [dir, exact, await client.list(undefined, { all: this.#showHidden })];
       });
       if (seq !== this.#navSeq) return false;
       const previous = this.#cwd;
       this.#cwd = normalizePath(dir);
+      this.#cwdBytes = withText(bytes, this.#cwd);
       // A filter is for the folder it was typed in.
       if (this.#cwd !== previous) this.#el.filter.value = '';
       this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
@@ -1068,6 +1080,7 @@ export class FtpBrowser extends Base {
       const from = !initial && previous.startsWith(`${this.#cwd}/`) ? previous.slice(this.#cwd.length + 1).split('/')[0] : null;
       this.#render(select ?? from);
       this.#hideAlert();
+      this.#tellUndecodable();
       if (!initial) this.#rememberSite();
       this.#emit('ftp-navigate', { ...this.#where() });
       if (!initial) this.#announce(`${this.#cwd}. ${this.#summary()}`);
@@ -1094,7 +1107,7 @@ export class FtpBrowser extends Base {
         const seq = ++this.#navSeq;
         this.#busy(true);
         try {
-          const entries = await this.#browse((client) => client.list(this.#cwd, { all: this.#showHidden }));
+          const entries = await this.#browse((client) => client.list(this.#here(), { all: this.#showHidden }));
           if (seq !== this.#navSeq) continue;
           this.#entries = entries.filter((entry) => entry.name !== '.' && entry.name !== '..');
           this.#render(keep, { keepMarks: select == null });
@@ -1111,6 +1124,39 @@ export class FtpBrowser extends Base {
     } finally {
       this.#refreshing = null;
     }
+  }
+
+  /** The current folder as the server names it: its bytes where its text does not give them back. */
+  #here() {
+    return this.#cwdBytes ?? this.#cwd;
+  }
+
+  /**
+   * The exact path of `entry` (or of a name typed, `{ name }`) in the folder `dir`
+   * (text, or the server's bytes): by its bytes where its name does not decode.
+   */
+  #pathOf(entry, dir = this.#here()) {
+    if (!entry.nameBytes && typeof dir === 'string') return joinPath(dir, entry.name);
+    const text = typeof dir === 'string' ? dir : dir.text ?? this.#cwd;
+    return withText(this.#client.joinPath(dir, entry.nameBytes ?? entry.name), joinPath(text, entry.name));
+  }
+
+  /**
+   * Once a session: a folder with names the session's encoding does not decode says
+   * that they still work, and where the encoding is chosen.
+   */
+  #tellUndecodable() {
+    if (this.#toldUndecodable || !this.#entries.some((entry) => entry.nameBytes)) return;
+    this.#toldUndecodable = true;
+    const encoding = this.#session?.encoding || 'UTF-8';
+    this.#showAlert({
+      title: `Some names here are not written in ${encoding}: they show “\ufffd” where a character could not be read.`,
+      hint: 'They still open, download, rename and delete as they are. To read them, disconnect and choose the server’s encoding under Advanced (Latin-1, Windows-1251, Shift_JIS, …).',
+      detail: '',
+      code: 'undecodable',
+      replyCode: null,
+      retry: false,
+    }, 'list');
   }
 
   #busy(on) {
@@ -1248,6 +1294,9 @@ export class FtpBrowser extends Base {
   #renderCrumbs() {
     const e = this.#el;
     const crumbs = pathSegments(this.#cwd);
+    // A folder reached by its bytes: each crumb opens its own bytes.
+    const refs = this.#cwdBytes ? segmentRefs(this.#cwdBytes, this.#cwd) : null;
+    if (refs) crumbs.forEach((crumb, i) => { crumb.ref = refs[i]; });
     // On a narrow screen the middle of a long path folds into a … menu.
     const folded = crumbs.length > 3 ? crumbs.slice(1, -2) : [];
     const more = folded.length
@@ -1268,9 +1317,9 @@ export class FtpBrowser extends Base {
         'aria-current': last ? 'page' : null,
         title: crumb.path,
         'aria-label': i === 0 ? `${this.#session?.host ?? ''} (root folder)` : null,
-        onclick: () => this.#open(crumb.path),
-        ondragover: (ev) => this.#moveDragOver(ev, crumb.path),
-        ondrop: (ev) => this.#moveDrop(ev, crumb.path),
+        onclick: () => this.#open(crumb.ref ?? crumb.path),
+        ondragover: (ev) => this.#moveDragOver(ev, crumb.ref ?? crumb.path),
+        ondrop: (ev) => this.#moveDrop(ev, crumb.ref ?? crumb.path),
       }, label));
       return i === 1 && more ? [more, item] : [item];
     }));
@@ -1576,13 +1625,13 @@ export class FtpBrowser extends Base {
 
   #goUp() {
     if (this.#cwd === '/' || !this.#client) return;
-    this.#open(parentPath(this.#cwd));
+    this.#open(this.#cwdBytes ? parentRef(this.#cwdBytes) : parentPath(this.#cwd));
   }
 
   async #openSelected(downloadOnly = false) {
     const entry = this.#view[this.#selected];
     if (!entry) return;
-    const path = joinPath(this.#cwd, entry.name);
+    const path = this.#pathOf(entry);
     if (entry.kind === 'dir' && !downloadOnly) {
       await this.#open(path);
       return;
@@ -1593,7 +1642,8 @@ export class FtpBrowser extends Base {
       const seq = this.#navSeq;
       try {
         const changed = await this.#client.cd(path);
-        if (seq === this.#navSeq) await this.#open(typeof changed === 'string' ? changed : path);
+        const exact = this.#client.workingDirectory?.pathBytes;
+        if (seq === this.#navSeq) await this.#open(exact ?? (typeof changed === 'string' ? changed : path));
         return;
       } catch {
         return this.#startDownload(entry, path);
@@ -1746,7 +1796,8 @@ export class FtpBrowser extends Base {
 
   async #moveSubmitted() {
     const e = this.#el;
-    const target = normalizePath(e.moveInput.value.trim().startsWith('/') ? e.moveInput.value.trim() : joinPath(this.#cwd, e.moveInput.value.trim()));
+    const typed = e.moveInput.value.trim();
+    const target = typed.startsWith('/') ? normalizePath(typed) : this.#pathOf({ name: typed });
     const entries = this.#moving ?? [];
     const ok = await this.#moveTo(entries, target, (message) => {
       e.moveError.textContent = message;
@@ -1762,11 +1813,12 @@ export class FtpBrowser extends Base {
    */
   async #moveTo(entries, target, complain = (message) => this.#showAlert({ title: message, hint: '', detail: '', code: 'move', replyCode: null, retry: false }, 'move')) {
     if (!entries.length || !this.#client) return false;
-    if (target === this.#cwd) {
+    if (sameRef(target, this.#here()) || target === this.#cwd) {
       complain('They are in that folder already.');
       return false;
     }
-    const inside = entries.find((entry) => entry.kind === 'dir' && (target === joinPath(this.#cwd, entry.name) || target.startsWith(`${joinPath(this.#cwd, entry.name)}/`)));
+    const within = (dir) => sameRef(target, dir) || (typeof target === 'string' && typeof dir === 'string' && target.startsWith(`${dir}/`));
+    const inside = entries.find((entry) => entry.kind === 'dir' && within(this.#pathOf(entry)));
     if (inside) {
       complain(`A folder cannot go inside itself (“${visibleName(inside.name)}”).`);
       return false;
@@ -1778,15 +1830,16 @@ export class FtpBrowser extends Base {
       complain((await this.#describe(error, { op: 'list', name: baseName(target) })).title);
       return false;
     }
-    const taken = new Set(there.map((entry) => entry.name));
-    const moving = await this.#replaceAsked(entries, entries.filter((entry) => taken.has(entry.name)), (entry) => entry.name, {
-      title: (one, count) => `Replace ${one ?? `${count} items`} in ${visibleName(target)}?`,
+    const taken = new Set(there.map(nameKey));
+    const shown = typeof target === 'string' ? target : 'that folder';
+    const moving = await this.#replaceAsked(entries, entries.filter((entry) => taken.has(nameKey(entry))), (entry) => entry.name, {
+      title: (one, count) => `Replace ${one ?? `${count} items`} in ${visibleName(shown)}?`,
       text: (names, one) => `${names} ${one ? 'is' : 'are'} there already. Moving replaces ${one ? 'it' : 'them'} (a folder there may refuse).`,
     });
     if (!moving) return true;
     const { done, failed } = await this.#eachEntry(moving, (entry) =>
-      this.#browse((client) => client.rename(joinPath(this.#cwd, entry.name), joinPath(target, entry.name))));
-    this.#announce(`Moved ${done} of ${moving.length} to ${target}.`);
+      this.#browse((client) => client.rename(this.#pathOf(entry), this.#pathOf(entry, target))));
+    this.#announce(`Moved ${done} of ${moving.length} to ${visibleName(shown)}.`);
     await this.#refresh({ select: null });
     if (failed) {
       const described = await this.#describe(failed.error, { op: 'rename', name: failed.entry.name, kind: failed.entry.kind });
@@ -1800,8 +1853,9 @@ export class FtpBrowser extends Base {
     if (!row || this.#editing) return;
     const index = Number(row.dataset.index);
     if (!this.#sel.isMarked(index)) this.#select(index, { scroll: false });
-    const names = this.#markedEntries().map((entry) => entry.name);
-    ev.dataTransfer.setData('application/x-ftpbridge-move', JSON.stringify({ from: this.#cwd, names }));
+    const marked = this.#markedEntries();
+    const names = marked.map((entry) => entry.name);
+    ev.dataTransfer.setData('application/x-ftpbridge-move', JSON.stringify({ from: this.#cwd, keys: marked.map(nameKey) }));
     ev.dataTransfer.setData('text/plain', names.join('\n'));
     ev.dataTransfer.effectAllowed = 'move';
   }
@@ -1812,7 +1866,7 @@ export class FtpBrowser extends Base {
     if (to) return to;
     const row = this.#rowOf(ev);
     const entry = row ? this.#view[Number(row.dataset.index)] : null;
-    return entry?.kind === 'dir' && !this.#sel.isMarked(Number(row.dataset.index)) ? { path: joinPath(this.#cwd, entry.name), row } : null;
+    return entry?.kind === 'dir' && !this.#sel.isMarked(Number(row.dataset.index)) ? { path: this.#pathOf(entry), row } : null;
   }
 
   #moveDragOver(ev, to = null) {
@@ -1838,8 +1892,9 @@ export class FtpBrowser extends Base {
       return;
     }
     if (moved.from !== this.#cwd) return;
-    const entries = this.#entries.filter((entry) => moved.names.includes(entry.name));
-    await this.#moveTo(entries, typeof target === 'string' ? target : target.path);
+    const keys = new Set(moved.keys);
+    const entries = this.#entries.filter((entry) => keys.has(nameKey(entry)));
+    await this.#moveTo(entries, typeof target === 'string' || target instanceof Uint8Array ? target : target.path);
   }
 
   #askMode() {
@@ -1880,7 +1935,7 @@ export class FtpBrowser extends Base {
       return;
     }
     const { failed } = await this.#eachEntry(this.#chmodding ?? [], (entry) =>
-      this.#browse((client) => client.chmod(joinPath(this.#cwd, entry.name), mode)));
+      this.#browse((client) => client.chmod(this.#pathOf(entry), mode)));
     if (failed) {
       const described = await this.#describe(failed.error, { op: 'chmod', name: failed.entry.name, kind: failed.entry.kind });
       e.modeError.textContent = `${described.title} ${described.hint}`.trim();
@@ -1922,8 +1977,9 @@ export class FtpBrowser extends Base {
     const e = this.#el;
     if (e.previewDialog.open) e.previewDialog.close();
     const controller = new AbortController();
-    const path = joinPath(this.#cwd, entry.name);
-    const p = { entry, path, controller, url: null, bytes: null, edit: null, textarea: null };
+    const dir = this.#here();
+    const path = this.#pathOf(entry, dir);
+    const p = { entry, dir, path, controller, url: null, bytes: null, edit: null, textarea: null, stamp: null };
     this.#previewing = p;
     e.previewTitle.textContent = shown;
     e.previewNote.textContent = 'Loading…';
@@ -1934,6 +1990,9 @@ export class FtpBrowser extends Base {
     e.previewClose.focus();
     try {
       const { bytes, truncated } = await this.#browse((client) => readUpTo(client.download(path, { signal: controller.signal }), limit));
+      // The time to the second (MDTM) where the server tells it: an edit saved later
+      // checks that nobody changed the file meanwhile, even in the same minute.
+      if (textual && !truncated) p.stamp = await this.#stamp(path);
       if (this.#previewing !== p) return;
       p.bytes = bytes;
       if (!textual) {
@@ -2001,19 +2060,34 @@ export class FtpBrowser extends Base {
    * Uploads the edited text in place of the file, after checking that the file on
    * the server is still the one that was opened (else asking first).
    */
+  /** What says a file changed: its size, and its time to the second where MDTM tells it. */
+  async #stamp(path) {
+    try {
+      const [size, modified] = await this.#browse((client) => Promise.all([
+        client.size(path).catch(() => null),
+        client.modified(path).catch(() => null),
+      ]));
+      return { size, modified };
+    } catch {
+      return null;
+    }
+  }
+
   async #savePreview() {
     const p = this.#previewing;
     if (!p?.edit || !p.textarea) return;
-    const dir = parentPath(p.path);
     let now = null;
     try {
-      const entries = await this.#browse((client) => client.list(dir, { all: true }));
-      now = entries.find((entry) => entry.name === p.entry.name) ?? null;
+      const entries = await this.#browse((client) => client.list(p.dir, { all: true }));
+      now = entries.find((entry) => nameKey(entry) === nameKey(p.entry)) ?? null;
     } catch {
       now = null;
     }
+    const stamp = now ? await this.#stamp(p.path) : null;
     if (this.#previewing !== p) return;
-    const same = now && now.size === p.bytes.length && (now.modified ?? null) === (p.entry.modified ?? null);
+    // The listing's size and minute, and the time to the second where MDTM gave one.
+    const sameStamp = !p.stamp?.modified || !stamp?.modified || p.stamp.modified === stamp.modified;
+    const same = now && now.size === p.bytes.length && (now.modified ?? null) === (p.entry.modified ?? null) && sameStamp;
     if (!same) {
       const shown = visibleName(p.entry.name);
       const go = await this.#confirm(
@@ -2027,7 +2101,8 @@ export class FtpBrowser extends Base {
       }
     }
     const file = new File([p.edit.encode(p.textarea.value)], p.entry.name, { type: 'application/octet-stream' });
-    this.#queueUploads([{ rel: p.entry.name, file }], dir);
+    const ref = typeof p.path === 'string' ? null : p.path;
+    this.#addTransfer({ direction: 'upload', name: p.entry.name, path: shownPath(p.path), ref, total: file.size, file, rel: p.entry.name });
     this.#announce(`Saving ${p.entry.name}…`);
     this.#el.previewDialog.close();
   }
@@ -2071,8 +2146,8 @@ export class FtpBrowser extends Base {
       input.replaceWith(label);
       // Never onto an existing entry without a yes: RNTO would replace it. The server's
       // listing of now, not the grid's: another client may have made that name since.
-      const present = await this.#client.list(this.#cwd, { all: true }).catch(() => this.#entries);
-      const existing = present.find((other) => other.name === name);
+      const present = await this.#client.list(this.#here(), { all: true }).catch(() => this.#entries);
+      const existing = present.find((other) => !other.nameBytes && other.name === name);
       if (existing) {
         const ok = await this.#confirm(
           `Replace “${visibleName(name)}”?`,
@@ -2086,7 +2161,7 @@ export class FtpBrowser extends Base {
       }
       label.textContent = visibleName(name);
       try {
-        await this.#client.rename(joinPath(this.#cwd, entry.name), joinPath(this.#cwd, name));
+        await this.#client.rename(this.#pathOf(entry), this.#pathOf({ name }));
         this.#announce(`Renamed ${shown} to ${visibleName(name)}.`);
         await this.#refresh({ select: name });
       } catch (error) {
@@ -2129,12 +2204,12 @@ export class FtpBrowser extends Base {
         return;
       }
       try {
-        await this.#client.mkdir(joinPath(this.#cwd, value));
+        await this.#client.mkdir(this.#pathOf({ name: value }));
         this.#announce(`Created the folder ${value}.`);
         await this.#refresh({ select: value });
       } catch (error) {
         // Whether that name is taken: the server's listing of now tells which cause it is.
-        const present = await this.#client?.list(this.#cwd, { all: true }).catch(() => null);
+        const present = await this.#client?.list(this.#here(), { all: true }).catch(() => null);
         const exists = present ? present.some((entry) => entry.name === value) : undefined;
         this.#showAlert(await this.#describe(error, { op: 'mkdir', name: value, exists }), 'mkdir');
       }
@@ -2172,7 +2247,7 @@ export class FtpBrowser extends Base {
     }
     const index = this.#selected;
     const { done, failed } = await this.#eachEntry(entries, (entry) => {
-      const path = joinPath(this.#cwd, entry.name);
+      const path = this.#pathOf(entry);
       return entry.kind === 'dir' ? this.#removeTree(path) : this.#browse((client) => client.delete(path));
     });
     if (done) this.#announce(one ? `Deleted ${one.name}.` : `Deleted ${done} of ${entries.length} items.`);
@@ -2333,31 +2408,84 @@ export class FtpBrowser extends Base {
       );
       return picked.then((root) => {
         if (root) return this.#downloadInto(root, entries);
-        if (root === null) return this.#downloadEach(entries);
+        if (root === null) return this.#downloadZip(entries);
         this.#focusGrid();
       });
     }
-    return this.#downloadEach(entries);
+    return this.#downloadZip(entries);
   }
 
-  /** Each marked file as its own download (no folder to save into). */
-  async #downloadEach(entries) {
-    const files = entries.filter((entry) => entry.kind !== 'dir');
-    // One save picker per file would need one click per file: these go without.
-    const strategy = this.#strategy() === 'picker' ? this.#sinkWithoutPicker() : this.#strategy();
-    for (const entry of files) {
-      await this.#startDownload(entry, joinPath(this.#cwd, entry.name), {}, { strategy, handle: null, ready: Promise.resolve(true) });
+  /**
+   * The files and folders of `entries` (folders with everything in them, walked by the
+   * driver as the CLI's get -r walks them; links are not followed), each file with its
+   * exact path and its path below this folder (`rel`, names joined by `/`).
+   */
+  async #gather(entries) {
+    const files = [];
+    const folders = [];
+    const unlisted = [];
+    for (const entry of entries) {
+      const path = this.#pathOf(entry);
+      if (entry.kind !== 'dir') {
+        files.push({ rel: entry.name, path, entry });
+        continue;
+      }
+      let walk;
+      try {
+        walk = await this.#browse((client) => client.walk(path));
+      } catch {
+        unlisted.push(shownPath(path));
+        continue;
+      }
+      folders.push(entry.name);
+      for (const found of walk.found) {
+        const rel = [entry.name, ...found.rel].join('/');
+        const ref = found.pathBytes ? withText(found.pathBytes, found.path) : found.path;
+        if (found.entry.kind === 'dir') folders.push(rel);
+        else files.push({ rel, path: ref, entry: found.entry });
+      }
+      for (const folder of walk.unlisted) unlisted.push(folder.path);
     }
-    if (files.length < entries.length) {
-      this.#showAlert({
-        title: files.length ? 'The files are downloading; the folders cannot be, in this browser.' : 'Folders cannot be downloaded in this browser.',
-        hint: 'Downloading a folder needs a browser that can save into a folder you pick (Chrome or Edge).',
-        detail: '',
-        code: 'unsupported',
-        replyCode: null,
-        retry: false,
-      }, 'download');
+    return { files, folders, unlisted };
+  }
+
+  /** What the walk could not list: going on means those folders are not downloaded. */
+  async #unlistedAsked(unlisted) {
+    if (!unlisted.length) return true;
+    const go = await this.#confirm(
+      `Download without ${unlisted.length === 1 ? `“${visibleName(unlisted[0])}”` : `${unlisted.length} folders`}?`,
+      `The server did not list ${unlisted.slice(0, 3).map(visibleName).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so what is in ${unlisted.length === 1 ? 'it' : 'them'} cannot be downloaded.`,
+      'Download the rest',
+    );
+    this.#focusGrid();
+    return go;
+  }
+
+  /**
+   * A selection or folders as one zip, where no folder can be picked: built in the page
+   * as it streams (client-zip; ZIP64 past 4 GiB), through the service worker where there
+   * is one (constant memory), else a Blob. It is one transfer of its own; a zip cannot
+   * resume, so a cancelled one starts again.
+   */
+  async #downloadZip(entries) {
+    this.#busy(true);
+    let gathered;
+    try {
+      gathered = await this.#gather(entries);
+    } finally {
+      this.#busy(false);
     }
+    const { files, folders, unlisted } = gathered;
+    if (!(await this.#unlistedAsked(unlisted))) return;
+    if (!files.length && !folders.length) return;
+    const single = entries.length === 1 ? entries[0].name : null;
+    const base = single && entries[0].kind === 'dir' ? single : (this.#cwd === '/' ? this.#session?.host : baseName(this.#cwd)) || 'download';
+    const name = `${zipNames([[base]])[0]}.zip`;
+    const sizes = files.map((file) => file.entry.size);
+    const total = sizes.every((size) => size != null) ? sizes.reduce((a, b) => a + b, 0) : null;
+    const strategy = this.#sinkWithoutPicker();
+    this.#addTransfer({ direction: 'download', zip: { files, folders }, name, path: this.#cwd, total, strategy, handle: null, chunks: [] });
+    this.#announce(`Downloading ${files.length} file${files.length === 1 ? '' : 's'} as ${name}.`);
   }
 
   /**
@@ -2365,54 +2493,15 @@ export class FtpBrowser extends Base {
    * folder `root`, asking once before replacing files that are there already.
    */
   async #downloadInto(root, entries) {
-    const client = this.#client;
-    const base = this.#cwd;
-    const files = [];
-    const folders = [];
-    const unlisted = [];
-    const walk = async (path, rel) => {
-      let children;
-      try {
-        children = await client.list(path, { all: true });
-      } catch {
-        unlisted.push(path);
-        return;
-      }
-      for (const child of children) {
-        if (child.name === '.' || child.name === '..') continue;
-        const childRel = `${rel}/${child.name}`;
-        const childPath = joinPath(path, child.name);
-        if (child.kind === 'dir') {
-          folders.push(childRel);
-          await walk(childPath, childRel);
-        } else {
-          files.push({ rel: childRel, path: childPath, entry: child });
-        }
-      }
-    };
     this.#busy(true);
+    let gathered;
     try {
-      for (const entry of entries) {
-        const path = joinPath(base, entry.name);
-        if (entry.kind === 'dir') {
-          folders.push(entry.name);
-          await walk(path, entry.name);
-        } else {
-          files.push({ rel: entry.name, path, entry });
-        }
-      }
+      gathered = await this.#gather(entries);
     } finally {
       this.#busy(false);
     }
-    if (unlisted.length) {
-      const go = await this.#confirm(
-        `Download without ${unlisted.length === 1 ? `“${unlisted[0]}”` : `${unlisted.length} folders`}?`,
-        `The server did not list ${unlisted.slice(0, 3).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so what is in ${unlisted.length === 1 ? 'it' : 'them'} cannot be downloaded.`,
-        'Download the rest',
-      );
-      this.#focusGrid();
-      if (!go) return;
-    }
+    const { files, folders, unlisted } = gathered;
+    if (!(await this.#unlistedAsked(unlisted))) return;
     // What the chosen folder holds already: never replaced without a yes.
     const clashes = [];
     for (const file of files) {
@@ -2431,17 +2520,20 @@ export class FtpBrowser extends Base {
       }
     }
     for (const { rel, path, entry } of chosen) {
-      this.#addTransfer({ direction: 'download', name: entry.name, path, total: entry.size ?? null, strategy: 'folder', root, rel, handle: null, chunks: [] });
+      const ref = typeof path === 'string' ? null : path;
+      this.#addTransfer({ direction: 'download', name: entry.name, path: shownPath(path), ref, total: entry.size ?? null, strategy: 'folder', root, rel, handle: null, chunks: [] });
     }
     this.#announce(`Downloading ${chosen.length} file${chosen.length === 1 ? '' : 's'} into ${root.name}.`);
   }
 
+  /** Downloads `entry` from `path` (text, or the server's bytes) into `target`. */
   async #startDownload(entry, path, options = {}, target = this.#pickTarget(entry)) {
     if (!(await target.ready)) return null;
     const t = this.#addTransfer({
       direction: 'download',
       name: entry.name,
-      path,
+      path: shownPath(path),
+      ref: typeof path === 'string' ? null : path,
       total: entry.size ?? null,
       strategy: target.strategy,
       handle: target.handle,
@@ -2465,85 +2557,60 @@ export class FtpBrowser extends Base {
    * its target folder (listed now, not the grid's copy), and one question covers them all.
    */
   async #uploadAsked(items, dir, dirs = []) {
-    const { clashes, unlisted } = await this.#existingTargets(items, dir);
+    let found;
+    this.#busy(true);
+    try {
+      found = await this.#browse((client) => client.existing(dir, items.map((item) => item.rel), dirs));
+    } catch (error) {
+      this.#showAlert(await this.#describe(error, { op: 'list', name: baseName(shownPath(dir)) }), 'upload');
+      return;
+    } finally {
+      this.#busy(false);
+    }
+    const { unlisted } = found;
     if (unlisted.length) {
       // A drop box that takes uploads but shows nothing: what is there is unknown.
       const go = await this.#confirm(
-        `Upload without seeing ${unlisted.length === 1 ? `“${unlisted[0]}”` : `${unlisted.length} folders`}?`,
-        `The server did not list ${unlisted.slice(0, 3).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so ftpbridge cannot tell whether files there have the same names. If they do, the server may replace them.`,
+        `Upload without seeing ${unlisted.length === 1 ? `“${visibleName(unlisted[0])}”` : `${unlisted.length} folders`}?`,
+        `The server did not list ${unlisted.slice(0, 3).map(visibleName).join(', ')}${unlisted.length > 3 ? ' and more' : ''}, so ftpbridge cannot tell whether files there have the same names. If they do, the server may replace them.`,
         'Upload',
       );
       this.#focusGrid();
       if (!go) return;
     }
-    const where = clashes.some(({ rel }) => rel.includes('/')) ? `${dir} and its folders` : dir;
+    const clashes = items.filter((_, i) => found.files[i] != null);
+    const where = clashes.some(({ rel }) => rel.includes('/')) ? `${shownPath(dir)} and its folders` : shownPath(dir);
     const going = await this.#replaceAsked(items, clashes, (item) => item.rel, {
       title: (one, count) => `Replace ${one ?? `${count} files`}?`,
-      text: (names, one) => `${names} already ${one ? 'exists' : 'exist'} in ${where}. Replacing overwrites ${one ? 'it' : 'them'} on the server.`,
+      text: (names, one) => `${names} already ${one ? 'exists' : 'exist'} in ${visibleName(where)}. Replacing overwrites ${one ? 'it' : 'them'} on the server.`,
     });
     if (!going) return;
-    if (going.length || dirs.length) this.#queueUploads(going, dir, dirs);
+    const present = new Set(found.folders);
+    if (going.length || dirs.length) this.#queueUploads(going, dir, dirs, present);
   }
 
   /**
-   * The items of an upload below `dir` whose target already exists on the server. It
-   * lists `dir`, then each folder of the upload that the listing of its parent shows to
-   * exist (a folder new to the server holds nothing to replace), so a fresh tree costs
-   * one listing.
+   * Queues `items` (`{ rel, file }`, `rel` a relative path) for upload below `dir`
+   * (text, or the server's bytes); the folders they need are made first, but for
+   * those `present` says are there already.
    */
-  async #existingTargets(items, dir) {
-    const client = this.#client;
-    const byFolder = new Map();
-    for (const item of items) {
-      const parts = item.rel.split('/');
-      const folder = parts.slice(0, -1).join('/');
-      if (!byFolder.has(folder)) byFolder.set(folder, []);
-      byFolder.get(folder).push({ item, name: parts[parts.length - 1] });
-    }
-    const wanted = new Set();
-    for (const folder of byFolder.keys()) {
-      const parts = folder ? folder.split('/') : [];
-      for (let i = 0; i <= parts.length; i++) wanted.add(parts.slice(0, i).join('/'));
-    }
-    const clashes = [];
-    const unlisted = [];
-    const visit = async (folder) => {
-      const path = folder ? joinPath(dir, folder) : dir;
-      let entries;
-      try {
-        entries = await client.list(path, { all: true });
-      } catch {
-        unlisted.push(path);
-        return;
-      }
-      const names = new Map(entries.map((entry) => [entry.name, entry.kind]));
-      for (const { item, name } of byFolder.get(folder) ?? []) {
-        if (names.has(name)) clashes.push(item);
-      }
-      for (const [name, kind] of names) {
-        const child = folder ? `${folder}/${name}` : name;
-        if (kind === 'dir' && wanted.has(child)) await visit(child);
-      }
-    };
-    await visit('');
-    return { clashes: items.filter((item) => clashes.includes(item)), unlisted };
-  }
-
-  /** Queues `items` (`{ rel, file }`, `rel` a relative path) for upload below `dir`. */
-  #queueUploads(items, dir, dirs = []) {
+  #queueUploads(items, dir, dirs = [], present = new Set()) {
     const folders = new Set(dirs);
     for (const { rel } of items) {
       const parts = rel.split('/').slice(0, -1);
       for (let i = 1; i <= parts.length; i++) folders.add(parts.slice(0, i).join('/'));
     }
-    const sorted = [...folders].filter(Boolean).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+    const sorted = [...folders].filter((rel) => rel && !present.has(rel)).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+    const shown = shownPath(dir);
+    const ref = typeof dir === 'string' ? null : dir;
     const folderStep = sorted.length
-      ? this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: dir, folders: sorted, hiddenRow: true })
+      ? this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: shown, ref, folders: sorted, hiddenRow: true })
       : null;
     const ids = [];
     for (const { rel, file } of items) {
       // Files go up once their folders are made.
-      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(dir, rel), total: file.size, file, rel, after: folderStep });
+      const fileRef = ref ? this.#pathOf({ name: rel }, ref) : null;
+      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(shown, rel), ref: fileRef, total: file.size, file, rel, after: folderStep });
       ids.push(t.id);
     }
     return ids;
@@ -2648,9 +2715,10 @@ export class FtpBrowser extends Base {
   }
 
   async #runDownload(t, client) {
+    if (t.zip) return this.#runZip(t, client);
     const signal = t.controller.signal;
     const offset = t.bytes;
-    const stream = client.download(t.path, {
+    const stream = client.download(t.ref ?? t.path, {
       offset,
       signal,
       onProgress: (_done, total) => {
@@ -2682,6 +2750,52 @@ export class FtpBrowser extends Base {
         t.bytes = 0;
         t.chunks = [];
       }
+      throw error;
+    }
+  }
+
+  /**
+   * A zip of `t.zip.files` (and its folders, empty ones too) streamed into the sink
+   * as each file downloads in turn: a file that does not arrive whole fails the zip.
+   */
+  async #runZip(t, client) {
+    const signal = t.controller.signal;
+    t.bytes = 0;
+    const { makeZip } = await loadZip();
+    const { files, folders } = t.zip;
+    const names = zipNames([...folders, ...files.map((file) => file.rel)].map((rel) => rel.split('/')));
+    let moved = 0;
+    async function* entries() {
+      for (let i = 0; i < folders.length; i++) yield { name: `${names[i]}/` };
+      for (const [i, file] of files.entries()) {
+        if (signal.aborted) throw abortError();
+        const modified = file.entry.modified ? new Date(file.entry.modified) : undefined;
+        const stream = client.download(file.ref ?? file.path, {
+          signal,
+          onProgress: (done) => {
+            t.bytes = moved + done;
+          },
+        });
+        yield { name: names[folders.length + i], lastModified: modified && !Number.isNaN(modified.getTime()) ? modified : undefined, input: stream };
+        moved += file.entry.size ?? 0;
+      }
+    }
+    const reader = makeZip(entries()).getReader();
+    // The zip's length is not known before it is made: the sink is told none.
+    const sink = await this.#openSink({ ...t, total: null, chunks: [] }, 0);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (signal.aborted) throw abortError();
+        if (done) break;
+        await sink.write(value);
+        this.#progress(t);
+      }
+      await sink.close();
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      await sink.pause(error).catch(() => {});
+      t.bytes = 0;
       throw error;
     }
   }
@@ -2727,7 +2841,7 @@ export class FtpBrowser extends Base {
 
   async #runUpload(t, client) {
     const resume = t.bytes > 0 || Boolean(t.resumeOnServer);
-    await client.upload(t.path, t.file, {
+    await client.upload(t.ref ?? t.path, t.file, {
       resume,
       signal: t.controller.signal,
       onProgress: (sent, total) => {
@@ -2743,7 +2857,7 @@ export class FtpBrowser extends Base {
     // Only the deepest folders: makeDirs makes what is missing above them (the same
     // code as the CLI's mkdir -p), and a folder that is there already is fine.
     const leaves = t.folders.filter((rel) => !t.folders.some((other) => other.startsWith(`${rel}/`)));
-    for (const rel of leaves) await client.makeDirs(joinPath(t.path, rel));
+    for (const rel of leaves) await client.makeDirs(t.ref ? client.joinPath(t.ref, rel) : joinPath(t.path, rel));
   }
 
   #cancel(t) {
@@ -2990,9 +3104,9 @@ export class FtpBrowser extends Base {
   #dropTarget(ev) {
     const row = this.#rowOf(ev);
     const entry = row ? this.#view[Number(row.dataset.index)] : null;
-    const dir = entry?.kind === 'dir' ? joinPath(this.#cwd, entry.name) : this.#cwd;
+    const dir = entry?.kind === 'dir' ? this.#pathOf(entry) : this.#here();
     const label = this.#el.dropOverlay.querySelector('.drop-label');
-    const text = `Drop to upload to ${visibleName(dir)}`;
+    const text = `Drop to upload to ${visibleName(shownPath(dir))}`;
     if (label.textContent !== text) label.textContent = text;
   }
 
@@ -3008,7 +3122,7 @@ export class FtpBrowser extends Base {
     this.#el.dropOverlay.hidden = true;
     const row = this.#rowOf(ev);
     const entry = row ? this.#view[Number(row.dataset.index)] : null;
-    const dir = entry?.kind === 'dir' ? joinPath(this.#cwd, entry.name) : this.#cwd;
+    const dir = entry?.kind === 'dir' ? this.#pathOf(entry) : this.#here();
     // Entries must be taken now: the DataTransfer empties after the event.
     const items = [...(ev.dataTransfer?.items ?? [])].filter((item) => item.kind === 'file');
     const taken = items.map((item) => ({ entry: item.webkitGetAsEntry?.() ?? null, file: item.getAsFile?.() ?? null }));

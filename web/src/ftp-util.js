@@ -45,6 +45,64 @@ export function pathSegments(path) {
   return crumbs;
 }
 
+// Paths as the server's bytes: a folder whose name does not decode in the session's
+// encoding is reached by its bytes (an entry's `nameBytes`, `workingDirectory.pathBytes`).
+// `/` is the byte 0x2F in every encoding a server may use, and never part of another
+// character, so a byte path splits into folders where its text does.
+
+const SLASH = 0x2f;
+
+/** The folder above `ref`: a path as text, or as the server's bytes (a `Uint8Array`). */
+export function parentRef(ref) {
+  if (typeof ref === 'string') return parentPath(ref);
+  let end = ref.length;
+  while (end > 1 && ref[end - 1] === SLASH) end -= 1;
+  const cut = ref.lastIndexOf(SLASH, end - 1);
+  if (cut < 0) return '';
+  return cut === 0 ? '/' : withText(ref.slice(0, cut), ref.text == null ? undefined : parentPath(ref.text));
+}
+
+/**
+ * The breadcrumbs' paths of the absolute byte path `bytes`, as `pathSegments` gives them
+ * for its text: `/`, then each folder's bytes. `null` when the two do not line up.
+ */
+export function segmentRefs(bytes, text) {
+  const crumbs = pathSegments(text);
+  const refs = ['/'];
+  for (let i = 1; i < bytes.length; i++) {
+    if (bytes[i] === SLASH && bytes[i - 1] !== SLASH) refs.push(bytes.slice(0, i));
+  }
+  if (bytes.length > 1 && bytes[bytes.length - 1] !== SLASH) refs.push(bytes.slice());
+  if (refs.length !== crumbs.length) return null;
+  refs.forEach((ref, i) => withText(ref, crumbs[i].path));
+  return refs;
+}
+
+/**
+ * A path for people: the text itself, or the text a byte path carries (`ref.text`,
+ * set where it was made from a decoded name); the bytes cannot be shown as they are.
+ */
+export function shownPath(ref) {
+  return typeof ref === 'string' ? ref : ref?.text ?? '(a folder whose name does not decode)';
+}
+
+/** A byte path that carries its text for people (see `shownPath`). */
+export function withText(bytes, text) {
+  if (bytes && typeof bytes !== 'string') bytes.text = text;
+  return bytes;
+}
+
+/** An entry's name as a key: two names that decode alike but differ in bytes differ here. */
+export function nameKey(entry) {
+  return entry.nameBytes ? `\u0000${Array.from(entry.nameBytes).join(',')}` : entry.name;
+}
+
+/** Whether two paths (text, or the server's bytes) are the same path; text and bytes never are. */
+export function sameRef(a, b) {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 const UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
 /** `1234567` → `"1.2 MB"` (powers of 1000, like most file managers). */

@@ -116,3 +116,33 @@ export async function openWorkerSink(workerUrl, name, size, root) {
     },
   };
 }
+
+/** The zip writer (client-zip, streamed, ZIP64 past 4 GiB), loaded when a zip is made. */
+let zipModule = null;
+export function loadZip() {
+  zipModule ??= import('./vendor/client-zip.js').catch((error) => {
+    zipModule = null;
+    throw error;
+  });
+  return zipModule;
+}
+
+/**
+ * Names for the entries of a zip, from the server's names (one list of parts per
+ * entry): what unzip tools would take as a path or a drive (`\`, `:`), control
+ * characters, and `.` or `..` parts become `_`, and a name taken twice gets ` (2)`.
+ */
+export function zipNames(entries) {
+  const taken = new Set();
+  return entries.map((parts) => {
+    const clean = parts.map((part) => (part === '' || part === '.' || part === '..' ? '_' : part.replace(/[\\:\u0000-\u001f\u007f]/g, '_'))).join('/');
+    let name = clean;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) {
+      const dot = clean.lastIndexOf('.');
+      const slash = clean.lastIndexOf('/');
+      name = dot > slash + 1 ? `${clean.slice(0, dot)} (${n})${clean.slice(dot)}` : `${clean} (${n})`;
+    }
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}

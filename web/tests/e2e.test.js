@@ -9,6 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -690,7 +691,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
-  test('many rows at once: Ctrl, Shift, Space and Ctrl+A select; a selection downloads into a folder (asking before replacing) and deletes with one question', async () => {
+  test('many rows at once: Ctrl, Shift, Space and Ctrl+A select; a selection downloads into a folder (asking before replacing), or as one zip where no folder can be picked, and deletes with one question', async () => {
     const p = await freshPage();
     await p.goto(APP);
     await connect(p);
@@ -752,6 +753,38 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     assert.deepEqual(await marked(), ['nested', 'one.txt', 'two.txt']);
     await p.keyboard.press('Escape');
     assert.equal((await marked()).length, 1);
+
+    // Where no folder can be picked (here: the Blob strategy), a selection downloads as
+    // one zip built in the page; Python's zipfile checks every CRC and the contents.
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+    await row(p, 'nested').click();
+    await p.keyboard.press('Control+a');
+    const zipped = p.waitForEvent('download');
+    await p.getByRole('button', { name: 'Download' }).click();
+    const download = await zipped;
+    assert.equal(download.suggestedFilename(), 'bulk.zip');
+    const zipFile = join(WORK, 'bulk.zip');
+    await download.saveAs(zipFile);
+    assert.equal((await finished(p, 'bulk.zip')).state, 'done');
+    const read = execFileSync('python3', ['-c', [
+      'import json, sys, zipfile',
+      'z = zipfile.ZipFile(sys.argv[1])',
+      'bad = z.testzip()',
+      'print(json.dumps({"bad": bad, "entries": {i.filename: (None if i.is_dir() else z.read(i).decode()) for i in z.infolist()}}))',
+    ].join('\n'), zipFile], { encoding: 'utf8' });
+    const zip = JSON.parse(read);
+    assert.equal(zip.bad, null, 'every CRC matches');
+    assert.deepEqual(zip.entries, {
+      'nested/': null,
+      'nested/deeper/': null,
+      'nested/three.txt': 'three\n',
+      'nested/deeper/four.txt': 'four\n',
+      'one.txt': 'one\n',
+      'stay.txt': 'stay\n',
+      'two.txt': 'two\n',
+    });
+    await el(p).evaluate((e) => e.removeAttribute('download-strategy'));
+    await p.keyboard.press('Escape');
 
     // Delete three at once: one question, and only they are gone.
     await row(p, 'one.txt').click();
@@ -1081,6 +1114,55 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await row(p, 'readme.txt').waitFor();
     await p.getByRole('button', { name: 'Protocol log' }).click();
     await p.locator('ftp-browser .log li', { hasText: /^.*(EPRT|PORT) / }).first().waitFor();
+    await p.close();
+  });
+
+  test('names that do not decode (Latin-1 bytes on a UTF-8 session) still open, download and rename, by their bytes', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'latin1').dblclick();
+    await pathIs(p, '/latin1');
+    // Said once, with where the encoding is chosen.
+    await p.getByText(/Some names here are not written in UTF-8/).waitFor();
+    const naive = row(p, 'na\ufffdve.txt');
+    await naive.waitFor();
+    // Downloaded by its bytes: the content is the file's.
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+    await naive.click();
+    const [download] = await Promise.all([p.waitForEvent('download'), p.keyboard.press('Enter')]);
+    assert.equal(await readFile(await download.path(), 'utf8'), 'naive, in Latin-1\n');
+    await el(p).evaluate((e) => e.removeAttribute('download-strategy'));
+    // Renamed by its bytes: the server's disk has the new name with the same content.
+    await naive.click();
+    await p.keyboard.press('F2');
+    const input = p.getByRole('textbox', { name: /New name for/ });
+    await input.fill('naive-renamed.txt');
+    await input.press('Enter');
+    await row(p, 'naive-renamed.txt').waitFor();
+    results.files.push({ path: 'latin1/naive-renamed.txt', sha256: sha256('naive, in Latin-1\n') });
+    // A folder whose name does not decode opens by its bytes, and its files download.
+    await row(p, 'd\ufffdj\ufffd').dblclick();
+    await pathIs(p, '/latin1/d\ufffdj\ufffd');
+    await row(p, 'inside.txt').waitFor();
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'blob'));
+    await row(p, 'inside.txt').click();
+    const [inside] = await Promise.all([p.waitForEvent('download'), p.keyboard.press('Enter')]);
+    assert.equal(await readFile(await inside.path(), 'utf8'), 'inside a Latin-1 folder\n');
+    await el(p).evaluate((e) => e.removeAttribute('download-strategy'));
+    // A new folder inside it is made there, by the folder's bytes.
+    await p.getByRole('button', { name: 'New folder' }).click();
+    const folder = p.getByRole('textbox', { name: 'Name of the new folder' });
+    await folder.fill('made-inside');
+    await folder.press('Enter');
+    await row(p, 'made-inside').waitFor();
+    // Up by the breadcrumbs, and in again, and up with Backspace.
+    await p.locator('ftp-browser nav.crumbs button', { hasText: 'latin1' }).click();
+    await pathIs(p, '/latin1');
+    await row(p, 'd\ufffdj\ufffd').dblclick();
+    await pathIs(p, '/latin1/d\ufffdj\ufffd');
+    await p.keyboard.press('Backspace');
+    await pathIs(p, '/latin1');
     await p.close();
   });
 

@@ -108,3 +108,16 @@ test('a session that fails to open is tried again next time', async () => {
   assert.ok(await pool.get(0));
   assert.equal(tries, 2);
 });
+
+test('zip entry names: nothing an unzip tool takes for a path or a drive, and no name twice', async () => {
+  const { zipNames } = await import('../src/sinks.js');
+  assert.deepEqual(zipNames([['a', 'b.txt'], ['..', 'x'], ['c:\\d'], ['tab\there'], ['B.txt'], ['b.txt'], ['a', 'b.txt']]), [
+    'a/b.txt',
+    '_/x',
+    'c__d',
+    'tab_here',
+    'B.txt',
+    'b (2).txt',
+    'a/b (2).txt',
+  ]);
+});

@@ -162,10 +162,12 @@ fn ensure_wasm_bindgen() -> Result<(), String> {
     run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))
 }
 
-/// Installs the npm tools of `web/` (binaryen's wasm-opt, playwright-core, typescript).
+/// Installs the npm packages of `web/` (binaryen's wasm-opt, playwright-core, typescript,
+/// and client-zip, which the app ships).
 fn ensure_npm_tools() -> Result<(), String> {
     let web = root().join("web");
-    if web.join("node_modules/.bin/wasm-opt").exists() && web.join("node_modules/.bin/tsc").exists() {
+    let have = ["node_modules/.bin/wasm-opt", "node_modules/.bin/tsc", "node_modules/client-zip/index.js"];
+    if have.iter().all(|file| web.join(file).exists()) {
         return Ok(());
     }
     let install = if web.join("package-lock.json").exists() { "ci" } else { "install" };
@@ -180,6 +182,14 @@ fn web() -> Result<(), String> {
     let bound = build_module(&[], &root().join("target"), &pkg)?;
     for folder in ["src", "app"] {
         copy_dir(&web.join(folder), &dist)?;
+    }
+    // The zip writer, loaded by the element only when it makes a zip (the app is served
+    // without a bundler, so it goes next to the modules, with its licence).
+    let vendor = dist.join("vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
+    for (from, to) in [("index.js", "client-zip.js"), ("LICENSE.txt", "client-zip.LICENSE.txt")] {
+        let from = web.join("node_modules/client-zip").join(from);
+        std::fs::copy(&from, vendor.join(to)).map_err(|e| format!("{}: {e}", from.display()))?;
     }
     let bytes = std::fs::read(&bound).map_err(|e| e.to_string())?;
     println!(

@@ -133,6 +133,14 @@ fn web_app_in_headless_chromium() {
     server.create_dir("latin1");
     let latin1 = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
     std::fs::write(&latin1, b"un caf\xc3\xa9, s'il vous pla\xc3\xaet\n").expect("latin-1 file");
+    // For a UTF-8 session: a Latin-1 file to download and rename, and a Latin-1 folder
+    // (d, 0xE9, j, 0xE0) to open, by their bytes.
+    let naive = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"na\xefve.txt"));
+    std::fs::write(&naive, b"naive, in Latin-1\n").expect("latin-1 file");
+    let deja = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"d\xe9j\xe0"));
+    std::fs::create_dir_all(&deja).expect("latin-1 folder");
+    std::fs::write(deja.join("inside.txt"), b"inside a Latin-1 folder\n").expect("file in it");
+    server.own(&deja);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -215,6 +223,13 @@ fn web_app_in_headless_chromium() {
         panic!("the browser tests failed ({status})\n--- vsftpd ---\n{}", server.log());
     }
     check_results(&server, &results);
+    // What the page made by a folder's bytes is where those bytes say.
+    let made = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"d\xe9j\xe0")).join("made-inside");
+    assert!(made.is_dir(), "the folder made inside the Latin-1 folder is not on the server's disk");
+    assert!(
+        !server.path("latin1").join(std::ffi::OsStr::from_bytes(b"na\xefve.txt")).exists(),
+        "the renamed Latin-1 file is still there under its old name"
+    );
 
     let mut shots: Vec<_> = std::fs::read_dir(&screenshots)
         .map(|dir| {

@@ -600,6 +600,15 @@ impl RealServer {
         chown(&path, self.owner).unwrap_or_else(|e| panic!("cannot chown {}: {e}", path.display()));
     }
 
+    /// Gives `path`, made on the server's disk by other means (a name that is not UTF-8,
+    /// say), to the server's user, as the helpers above do.
+    ///
+    /// # Panics
+    /// On I/O errors (this is a test helper).
+    pub fn own(&self, path: &Path) {
+        chown(path, self.owner).unwrap_or_else(|e| panic!("cannot chown {}: {e}", path.display()));
+    }
+
     /// Reads the file `rel`.
     ///
     /// # Panics
