@@ -924,11 +924,19 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     const area = dialog.getByRole('textbox', { name: 'Contents of notes.txt' });
     assert.equal(await area.inputValue(), 'line one\nline two\n');
     await area.fill('line one\nline 2\n');
-    // Meanwhile, someone else changes the file on the server.
+    // Meanwhile, someone else changes the file on the server, keeping its size and the
+    // minute a listing shows (vsftpd sets the time with MDTM): only the time to the
+    // second tells.
     await p.evaluate(async (ftp) => {
       const { FtpClient } = await import(new URL('index.js', location.href).href);
       const other = await FtpClient.connect(ftp);
-      await other.upload('/preview/notes.txt', new Blob(['changed elsewhere\r\n']));
+      const before = new Date(await other.modified('/preview/notes.txt'));
+      await other.upload('/preview/notes.txt', new Blob(['line one\r\nline TWO\r\n']));
+      const same = new Date(before);
+      same.setUTCSeconds((before.getUTCSeconds() + 30) % 60);
+      const stamp = same.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+      const reply = await other.quote(`MDTM ${stamp} /preview/notes.txt`);
+      if (reply.code >= 300) throw new Error(`MDTM set-time: ${reply.text}`);
       await other.close();
     }, { relay: env('RELAY_URL'), host: FTP.host, port: Number(FTP.port), user: FTP.user, password: FTP.password, tls: 'plain' });
     await dialog.getByRole('button', { name: 'Save' }).click();
