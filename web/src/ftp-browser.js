@@ -44,6 +44,7 @@ import { loadZip, localFile, localFolder, openWorkerSink, saveBlob, zipNames } f
 import { ProtocolLog } from './protocol-log.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
+import { SPLIT_AT, gotOf, needsWhole, planRanges, runSegments } from './segments.js';
 
 /** The encryption settings, as FtpClient's `tls` option names them. */
 const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
@@ -2657,7 +2658,7 @@ export class FtpBrowser extends Base {
     for (let attempt = 0; ; attempt++) {
       try {
         client = await this.#pool.get(slot);
-        if (t.direction === 'download') await this.#runDownload(t, client);
+        if (t.direction === 'download') await this.#runDownload(t, client, slot);
         else if (t.direction === 'upload') await this.#runUpload(t, client);
         else await this.#runMkdirs(t, client);
         t.state = 'done';
@@ -2714,8 +2715,9 @@ export class FtpBrowser extends Base {
     }
   }
 
-  async #runDownload(t, client) {
+  async #runDownload(t, client, slot) {
     if (t.zip) return this.#runZip(t, client);
+    if (this.#inRanges(t)) return this.#runRanges(t, client, slot);
     const signal = t.controller.signal;
     const offset = t.bytes;
     const stream = client.download(t.ref ?? t.path, {
@@ -2751,6 +2753,86 @@ export class FtpBrowser extends Base {
         t.chunks = [];
       }
       throw error;
+    }
+  }
+
+  /**
+   * Whether `t` downloads in ranges over several sessions: a file of at least
+   * `SPLIT_AT` bytes of known size, saved where bytes can be written at any position
+   * (the save picker, a picked folder), with more than one transfer allowed and a
+   * slot free now. A download that started in ranges goes on in ranges.
+   */
+  #inRanges(t) {
+    if (t.ranges) return true;
+    if (t.whole || t.bytes > 0 || t.total == null || t.total < SPLIT_AT) return false;
+    if (t.strategy !== 'picker' && t.strategy !== 'folder') return false;
+    return this.#queue.freeSlots(this.#parallel()).length > 0;
+  }
+
+  /**
+   * The download in ranges (see `segments.js`): the file's ranges fetched at once on
+   * this slot's session and the slots free when it starts, each written at its place.
+   * A server that cannot do ranges (REST ignored or refused) gets the file again in
+   * one piece; after a reload, a download that was in ranges starts again from byte 0
+   * (the file's size does not say which ranges arrived).
+   */
+  async #runRanges(t, client, slot) {
+    const signal = t.controller.signal;
+    const extra = this.#queue.freeSlots(this.#parallel());
+    t.ranges ??= planRanges(t.total, 1 + extra.length);
+    if (t.ranges.length === 1) {
+      t.ranges = null;
+      t.whole = true;
+      return this.#runDownload(t, client, slot);
+    }
+    const slots = [slot, ...extra.slice(0, t.ranges.length - 1)];
+    this.#queue.claim(slots.slice(1));
+    t.sessions = slots.length;
+    const path = t.ref ?? t.path;
+    const workers = slots.map((s) => async (want, stop) => {
+      const session = s === slot ? client : await this.#pool.get(s).catch((error) => {
+        if (error?.detail === 'server_busy') {
+          const limit = this.#pool.refused(s);
+          this.#addLog({ direction: 'note', text: `the server refused session ${s + 1} as one too many: running ${limit} transfer${limit === 1 ? '' : 's'} at a time` }, 'transfer');
+        }
+        throw error;
+      });
+      return session.download(path, { ...want, signal: stop });
+    });
+    let writer = null;
+    try {
+      if (t.strategy === 'folder' && !t.handle) t.handle = await localFile(t.root, t.rel, true);
+      writer = await t.handle.createWritable({ keepExistingData: gotOf(t.ranges) > 0 });
+      await runSegments({
+        ranges: t.ranges,
+        workers,
+        signal,
+        write: (position, data) => writer.write({ type: 'write', position, data }),
+        onProgress: (got) => {
+          t.bytes = got;
+          this.#progress(t);
+        },
+      });
+      // The file ends where its last range ended (the engine checked that one against
+      // the server's size).
+      const last = t.ranges[t.ranges.length - 1];
+      await writer.truncate(last.offset + last.got);
+      await writer.close();
+      t.bytes = gotOf(t.ranges);
+      t.total = t.bytes;
+    } catch (error) {
+      // What arrived is kept (the writer commits it), so that a resume goes on per range.
+      await writer?.close().catch(() => {});
+      if (signal.aborted || error?.code === 'aborted') throw error;
+      if (!needsWhole(error)) throw error;
+      this.#addLog({ direction: 'note', text: `the server cannot send ranges (${error.message}): downloading ${t.name} in one piece` }, 'transfer');
+      t.ranges = null;
+      t.whole = true;
+      t.bytes = 0;
+      t.sessions = 1;
+      return this.#runDownload(t, client, slot);
+    } finally {
+      for (const s of slots.slice(1)) this.#queue.release(s);
     }
   }
 
@@ -2931,6 +3013,7 @@ export class FtpBrowser extends Base {
     let text = '';
     if (t.state === 'running') {
       text = total ? `${formatSize(t.bytes)} of ${formatSize(total)}` : formatSize(t.bytes);
+      if (t.sessions > 1) text += ` · ${t.sessions} sessions`;
       if (t.speed > 0) {
         text += ` · ${formatSpeed(t.speed)}`;
         if (total) text += ` · ${formatDuration((total - t.bytes) / t.speed)} left`;
@@ -3006,10 +3089,14 @@ export class FtpBrowser extends Base {
       direction: t.direction,
       name: t.name,
       path: t.path,
+      // The exact path, where the text does not give the server's bytes back.
+      ref: t.ref ?? null,
       total: t.total,
       bytes: t.bytes,
       state: t.state,
       strategy: upload ? null : t.strategy,
+      // A download in ranges has holes until it is whole: it starts again after a reload.
+      ranged: Boolean(t.ranges),
       handle: t.strategy === 'picker' ? t.handle : null,
       root: t.root ?? null,
       rel: t.rel ?? null,
@@ -3047,7 +3134,7 @@ export class FtpBrowser extends Base {
     this.#hideAlert();
     let resumed = 0;
     for (const r of records) {
-      const fields = { uid: r.uid, added: r.added, direction: r.direction, name: r.name, path: r.path, total: r.total ?? null, chunks: [] };
+      const fields = { uid: r.uid, added: r.added, direction: r.direction, name: r.name, path: r.path, ref: r.ref ?? null, total: r.total ?? null, chunks: [] };
       if (r.direction === 'upload') {
         if (!(r.file instanceof Blob)) {
           forget(r.uid);
@@ -3063,11 +3150,12 @@ export class FtpBrowser extends Base {
         } catch {
           continue;
         }
-        // The file on this computer says how far the download got.
+        // The file on this computer says how far the download got (not for one that
+        // was in ranges: its size says nothing of the holes).
         let size = 0;
         try {
           const file = r.strategy === 'picker' ? r.handle : await localFile(r.root, r.rel, false);
-          size = (await file.getFile()).size;
+          if (!r.ranged) size = (await file.getFile()).size;
         } catch {
           size = 0;
         }

@@ -49,7 +49,7 @@ let page;
  * Chromium has no picker), with a gate the test can close to hold a download mid-way.
  */
 function pickerInitScript() {
-  const gate = { hold: false, after: 0, reached: false, release: null };
+  const gate = { hold: false, after: 0, reached: false, waiters: [] };
   window.__ftpGate = gate;
   window.__ftpSaved = [];
   window.__ftpHold = (bytes) => {
@@ -59,7 +59,7 @@ function pickerInitScript() {
   };
   window.__ftpRelease = () => {
     gate.hold = false;
-    gate.release?.();
+    for (const resolve of gate.waiters.splice(0)) resolve();
   };
   // Uploads read Blob.stream(): the same kind of gate holds one mid-way.
   const upload = { hold: false, after: 0, reached: false, waiting: 0, release: null, waiters: [] };
@@ -120,10 +120,11 @@ function pickerInitScript() {
             if (gate.hold && written >= gate.after) {
               gate.reached = true;
               await new Promise((resolve) => {
-                gate.release = resolve;
+                gate.waiters.push(resolve);
               });
             }
-            written += chunk.byteLength;
+            // A chunk, or a write at a position (a download in ranges).
+            written += chunk?.data?.byteLength ?? chunk.byteLength;
             return writable.write(chunk);
           },
           seek: (at) => writable.seek(at),
@@ -308,6 +309,8 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
 
   test('download 50 MB to disk through the save picker and compare SHA-256', async () => {
     await el(page).evaluate((e) => e.setAttribute('download-strategy', 'auto'));
+    // One transfer at a time: the file comes in one piece (ranges have a test of their own).
+    await el(page).evaluate((e) => e.setAttribute('parallel', '1'));
     await row(page, 'big.bin').click();
     await page.getByRole('button', { name: 'Download', exact: true }).click();
     const end = await finished(page, 'big.bin');
@@ -340,6 +343,41 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     const saved = await savedHash(page);
     assert.equal(saved.size, Number(env('BIG_SIZE')));
     assert.equal(saved.hash, env('BIG_SHA256'));
+    await el(page).evaluate((e) => e.removeAttribute('parallel'));
+  });
+
+  test('a large file downloads in ranges over three sessions (REST at each range’s start, ABOR at its end), is cancelled and resumed per range, and every byte is right', async () => {
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await el(page).evaluate((e) => e.setAttribute('parallel', '3'));
+    await page.evaluate(() => window.__ftpHold(12 * 1024 * 1024));
+    await row(page, 'big.bin').click();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__ftpGate.reached);
+    const item = transfer(page, 'big.bin');
+    await item.and(page.locator('[data-state="running"]')).waitFor();
+    assert.match(await item.innerText(), /3 sessions/);
+    await item.getByRole('button', { name: 'Cancel big.bin' }).click();
+    await page.evaluate(() => window.__ftpRelease());
+    assert.equal((await finished(page, 'big.bin')).state, 'cancelled');
+    const partial = Number(await item.getAttribute('data-bytes'));
+    assert.ok(partial >= 12 * 1024 * 1024 && partial < Number(env('BIG_SIZE')), `kept ${partial} bytes`);
+    await item.getByRole('button', { name: 'Resume big.bin' }).click();
+    const end = await finished(page, 'big.bin');
+    assert.equal(end.state, 'done', end.error);
+    const saved = await savedHash(page);
+    assert.equal(saved.size, Number(env('BIG_SIZE')));
+    assert.equal(saved.hash, env('BIG_SHA256'));
+    // The protocol log: RETR after REST at more than one offset, on transfer sessions
+    // T1 to T3, and ABOR where a range ended before the file did.
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await page.locator('ftp-browser ol.log').waitFor();
+    const log = await el(page).evaluate((e) => e.shadowRoot.querySelector('ol.log').innerText);
+    const offsets = new Set([...log.matchAll(/REST (\d+)/g)].map((m) => Number(m[1])).filter((n) => n > 0));
+    assert.ok(offsets.size >= 2, `REST at ${[...offsets]}`);
+    assert.match(log, /ABOR/);
+    for (const session of ['T1', 'T2', 'T3']) assert.ok(log.includes(session), `${session} in the log`);
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await el(page).evaluate((e) => e.setAttribute('parallel', '1'));
   });
 
   test('download through the service worker into the browser’s downloads', async () => {
