@@ -28,6 +28,14 @@ Or FAULT is a quirk some real servers have (AFTER and TIMES are then ignored):
   greet2      the 220 greeting is sent twice;
   ignorerest  REST is accepted with 350 but the file is sent from its start;
   nosize      no SIZE command (FEAT does not list it; it gets 500).
+
+Or FAULT is a limit real servers set, AFTER its amount (TIMES is ignored):
+
+  throttle    every data connection moves at most AFTER bytes per second, each way
+              (pyftpdlib's ThrottledDTPHandler: a server, or a link, that is slow per
+              connection but not in all);
+  maxcons     at most AFTER sessions from one address; the next gets 421 (shared
+              hosts limit sessions so).
 """
 
 import array
@@ -40,7 +48,7 @@ import termios
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.exceptions import _RetryError
-from pyftpdlib.handlers import DTPHandler, FTPHandler
+from pyftpdlib.handlers import DTPHandler, FTPHandler, ThrottledDTPHandler
 from pyftpdlib.log import logger
 from pyftpdlib.servers import FTPServer
 
@@ -136,6 +144,7 @@ class FaultyDTPHandler(DTPHandler):
 
 
 QUIRKS = ("noop502", "binary504", "nofiles450", "greet2", "ignorerest", "nosize")
+LIMITS = ("throttle", "maxcons")
 
 
 def quirky(handler, kind):
@@ -192,11 +201,11 @@ def quirky(handler, kind):
 
 def main():
     port, low, high, user, password, root, kind, after, times = sys.argv[1:10]
-    if kind not in ("reset", "truncate") + QUIRKS:
+    if kind not in ("reset", "truncate") + QUIRKS + LIMITS:
         sys.exit(f"unknown fault {kind!r}")
     Fault.kind = kind
     Fault.after = int(after)
-    Fault.left = int(times) if kind not in QUIRKS else 0
+    Fault.left = int(times) if kind not in QUIRKS + LIMITS else 0
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(message)s")
     authorizer = DummyAuthorizer()
     # e: CWD, l: LIST/MLSD, r: RETR, a: APPE, d: DELE/RMD, f: RNFR/RNTO, m: MKD,
@@ -208,6 +217,15 @@ def main():
 
     if kind in QUIRKS:
         Handler = quirky(Handler, kind)
+    elif kind == "throttle":
+
+        class Throttled(ThrottledDTPHandler):
+            read_limit = int(after)
+            write_limit = int(after)
+
+        Handler.dtp_handler = Throttled
+    elif kind == "maxcons":
+        pass
     else:
         Handler.dtp_handler = FaultyDTPHandler
     Handler.authorizer = authorizer
@@ -216,6 +234,8 @@ def main():
     Handler.passive_ports = list(range(int(low), int(high) + 1))
     Handler.masquerade_address = "127.0.0.1"
     server = FTPServer(("127.0.0.1", int(port)), Handler)
+    if kind == "maxcons":
+        server.max_cons_per_ip = int(after)
     server.serve_forever()
 
 

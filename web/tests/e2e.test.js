@@ -38,7 +38,7 @@ const FLAGS = [
 ];
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
-const results = { files: [], absent: [], dirs: [] };
+const results = { files: [], absent: [], dirs: [], busy: [] };
 
 let browser;
 let context;
@@ -896,6 +896,44 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
       assert.equal((await finished(p, file.name)).state, 'done');
       results.files.push({ path: `uploads/${file.name}`, sha256: sha256(file.buffer) });
     }
+    await p.close();
+  });
+
+  test('a server that accepts REST and sends from byte 0 is caught at the last range, and the file comes again in one piece', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p, { port: env('IGNORE_REST_PORT'), user: env('FAULT_USER'), password: env('FAULT_PASSWORD') });
+    await el(p).evaluate((e) => e.setAttribute('parallel', '3'));
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'auto'));
+    await row(p, 'ranged.bin').click();
+    await p.keyboard.press('Enter');
+    const end = await finished(p, 'ranged.bin');
+    assert.equal(end.state, 'done', end.error);
+    const saved = await savedHash(p);
+    assert.equal(saved.size, Number(env('RANGED_SIZE')));
+    assert.equal(saved.hash, env('RANGED_SHA256'), 'no range holds the start of the file');
+    await p.getByRole('button', { name: 'Protocol log' }).click();
+    await p.locator('ftp-browser ol.log').getByText(/cannot send ranges/).waitFor();
+    await p.close();
+  });
+
+  test('a server that takes two sessions from an address: the one too many is refused (421), transfers go one at a time, and every upload arrives', async () => {
+    const p = await freshPage();
+    await p.goto(APP);
+    await connect(p, { port: env('TWO_SESSIONS_PORT'), user: env('FAULT_USER'), password: env('FAULT_PASSWORD') });
+    await el(p).evaluate((e) => e.setAttribute('parallel', '3'));
+    await row(p, 'up').dblclick();
+    await pathIs(p, '/up');
+    const files = [1, 2, 3, 4].map((n) => ({ name: `busy-${n}.bin`, mimeType: 'application/octet-stream', buffer: randomBytes(300 * 1024 + n) }));
+    const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.getByRole('button', { name: 'Upload files' }).click()]);
+    await chooser.setFiles(files);
+    for (const file of files) {
+      const end = await finished(p, file.name);
+      assert.equal(end.state, 'done', end.error);
+      results.busy.push({ path: `up/${file.name}`, sha256: sha256(file.buffer) });
+    }
+    await p.getByRole('button', { name: 'Protocol log' }).click();
+    await p.locator('ftp-browser ol.log').getByText(/refused session \d as one too many/).first().waitFor();
     await p.close();
   });
 

@@ -12,13 +12,15 @@
 
 use ftpbridge_e2e::{StaticSite, missing_tools, screenshots_dir, stale_dist, web_dir};
 use ftpbridge_relay::{ActiveConfig, PolicyConfig, Relay, RelayConfig};
-use ftpbridge_testkit::{RealServer, ServerKind, in_ci};
+use ftpbridge_testkit::{Fault, RealServer, ServerKind, in_ci};
 use sha2::{Digest, Sha256};
 use std::net::Ipv4Addr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Command;
 
+/// The file downloaded in ranges from the server that ignores REST.
+const RANGED: usize = 16 * 1024 * 1024 + 777;
 /// The 50 MB download.
 /// A 1×1 PNG (an orange pixel), for the image preview.
 const PIXEL_PNG: &[u8] = &[
@@ -78,6 +80,19 @@ fn check_results(server: &RealServer, results: &Path) {
     for path in results["dirs"].as_array().into_iter().flatten() {
         let path = path.as_str().expect("path");
         assert!(server.path(path).is_dir(), "{path} should be a folder on the server");
+    }
+}
+
+/// The uploads to the server that takes two sessions: all of them arrived, byte-exact.
+fn check_busy_uploads(server: &RealServer, results: &Path) {
+    let text = std::fs::read_to_string(results).expect("results");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("results JSON");
+    let files = results["busy"].as_array().expect("busy: the uploads to the server that limits sessions");
+    assert_eq!(files.len(), 4, "{files:?}");
+    for file in files {
+        let path = file["path"].as_str().expect("path");
+        let bytes = server.read_file(path);
+        assert_eq!(sha256(&bytes), file["sha256"].as_str().expect("sha256"), "{path} differs on the server");
     }
 }
 
@@ -142,6 +157,16 @@ fn web_app_in_headless_chromium() {
     std::fs::write(deja.join("inside.txt"), b"inside a Latin-1 folder\n").expect("file in it");
     server.own(&deja);
 
+    // Servers with real servers' limits: one that accepts REST and sends from byte 0
+    // (ranges must be caught), one that takes two sessions from an address (421 after).
+    let Some(ignores_rest) = RealServer::start_with_fault(Fault::IgnoreRest) else { return };
+    let ranged = noise(RANGED, 0xace);
+    ignores_rest.write_file("ranged.bin", &ranged);
+    let Some(two_sessions) = RealServer::start_with_fault(Fault::SessionsPerAddress { max: 2 }) else {
+        return;
+    };
+    two_sessions.create_dir("up");
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -160,7 +185,7 @@ fn web_app_in_headless_chromium() {
         allowed_origins: vec![allowed.origin()],
         policy: PolicyConfig {
             allow_private: true,
-            control_ports: vec![server.port()],
+            control_ports: vec![server.port(), ignores_rest.port(), two_sessions.port()],
             ..PolicyConfig::default()
         },
         active: ActiveConfig {
@@ -200,6 +225,12 @@ fn web_app_in_headless_chromium() {
         .env("FTPBRIDGE_E2E_BIG_SIZE", BIG.to_string())
         .env("FTPBRIDGE_E2E_MANY", MANY.to_string())
         .env("FTPBRIDGE_E2E_BIG_SHA256", sha256(&big))
+        .env("FTPBRIDGE_E2E_IGNORE_REST_PORT", ignores_rest.port().to_string())
+        .env("FTPBRIDGE_E2E_RANGED_SHA256", sha256(&ranged))
+        .env("FTPBRIDGE_E2E_RANGED_SIZE", RANGED.to_string())
+        .env("FTPBRIDGE_E2E_TWO_SESSIONS_PORT", two_sessions.port().to_string())
+        .env("FTPBRIDGE_E2E_FAULT_USER", ignores_rest.user())
+        .env("FTPBRIDGE_E2E_FAULT_PASSWORD", ignores_rest.password())
         .env("FTPBRIDGE_E2E_MEDIUM_SHA256", sha256(&medium))
         .env(
             "FTPBRIDGE_E2E_EMBED_ALLOWED_URL",
@@ -223,6 +254,7 @@ fn web_app_in_headless_chromium() {
         panic!("the browser tests failed ({status})\n--- vsftpd ---\n{}", server.log());
     }
     check_results(&server, &results);
+    check_busy_uploads(&two_sessions, &results);
     // What the page made by a folder's bytes is where those bytes say.
     let made = server.path("latin1").join(std::ffi::OsStr::from_bytes(b"d\xe9j\xe0")).join("made-inside");
     assert!(made.is_dir(), "the folder made inside the Latin-1 folder is not on the server's disk");

@@ -188,6 +188,18 @@ pub enum Fault {
     IgnoreRest,
     /// No SIZE command (not in FEAT; `500`).
     NoSize,
+    /// Every data connection moves at most this many bytes per second, each way
+    /// (pyftpdlib's `ThrottledDTPHandler`): slow per connection, not in all.
+    Throttle {
+        /// Bytes per second, per data connection.
+        bytes_per_second: u64,
+    },
+    /// At most this many sessions from one address; the next is refused with `421`
+    /// (pyftpdlib's `max_cons_per_ip`, as shared hosts limit sessions).
+    SessionsPerAddress {
+        /// Sessions allowed at once.
+        max: u64,
+    },
 }
 
 impl Fault {
@@ -202,6 +214,8 @@ impl Fault {
             Fault::DoubleGreeting => ("greet2", 0),
             Fault::IgnoreRest => ("ignorerest", 0),
             Fault::NoSize => ("nosize", 0),
+            Fault::Throttle { bytes_per_second } => ("throttle", bytes_per_second),
+            Fault::SessionsPerAddress { max } => ("maxcons", max),
         }
     }
 }
