@@ -42,31 +42,12 @@ import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readU
 import { ICONS, h, icon, styles } from './look.js';
 import { loadZip, localFile, localFolder, openWorkerSink, saveBlob, zipNames } from './sinks.js';
 import { ProtocolLog } from './protocol-log.js';
+import { ConnectForm, TLS_MODES } from './connect-form.js';
+import { Sites } from './sites.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
 import { SPLIT_AT, gotOf, needsWhole, planRanges, runSegments } from './segments.js';
 
-/** The encryption settings, as FtpClient's `tls` option names them. */
-const TLS_MODES = ['if-available', 'require', 'implicit', 'plain'];
-/** Where the element keeps recent servers and the view's choices (never a password). */
-const RECENT_KEY = 'ftpbridge:recent-servers';
-const VIEW_KEY = 'ftpbridge:view';
-const RECENT_MAX = 8;
-const stored = (key, fallback) => {
-  try {
-    const value = JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null');
-    return value ?? fallback;
-  } catch {
-    return fallback;
-  }
-};
-const store = (key, value) => {
-  try {
-    globalThis.localStorage?.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage full or off (private windows): remembering is a convenience.
-  }
-};
 /**
  * Folders with more rows than this draw only the rows on screen (and a margin): a
  * folder of 100,000 entries costs the page as much as one of a hundred.
@@ -92,22 +73,6 @@ export function loadFtpBridge(moduleOrPath) {
 }
 
 const Base = globalThis.HTMLElement ?? class {};
-
-const ENCODINGS = [
-  ['', 'UTF-8 (default)'],
-  ['latin1', 'Western, Latin-1 (ISO-8859-1)'],
-  ['windows-1252', 'Western (Windows-1252)'],
-  ['iso-8859-2', 'Central European (ISO-8859-2)'],
-  ['windows-1250', 'Central European (Windows-1250)'],
-  ['windows-1251', 'Cyrillic (Windows-1251)'],
-  ['koi8-r', 'Cyrillic (KOI8-R)'],
-  ['iso-8859-7', 'Greek (ISO-8859-7)'],
-  ['shift_jis', 'Japanese (Shift_JIS)'],
-  ['euc-jp', 'Japanese (EUC-JP)'],
-  ['gbk', 'Chinese, Simplified (GBK)'],
-  ['big5', 'Chinese, Traditional (Big5)'],
-  ['euc-kr', 'Korean (EUC-KR)'],
-];
 
 let nextId = 1;
 
@@ -145,8 +110,10 @@ export class FtpBrowser extends Base {
   #password = '';
   /** A new browsing session being opened in place of a dropped one. */
   #reopening = null;
-  /** The recent server picked in the form, with the folder it was left in. */
-  #picked = null;
+  /** Recent servers, saved sites and the view's choices (never a password). */
+  #sites = new Sites();
+  /** The connect form. */
+  #form;
   /** Whether the rows' boxes (touch) have been used since the last one-row selection. */
   #boxed = false;
   /** The file shown in the preview dialog, while it is open. */
@@ -192,7 +159,7 @@ export class FtpBrowser extends Base {
     styles(this.#shadow);
     this.#build();
     // The sort and the hidden-files choice the user made last time.
-    const view = stored(VIEW_KEY, {});
+    const view = this.#sites.view();
     if (['name', 'size', 'modified', 'permissions'].includes(view.sort?.key) && (view.sort.dir === 1 || view.sort.dir === -1)) {
       this.#sort = { key: view.sort.key, dir: view.sort.dir };
     }
@@ -219,7 +186,7 @@ export class FtpBrowser extends Base {
   /** The password for the next `connect()`; kept in memory only, never reflected. */
   set password(value) {
     this.#password = value == null ? '' : String(value);
-    if (this.#el.password) this.#el.password.value = this.#password;
+    if (this.#form) this.#form.password = this.#password;
   }
 
   get password() {
@@ -275,7 +242,7 @@ export class FtpBrowser extends Base {
    * password, anonymous, mode, encoding, path }`); resolves with whether it worked.
    */
   async connect(options = {}) {
-    const form = this.#state === 'form' ? this.#readForm() : {};
+    const form = this.#state === 'form' ? this.#form.read(this.getAttribute('relay') || '') : {};
     const attr = this.#attributes();
     const o = { ...attr, ...form, ...options };
     if (options.password != null) this.#password = String(options.password);
@@ -294,7 +261,7 @@ export class FtpBrowser extends Base {
     if (!session.host) {
       this.#setState('form');
       this.#showFormError({ title: 'Enter the server’s host name.', hint: 'For example ftp.example.com.', detail: '' });
-      this.#el.host.focus();
+      this.#form.focusHost();
       return false;
     }
     if (this.#client) await this.disconnect({ quiet: true });
@@ -331,7 +298,7 @@ export class FtpBrowser extends Base {
       this.#showFormError(described, transcript, described.trustable ? [this.#trustButton(described.certificate, options)] : []);
       this.#announce(described.title);
       this.#emit('ftp-error', { op: 'connect', ...described });
-      if (error?.code === 'login') this.#el.password.focus();
+      if (error?.code === 'login') this.#form.focusPassword();
       return false;
     }
     if (this.#connecting !== token) {
@@ -351,13 +318,12 @@ export class FtpBrowser extends Base {
     this.#setState('connected');
     this.#hideAlert();
     // A recent server picked in the form opens in the folder it was left in.
-    const picked = this.#picked && this.#picked.host === session.host && this.#picked.port === (session.port || 21) ? this.#picked.path : null;
-    this.#picked = null;
+    const picked = this.#form.takePicked(session);
     const start = options.path ?? (attr.path || picked || '');
     const ok = await this.#openStart(start);
     // The user chose to connect: the link's server is theirs now.
     this.removeAttribute('from-link');
-    this.#el.linkNotice.hidden = true;
+    this.#form.hideLinkNotice();
     this.#rememberSite();
     this.#offerPending();
     this.#emit('ftp-connect', { ...this.#where() });
@@ -445,51 +411,12 @@ export class FtpBrowser extends Base {
     e.live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
 
     // Connect form
-    e.formAlert = h('div', { class: 'alert', role: 'alert', hidden: true });
-    e.recent = h('datalist', { id: `${ids}-recent` });
-    e.host = h('input', { id: `${ids}-host`, name: 'host', autocomplete: 'url', placeholder: 'ftp.example.com', required: true, spellcheck: false, autocapitalize: 'off', list: `${ids}-recent`, oninput: (ev) => this.#hostInput(ev) });
-    e.port = h('input', { id: `${ids}-port`, name: 'port', type: 'number', min: 1, max: 65535, value: '21', inputmode: 'numeric' });
-    e.user = h('input', { id: `${ids}-user`, name: 'user', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
-    e.password = h('input', { id: `${ids}-password`, name: 'password', type: 'password', autocomplete: 'current-password', 'aria-describedby': `${ids}-password-note` });
-    // Plain FTP sends the password as it is: whoever carries the connection can read it.
-    e.passwordNote = h('p', { id: `${ids}-password-note`, class: 'note' });
-    e.linkNotice = h('p', { class: 'link-notice', role: 'note', hidden: true });
-    e.anonymous = h('input', { id: `${ids}-anon`, name: 'anonymous', type: 'checkbox', onchange: () => this.#syncAnonymous() });
-    e.tls = h('select', { id: `${ids}-tls`, name: 'tls', onchange: () => this.#syncTls() },
-      h('option', { value: 'if-available' }, 'Use TLS if available (recommended)'),
-      h('option', { value: 'require' }, 'Require TLS'),
-      h('option', { value: 'implicit' }, 'Implicit TLS (FTPS, port 990)'),
-      h('option', { value: 'plain' }, 'Plain FTP (insecure)'));
-    e.mode = h('select', { id: `${ids}-mode`, name: 'mode' },
-      h('option', { value: 'auto' }, 'Automatic (recommended)'),
-      h('option', { value: 'passive' }, 'Passive'),
-      h('option', { value: 'active' }, 'Active'));
-    e.encoding = h('select', { id: `${ids}-enc`, name: 'encoding' }, ENCODINGS.map(([value, label]) => h('option', { value }, label)));
-    // Transfers at once: one session each (shared hosts often allow 2 to 4 per user).
-    e.parallel = h('select', { id: `${ids}-parallel`, name: 'parallel', onchange: () => this.#parallelChosen() },
-      [1, 2, 3, 4, 6, 8].map((n) => h('option', { value: String(n) }, n === 2 ? '2 (recommended)' : String(n))));
-    e.relay = h('input', { id: `${ids}-relay`, name: 'relay', type: 'url', spellcheck: false, placeholder: 'wss://relay.example.com/ws' });
-    e.relayField = h('div', { class: 'field' }, h('label', { for: e.relay.id }, 'Relay'), e.relay);
-    e.connectBtn = h('button', { class: 'btn primary', type: 'submit' }, 'Connect');
-    e.cancelConnectBtn = h('button', { class: 'btn outline', type: 'button', hidden: true, onclick: () => this.#cancelConnect() }, 'Cancel');
-    const field = (label, input) => h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
-    e.form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': `${ids}-title`, onsubmit: (ev) => { ev.preventDefault(); this.connect(); } },
-      h('h2', { id: `${ids}-title`, html: `${ICONS.server}<span>Connect to an FTP server</span>` }),
-      h('p', { class: 'lead' }, 'Browse, download and upload files right in the browser.'),
-      e.formAlert,
-      e.linkNotice,
-      h('div', { class: 'grid2' }, field('Host', e.host), field('Port', e.port)), e.recent,
-      field('Encryption', e.tls),
-      field('User name', e.user),
-      h('div', { class: 'field' }, h('label', { for: e.password.id }, 'Password'), e.password, e.passwordNote),
-      h('label', { class: 'check' }, e.anonymous, 'Anonymous login'),
-      h('details', { class: 'advanced' },
-        h('summary', {}, 'Advanced'),
-        h('div', { class: 'grid2', style: 'grid-template-columns: 1fr 1fr' }, field('Transfer mode', e.mode), field('File name encoding', e.encoding)),
-        field('Transfers at once', e.parallel),
-        e.relayField),
-      h('div', { class: 'form-actions' }, e.cancelConnectBtn, e.connectBtn));
-    e.connect = h('section', { class: 'connect', part: 'connect', hidden: true }, e.form);
+    this.#form = new ConnectForm(ids, this.#sites, {
+      submit: () => this.connect(),
+      cancel: () => this.#cancelConnect(),
+      parallel: (n) => this.#parallelChosen(n),
+    });
+    e.connect = this.#form.el;
 
     // Toolbar
     e.crumbs = h('ol');
@@ -510,9 +437,10 @@ export class FtpBrowser extends Base {
     e.uploadFolderBtn = tool('uploadFolder', 'Upload a folder', () => e.folderInput.click());
     e.hiddenBtn = tool('eye', 'Show hidden files', () => this.#toggleHidden(!this.#showHidden), { 'aria-pressed': 'false' });
     e.logBtn = tool('log', 'Protocol log', () => this.#toggleLog(), { 'aria-pressed': 'false' });
+    e.siteBtn = tool('star', 'Save this site', () => this.#askSite(), { 'aria-pressed': 'false', class: 'btn icon site-btn' });
     e.disconnectBtn = tool('power', 'Disconnect', () => this.#disconnectAsked());
     // On a narrow screen these go into the More menu.
-    for (const b of [e.renameBtn, e.deleteBtn, e.mkdirBtn, e.uploadFolderBtn, e.hiddenBtn, e.logBtn, e.previewBtn]) b.classList.add('rare');
+    for (const b of [e.renameBtn, e.deleteBtn, e.mkdirBtn, e.uploadFolderBtn, e.hiddenBtn, e.logBtn, e.previewBtn, e.siteBtn]) b.classList.add('rare');
     e.moreBtn = tool('more', 'More actions', () => this.#openMoreMenu(), { 'aria-haspopup': 'menu', class: 'btn icon more' });
     // One tab stop for the actions (a roving tabindex; arrows move between them).
     e.actions = h('div', {
@@ -528,7 +456,7 @@ export class FtpBrowser extends Base {
       h('span', { class: 'sep' }),
       e.mkdirBtn, e.uploadBtn, e.uploadFolderBtn,
       h('span', { class: 'sep' }),
-      e.hiddenBtn, e.logBtn, e.moreBtn, e.disconnectBtn);
+      e.hiddenBtn, e.logBtn, e.siteBtn, e.moreBtn, e.disconnectBtn);
     // A filter on this folder's names (type / in the table to get here).
     e.filter = h('input', {
       type: 'search',
@@ -656,6 +584,20 @@ export class FtpBrowser extends Base {
         h('div', { class: 'form-actions' },
           h('button', { class: 'btn outline', type: 'button', onclick: () => e.moveDialog.close() }, 'Cancel'),
           h('button', { class: 'btn primary', type: 'submit' }, 'Move'))));
+    // Save this site: a name for the session's settings and folder (never its password).
+    e.siteTitle = h('h2', { id: `${ids}-st` }, 'Save this site');
+    e.siteInput = h('input', { id: `${ids}-site`, type: 'text', spellcheck: false, autocapitalize: 'off', required: true });
+    e.siteNote = h('p', { class: 'note' }, 'The host, port, user name, settings and this folder are kept in this browser; the password never is.');
+    e.siteForget = h('button', { class: 'btn outline danger', type: 'button', hidden: true, onclick: () => this.#forgetSite() }, 'Forget it');
+    e.siteDialog = h('dialog', { 'aria-labelledby': `${ids}-st`, part: 'dialog' },
+      h('form', { method: 'dialog', onsubmit: (ev) => { ev.preventDefault(); this.#saveSite(); } },
+        e.siteTitle,
+        h('div', { class: 'field' }, h('label', { for: e.siteInput.id }, 'Name'), e.siteInput),
+        e.siteNote,
+        h('div', { class: 'form-actions' },
+          e.siteForget,
+          h('button', { class: 'btn outline', type: 'button', onclick: () => e.siteDialog.close() }, 'Cancel'),
+          h('button', { class: 'btn primary', type: 'submit' }, 'Save'))));
     const bits = [];
     e.modeBoxes = [];
     for (const [who, shift] of [['Owner', 6], ['Group', 3], ['Others', 0]]) {
@@ -694,7 +636,7 @@ export class FtpBrowser extends Base {
       h('div', { class: 'preview-head' }, e.previewTitle, h('div', { class: 'form-actions' }, e.previewEdit, e.previewSave, e.previewDownload, e.previewClose)),
       e.previewNote, e.previewBody);
 
-    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog, e.previewDialog, e.moveDialog, e.modeDialog, e.menu);
+    e.root = h('div', { class: 'root', 'data-state': 'idle' }, e.connect, e.browser, e.live, e.dialog, e.previewDialog, e.moveDialog, e.modeDialog, e.siteDialog, e.menu);
     this.#shadow.append(e.root);
   }
 
@@ -723,127 +665,63 @@ export class FtpBrowser extends Base {
   }
 
   #fillForm(from = null) {
-    const e = this.#el;
-    const a = from ?? this.#attributes();
-    e.host.value = a.host ?? '';
-    e.port.value = String(a.port || 21);
-    e.user.value = a.anonymous ? '' : a.user ?? '';
-    e.anonymous.checked = Boolean(a.anonymous) || (!a.user && Boolean(a.host) && this.hasAttribute('anonymous'));
-    e.mode.value = a.mode || 'auto';
-    e.tls.value = TLS_MODES.includes(a.tls) ? a.tls : 'if-available';
-    const encoding = (a.encoding || '').toLowerCase();
-    if (encoding && ![...e.encoding.options].some((o) => o.value === encoding)) {
-      e.encoding.append(h('option', { value: encoding }, encoding));
-    }
-    e.encoding.value = encoding;
-    e.relay.value = a.relay || this.getAttribute('relay') || '';
-    // A server named by a link: say so, and keep the browser from filling in a
-    // password saved for this page (it may belong to another server).
-    const linked = this.hasAttribute('from-link') && Boolean(a.host);
-    e.linkNotice.hidden = !linked;
-    e.linkNotice.textContent = linked
-      ? `A link brought you here to connect to ${visibleName(a.host)}:${a.port || 21}. Check that it is the server you mean, then connect.`
-      : '';
-    e.password.autocomplete = linked ? 'off' : 'current-password';
-    e.user.autocomplete = linked ? 'off' : 'username';
-    e.relayField.hidden = this.hasAttribute('relay');
-    if (!e.relay.value) e.relay.placeholder = sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' });
-    this.#syncAnonymous();
-    this.#syncTls(false);
-    this.#renderRecent();
-    const parallel = String(this.#parallel());
-    if (![...e.parallel.options].some((o) => o.value === parallel)) e.parallel.append(h('option', { value: parallel }, parallel));
-    e.parallel.value = parallel;
-    // A page that sets the attribute decides.
-    e.parallel.disabled = this.hasAttribute('parallel');
+    this.#form.fill(from ?? this.#attributes(), {
+      linked: this.hasAttribute('from-link'),
+      relayFixed: this.hasAttribute('relay'),
+      relay: this.getAttribute('relay') || '',
+      relayPlaceholder: sameOriginRelay(globalThis.location ?? { protocol: 'http:', host: 'localhost' }),
+      anonymousHint: this.hasAttribute('anonymous'),
+      parallel: this.#parallel(),
+      parallelFixed: this.hasAttribute('parallel'),
+    });
   }
 
-  // ── Recent servers (host, port, user, settings, last folder; never a password) ──
-
-  #recentServers() {
-    const list = stored(RECENT_KEY, []);
-    return Array.isArray(list) ? list.filter((r) => r && typeof r.host === 'string' && r.host) : [];
-  }
-
-  #renderRecent() {
-    this.#el.recent.replaceChildren(...this.#recentServers().map((r) =>
-      h('option', { value: r.host }, `${r.anonymous ? 'anonymous' : r.user || ''}${r.anonymous || r.user ? '@' : ''}${r.host}:${r.port || 21}`)));
-  }
-
-  /**
-   * A recent server picked from the host's suggestions (an input that replaces the text,
-   * not typing): its settings fill the form. Typed text leaves the form as it is.
-   */
-  #hostInput(ev) {
-    const picked = typeof InputEvent === 'undefined' || !(ev instanceof InputEvent) || ev.inputType === 'insertReplacementText';
-    if (picked) this.#recentChosen();
-    else this.#picked = null;
-  }
-
-  #recentChosen() {
-    const e = this.#el;
-    const r = this.#recentServers().find((entry) => entry.host === e.host.value.trim());
-    this.#picked = null;
-    if (!r || this.hasAttribute('from-link')) return;
-    e.port.value = String(r.port || 21);
-    e.user.value = r.anonymous ? '' : r.user ?? '';
-    e.anonymous.checked = Boolean(r.anonymous);
-    if (['auto', 'passive', 'active'].includes(r.mode)) e.mode.value = r.mode;
-    if (TLS_MODES.includes(r.tls)) e.tls.value = r.tls;
-    const encoding = [...e.encoding.options].some((o) => o.value === r.encoding) ? r.encoding : '';
-    e.encoding.value = encoding;
-    this.#picked = typeof r.path === 'string' && r.path.startsWith('/') ? { host: r.host, port: r.port || 21, path: r.path } : null;
-    this.#syncAnonymous();
-    this.#syncTls(false);
-  }
-
+  /** The session was in the current folder: it heads the recent servers, and its saved site follows it. */
   #rememberSite() {
-    const s = this.#session;
-    if (!s?.host) return;
-    const entry = {
-      host: s.host,
-      port: s.port || 21,
-      user: s.anonymous ? '' : s.user ?? '',
-      anonymous: Boolean(s.anonymous),
-      mode: s.mode,
-      tls: s.tls,
-      encoding: s.encoding ?? '',
-      path: this.#cwd,
-    };
-    const same = (r) => r.host === entry.host && (r.port || 21) === entry.port && Boolean(r.anonymous) === entry.anonymous && (r.user ?? '') === entry.user;
-    store(RECENT_KEY, [entry, ...this.#recentServers().filter((r) => !same(r))].slice(0, RECENT_MAX));
+    if (this.#session?.host) this.#sites.visited(this.#session, this.#cwd);
+    this.#syncSiteButton();
   }
 
-  #readForm() {
+  #syncSiteButton() {
+    const saved = this.#session ? this.#sites.savedFor(this.#session) : null;
     const e = this.#el;
-    return {
-      host: e.host.value.trim(),
-      port: Number(e.port.value) || 21,
-      user: e.user.value.trim(),
-      password: e.password.value,
-      anonymous: e.anonymous.checked,
-      mode: e.mode.value,
-      encoding: e.encoding.value,
-      tls: e.tls.value,
-      relay: this.getAttribute('relay') || e.relay.value.trim(),
-    };
+    e.siteBtn.setAttribute('aria-pressed', String(Boolean(saved)));
+    const label = saved ? `Saved as “${saved.name}”: rename or forget` : 'Save this site';
+    e.siteBtn.title = label;
+    e.siteBtn.setAttribute('aria-label', label);
   }
 
-  /** The password note follows the encryption; implicit TLS moves port 21 to 990 and back. */
-  #syncTls(movePort = true) {
+  /** The star: a name for this site (saved with its settings and this folder), or a new name. */
+  #askSite() {
+    if (!this.#session) return;
     const e = this.#el;
-    const mode = e.tls.value;
-    if (movePort) {
-      if (mode === 'implicit' && (e.port.value === '' || e.port.value === '21')) e.port.value = '990';
-      if (mode !== 'implicit' && e.port.value === '990') e.port.value = '21';
-    }
-    const plain = mode === 'plain';
-    e.passwordNote.classList.toggle('warn', plain);
-    e.passwordNote.textContent = plain
-      ? 'Not encrypted: the relay and the networks on the way can read this password.'
-      : mode === 'if-available'
-        ? 'Encrypted in this page with TLS: the relay cannot read it. A server without TLS gets no password.'
-        : 'Encrypted in this page with TLS: the relay cannot read it.';
+    const saved = this.#sites.savedFor(this.#session);
+    e.siteTitle.textContent = saved ? 'Rename or forget this site' : 'Save this site';
+    e.siteInput.value = saved?.name ?? this.#session.host;
+    e.siteForget.hidden = !saved;
+    e.siteDialog.showModal();
+    e.siteInput.select();
+  }
+
+  #saveSite() {
+    const e = this.#el;
+    const name = e.siteInput.value.trim();
+    if (!name || !this.#session) return;
+    this.#sites.save(this.#session, name, this.#cwd);
+    e.siteDialog.close();
+    this.#syncSiteButton();
+    this.#announce(`Saved as ${name}.`);
+    this.#focusGrid();
+  }
+
+  #forgetSite() {
+    const e = this.#el;
+    const saved = this.#session ? this.#sites.savedFor(this.#session) : null;
+    if (saved) this.#sites.forget(saved);
+    e.siteDialog.close();
+    this.#syncSiteButton();
+    if (saved) this.#announce(`Forgot ${saved.name}.`);
+    this.#focusGrid();
   }
 
   /** "Trust this key": pins the refused certificate's key for this server and connects. */
@@ -860,13 +738,6 @@ export class FtpBrowser extends Base {
       onclick: () => this.connect({ ...options, pins: [certificate.keySha256] }),
     }, 'Trust this key and connect');
     return h('div', { class: 'trust' }, list, button);
-  }
-
-  #syncAnonymous() {
-    const e = this.#el;
-    const anon = e.anonymous.checked;
-    e.user.disabled = anon;
-    e.password.disabled = anon;
   }
 
   #clientOptions(session, onLog, memory = null, pins = null) {
@@ -897,20 +768,12 @@ export class FtpBrowser extends Base {
     e.connect.hidden = !showForm;
     e.browser.hidden = state !== 'connected';
     const busy = state === 'connecting';
-    e.connectBtn.disabled = busy;
-    e.cancelConnectBtn.hidden = !busy;
-    e.connectBtn.replaceChildren(...(busy ? [h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Connecting…'] : ['Connect']));
-    for (const input of [e.host, e.port, e.tls, e.mode, e.encoding, e.relay, e.anonymous]) input.disabled = busy;
-    if (busy) {
-      e.user.disabled = true;
-      e.password.disabled = true;
-      e.formAlert.hidden = true;
-    } else this.#syncAnonymous();
+    this.#form.setBusy(busy);
     this.setAttribute('aria-busy', String(busy));
   }
 
   #showFormError(described, transcript = [], actions = []) {
-    this.#renderAlert(this.#el.formAlert, described, actions, transcript);
+    this.#renderAlert(this.#form.alert, described, actions, transcript);
   }
 
   #renderAlert(target, described, actions, transcript = []) {
@@ -963,7 +826,7 @@ export class FtpBrowser extends Base {
     this.#connecting = null;
     this.#setState('form');
     this.#announce('Cancelled.');
-    this.#el.host.focus();
+    this.#form.focusHost();
   }
 
   async #reconnect() {
@@ -1376,7 +1239,7 @@ export class FtpBrowser extends Base {
   #sortBy(key) {
     if (this.#sort.key === key) this.#sort.dir = -this.#sort.dir;
     else this.#sort = { key, dir: key === 'name' || key === 'permissions' ? 1 : -1 };
-    store(VIEW_KEY, { ...stored(VIEW_KEY, {}), sort: this.#sort });
+    this.#sites.setView({ sort: this.#sort });
     const keep = this.#view[this.#selected]?.name ?? null;
     this.#render(keep, { keepMarks: true });
     const header = this.#el.headers.find((th) => th.dataset.key === key);
@@ -1385,7 +1248,7 @@ export class FtpBrowser extends Base {
 
   #toggleHidden(show, { remember = true } = {}) {
     this.#showHidden = show;
-    if (remember) store(VIEW_KEY, { ...stored(VIEW_KEY, {}), showHidden: show });
+    if (remember) this.#sites.setView({ showHidden: show });
     this.#el.hiddenBtn.setAttribute('aria-pressed', String(show));
     this.#el.hiddenBtn.title = show ? 'Hidden files are shown' : 'Show hidden files';
     if (this.#client) this.#refresh();
@@ -1686,6 +1549,7 @@ export class FtpBrowser extends Base {
       h('hr', { role: 'separator' }),
       item(e.hiddenBtn, this.#showHidden ? 'Hide hidden files' : 'Show hidden files', () => this.#toggleHidden(!this.#showHidden)),
       item(e.logBtn, 'Protocol log', () => this.#toggleLog()),
+      item(e.siteBtn, this.#session && this.#sites.savedFor(this.#session) ? 'Rename or forget this site…' : 'Save this site…', () => this.#askSite()),
     ];
     const rect = e.moreBtn.getBoundingClientRect();
     this.#showMenu(items, { x: rect.left, y: rect.bottom }, 'More actions');
@@ -2331,14 +2195,13 @@ export class FtpBrowser extends Base {
    * user's last choice in the form, else 2.
    */
   #parallel() {
-    const n = Number(this.getAttribute('parallel') ?? stored(VIEW_KEY, {}).parallel);
+    const n = Number(this.getAttribute('parallel') ?? this.#sites.view().parallel);
     const wanted = Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 2;
     return this.#pool.limit(wanted);
   }
 
-  #parallelChosen() {
-    const n = Number(this.#el.parallel.value);
-    store(VIEW_KEY, { ...stored(VIEW_KEY, {}), parallel: n });
+  #parallelChosen(n) {
+    this.#sites.setView({ parallel: n });
     this.#pool.reset();
     this.#pump();
   }

@@ -32,6 +32,7 @@ export const ICONS = {
   drop: svg('<path d="M12 15.5V4M7 9l5-5 5 5"/><path d="M4.5 15v3.5c0 .8.7 1.5 1.5 1.5h12c.8 0 1.5-.7 1.5-1.5V15"/>'),
   lock: svg('<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/>'),
   unlock: svg('<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 7.7-1.5"/>'),
+  star: svg('<path d="M12 3.8l2.5 5.2 5.7.8-4.1 4 1 5.6L12 16.7l-5.1 2.7 1-5.6-4.1-4 5.7-.8z"/>'),
   sortUp: svg('<path d="M12 6l5 6H7z" class="fill"/>'),
 };
 
@@ -338,6 +339,15 @@ dialog::backdrop { background: rgb(15 17 20 / .35); }
 dialog h3 { margin: 0 0 6px; font-size: 1.1em; overflow-wrap: anywhere; }
 dialog p { margin: 0 0 18px; color: var(--_muted); }
 dialog .form-actions .btn { height: 34px; padding: 0 14px; }
+.saved { margin: 0 0 14px; }
+.saved h3 { font-size: 13px; font-weight: 600; margin: 0 0 6px; color: var(--_muted); }
+.saved-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
+.saved-list li { display: flex; align-items: center; gap: 4px; }
+.saved-list .site { flex: 1; display: flex; align-items: center; gap: 8px; min-height: 36px; padding: 4px 10px; border: 1px solid var(--_border); border-radius: 8px; background: var(--_surface); color: inherit; font: inherit; text-align: left; cursor: pointer; }
+.saved-list .site:hover { border-color: var(--_accent); }
+.saved-list .site svg { width: 16px; height: 16px; flex: none; }
+.saved-list .site small { color: var(--_muted); margin-left: auto; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.btn.site-btn[aria-pressed="true"] svg path { fill: currentColor; }
 `;
 
 let sheet = null;

@@ -729,6 +729,49 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
+  test('saved sites: the star saves this site under a name, it opens in its last folder, is renamed and forgotten, and never holds a password', async () => {
+    let p = await freshPage();
+    await p.goto(APP);
+    await connect(p);
+    await row(p, 'docs').dblclick();
+    await pathIs(p, '/docs');
+    await p.getByRole('button', { name: 'Save this site' }).click();
+    let dialog = p.getByRole('dialog', { name: 'Save this site' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Test archive');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const star = p.getByRole('button', { name: /Saved as “Test archive”/ });
+    assert.equal(await star.getAttribute('aria-pressed'), 'true');
+    // The saved site follows the folder it is left in.
+    await row(p, 'guide').dblclick();
+    await pathIs(p, '/docs/guide');
+    assert.ok(!(await p.evaluate(() => JSON.stringify(localStorage))).includes(FTP.password), 'no password is stored');
+    await p.close();
+
+    // The next visit lists it; a click fills the form and asks for the password only.
+    p = await freshPage();
+    await p.goto(APP);
+    const site = p.getByRole('button', { name: /^Test archive/ });
+    await site.click();
+    assert.equal(await p.getByRole('textbox', { name: 'User name' }).inputValue(), FTP.user);
+    assert.equal(await p.getByRole('spinbutton', { name: 'Port' }).inputValue(), String(FTP.port));
+    assert.equal(await p.getByLabel('Password').evaluate((input) => input === input.getRootNode().activeElement), true, 'the password is next');
+    await p.getByLabel('Password').fill(FTP.password);
+    await p.getByRole('button', { name: 'Connect', exact: true }).click();
+    await pathIs(p, '/docs/guide');
+    // Renamed, then forgotten from the form.
+    await p.getByRole('button', { name: /Saved as “Test archive”/ }).click();
+    dialog = p.getByRole('dialog', { name: 'Rename or forget this site' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Renamed archive');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await p.getByRole('button', { name: /Saved as “Renamed archive”/ }).waitFor();
+    await p.getByRole('button', { name: 'Disconnect' }).click();
+    await p.getByRole('button', { name: 'Forget Renamed archive' }).click();
+    await p.getByRole('button', { name: /^Renamed archive/ }).waitFor({ state: 'detached' });
+    assert.equal(await p.evaluate(() => JSON.parse(localStorage.getItem('ftpbridge:saved-sites') ?? '[]').length), 0);
+    await p.close();
+  });
+
   test('many rows at once: Ctrl, Shift, Space and Ctrl+A select; a selection downloads into a folder (asking before replacing), or as one zip where no folder can be picked, and deletes with one question', async () => {
     const p = await freshPage();
     await p.goto(APP);
