@@ -44,6 +44,7 @@ import { loadZip, localFile, localFolder, openWorkerSink, saveBlob, zipNames } f
 import { ProtocolLog } from './protocol-log.js';
 import { ConnectForm, TLS_MODES } from './connect-form.js';
 import { Sites } from './sites.js';
+import { Question } from './dialogs.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
 import { SPLIT_AT, gotOf, needsWhole, planRanges, runSegments } from './segments.js';
@@ -114,6 +115,8 @@ export class FtpBrowser extends Base {
   #sites = new Sites();
   /** The connect form. */
   #form;
+  /** The question dialog (every "are you sure"). */
+  #question;
   /** Whether the rows' boxes (touch) have been used since the last one-row selection. */
   #boxed = false;
   /** The file shown in the preview dialog, while it is open. */
@@ -562,12 +565,8 @@ export class FtpBrowser extends Base {
       h('footer', { class: 'statusbar', part: 'statusbar' }, e.securityBtn, e.statusLeft, e.statusRight));
 
     // Confirmation dialog
-    e.dialogTitle = h('h3', { id: `${ids}-dt` });
-    e.dialogText = h('p', { id: `${ids}-dd` });
-    e.dialogCancel = h('button', { class: 'btn outline', type: 'button', value: 'cancel' }, 'Cancel');
-    e.dialogOk = h('button', { class: 'btn danger', type: 'button', value: 'ok' }, 'Delete');
-    e.dialog = h('dialog', { 'aria-labelledby': `${ids}-dt`, 'aria-describedby': `${ids}-dd`, part: 'dialog' },
-      e.dialogTitle, e.dialogText, h('div', { class: 'form-actions' }, e.dialogCancel, e.dialogOk));
+    this.#question = new Question(ids);
+    e.dialog = this.#question.el;
 
     // The rows' menu (right click, the menu key, Shift+F10)
     e.menu = h('div', { class: 'menu', role: 'menu', 'aria-label': 'File actions', hidden: true, onkeydown: (ev) => this.#menuKeys(ev), onfocusout: (ev) => { if (!e.menu.contains(ev.relatedTarget)) this.#closeMenu(false); } });
@@ -2167,25 +2166,7 @@ export class FtpBrowser extends Base {
   }
 
   #confirm(title, text, okLabel, cancelLabel = 'Cancel') {
-    const e = this.#el;
-    e.dialogTitle.textContent = title;
-    e.dialogText.textContent = text;
-    e.dialogOk.textContent = okLabel;
-    e.dialogCancel.textContent = cancelLabel;
-    return new Promise((resolve) => {
-      const done = (value) => {
-        e.dialogOk.onclick = null;
-        e.dialogCancel.onclick = null;
-        e.dialog.onclose = null;
-        if (e.dialog.open) e.dialog.close();
-        resolve(value);
-      };
-      e.dialogOk.onclick = () => done(true);
-      e.dialogCancel.onclick = () => done(false);
-      e.dialog.onclose = () => done(false);
-      e.dialog.showModal();
-      e.dialogCancel.focus();
-    });
+    return this.#question.confirm(title, text, okLabel, cancelLabel);
   }
 
   // ── Transfers ─────────────────────────────────────────────────────────────────
@@ -2442,15 +2423,65 @@ export class FtpBrowser extends Base {
       this.#focusGrid();
       if (!go) return;
     }
-    const clashes = items.filter((_, i) => found.files[i] != null);
-    const where = clashes.some(({ rel }) => rel.includes('/')) ? `${shownPath(dir)} and its folders` : shownPath(dir);
-    const going = await this.#replaceAsked(items, clashes, (item) => item.rel, {
-      title: (one, count) => `Replace ${one ?? `${count} files`}?`,
-      text: (names, one) => `${names} already ${one ? 'exists' : 'exist'} in ${visibleName(where)}. Replacing overwrites ${one ? 'it' : 'them'} on the server.`,
-    });
+    const there = new Map(items.map((item, i) => [item, found.files[i]]).filter(([, entry]) => entry != null));
+    const going = await this.#clashesAsked(items, there, dir);
     if (!going) return;
     const present = new Set(found.folders);
     if (going.length || dirs.length) this.#queueUploads(going, dir, dirs, present);
+  }
+
+  /**
+   * The one question of an upload that meets files of the same names (`there`: item →
+   * the server's entry): Replace them, Resume them (offered when the server holds less
+   * of each than this computer, as a stopped upload leaves it), Keep both (each goes up
+   * under a free name, `name (2).ext`), or Skip them. Returns the items to upload, or
+   * null for nothing.
+   */
+  async #clashesAsked(items, there, dir) {
+    if (!there.size) return items;
+    const clashes = [...there.keys()];
+    const one = clashes.length === 1;
+    const shown = shownPath(dir);
+    const where = clashes.some(({ rel }) => rel.includes('/')) ? `${shown} and its folders` : shown;
+    const folders = clashes.filter((item) => there.get(item).kind === 'dir');
+    if (folders.length) {
+      this.#showAlert({ title: `${listNames(folders.map((item) => item.rel))} ${folders.length === 1 ? 'is a folder' : 'are folders'} on the server: a file cannot replace ${folders.length === 1 ? 'it' : 'them'}.`, hint: 'Rename the file, or the folder, and upload again.', detail: '', code: 'is_folder', replyCode: null, retry: false }, 'upload');
+      return null;
+    }
+    const partial = clashes.every((item) => (there.get(item).size ?? Infinity) < item.file.size);
+    const rest = items.filter((item) => !there.has(item));
+    const choices = [];
+    if (rest.length) choices.push({ label: 'Skip them', value: 'skip' });
+    choices.push({ label: 'Keep both', value: 'rename' });
+    if (partial) choices.push({ label: 'Resume', value: 'resume' });
+    choices.push({ label: 'Replace', value: 'replace', kind: 'danger' });
+    const answer = await this.#question.choose(
+      `Replace ${one ? `“${visibleName(clashes[0].rel)}”` : `${clashes.length} files`}?`,
+      `${listNames(clashes.map((item) => item.rel))} already ${one ? 'exists' : 'exist'} in ${visibleName(where)}. Replacing overwrites ${one ? 'it' : 'them'} on the server; Keep both uploads ${one ? 'it' : 'them'} under a new name${partial ? `; Resume goes on from what the server holds (${one ? 'it is smaller there' : 'each is smaller there'}, as a stopped upload leaves it)` : ''}.`,
+      choices,
+    );
+    this.#focusGrid();
+    if (answer === null) return null;
+    if (answer === 'skip') return rest.length ? rest : null;
+    if (answer === 'replace') return items;
+    if (answer === 'resume') return items.map((item) => (there.has(item) ? { ...item, resume: true } : item));
+    // Keep both: a name free in each file's folder, checked against the server.
+    const renamed = new Map();
+    for (let n = 2; renamed.size < clashes.length && n < 100; n++) {
+      const left = clashes.filter((item) => !renamed.has(item));
+      const tries = left.map((item) => numbered(item.rel, n));
+      let found;
+      try {
+        found = await this.#browse((client) => client.existing(dir, tries));
+      } catch (error) {
+        this.#showAlert(await this.#describe(error, { op: 'list' }), 'upload');
+        return null;
+      }
+      left.forEach((item, i) => {
+        if (found.files[i] == null) renamed.set(item, tries[i]);
+      });
+    }
+    return items.map((item) => (renamed.has(item) ? { ...item, rel: renamed.get(item) } : item));
   }
 
   /**
@@ -2471,10 +2502,10 @@ export class FtpBrowser extends Base {
       ? this.#addTransfer({ direction: 'mkdir', name: `${sorted.length} folder${sorted.length === 1 ? '' : 's'}`, path: shown, ref, folders: sorted, hiddenRow: true })
       : null;
     const ids = [];
-    for (const { rel, file } of items) {
+    for (const { rel, file, resume } of items) {
       // Files go up once their folders are made.
       const fileRef = ref ? this.#pathOf({ name: rel }, ref) : null;
-      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(shown, rel), ref: fileRef, total: file.size, file, rel, after: folderStep });
+      const t = this.#addTransfer({ direction: 'upload', name: rel.split('/').pop(), path: joinPath(shown, rel), ref: fileRef, total: file.size, file, rel, after: folderStep, resumeOnServer: Boolean(resume) });
       ids.push(t.id);
     }
     return ids;
@@ -3220,6 +3251,15 @@ function modeOf(permissions) {
   let mode = 0;
   for (let i = 0; i < 9; i++) if (!'-ST'.includes(text[i])) mode |= 1 << (8 - i);
   return mode;
+}
+
+/** `dir/name (n).ext` for the relative path `rel`: the name another copy gets. */
+function numbered(rel, n) {
+  const cut = rel.lastIndexOf('/');
+  const dir = rel.slice(0, cut + 1);
+  const name = rel.slice(cut + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${dir}${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${dir}${name} (${n})`;
 }
 
 /** Names for a sentence: “a”, “b”, “c” and 4 more. */

@@ -418,6 +418,14 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await page.locator('ftp-browser .transfers li').nth(count).and(page.locator('[data-state="done"]')).waitFor();
     await row(page, 'chosen.bin').locator('td.size', { hasText: '1.0 MB' }).waitFor();
     results.files.push({ path: 'uploads/chosen.bin', sha256: sha256(again) });
+    // Keep both: the upload goes under a free name, and the one there stays.
+    const both = randomBytes(4096);
+    const [c] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await c.setFiles({ name: 'chosen.bin', mimeType: 'application/octet-stream', buffer: both });
+    await page.getByRole('dialog', { name: 'Replace “chosen.bin”?' }).getByRole('button', { name: 'Keep both' }).click();
+    assert.equal((await finished(page, 'chosen (2).bin')).state, 'done');
+    await row(page, 'chosen (2).bin').waitFor();
+    results.files.push({ path: 'uploads/chosen (2).bin', sha256: sha256(both) });
   });
 
   test('cancel an upload, resume it, and the server has every byte', async () => {
@@ -440,6 +448,28 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     assert.equal(end.state, 'done', end.error);
     await page.locator('ftp-browser tr[data-name="resumed.bin"]:not([data-partial])').waitFor();
     results.files.push({ path: 'uploads/resumed.bin', sha256: sha256(bytes) });
+
+    // Stopped again, and this time the same file is chosen anew: the question offers
+    // Resume, since the server holds less of it than this computer.
+    const second = randomBytes(3 * 1024 * 1024 + 5);
+    await page.evaluate(() => window.__ftpHoldUpload(1024 * 1024));
+    const [c2] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await c2.setFiles({ name: 'again.bin', mimeType: 'application/octet-stream', buffer: second });
+    await page.waitForFunction(() => window.__ftpUploadGate.reached);
+    const held = transfer(page, 'again.bin');
+    await held.getByRole('button', { name: 'Cancel again.bin' }).click();
+    await page.evaluate(() => window.__ftpReleaseUpload());
+    assert.equal((await finished(page, 'again.bin')).state, 'cancelled');
+    await page.locator('ftp-browser tr[data-name="again.bin"][data-partial="true"]').waitFor();
+    const [c3] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Upload files' }).click()]);
+    await c3.setFiles({ name: 'again.bin', mimeType: 'application/octet-stream', buffer: second });
+    await page.getByRole('dialog', { name: 'Replace “again.bin”?' }).getByRole('button', { name: 'Resume' }).click();
+    await page.locator('ftp-browser tr[data-name="again.bin"]:not([data-partial])').waitFor();
+    results.files.push({ path: 'uploads/again.bin', sha256: sha256(second) });
+    // It went on from the server's size (APPE), not from the start.
+    await page.getByRole('button', { name: 'Protocol log' }).click();
+    await page.locator('ftp-browser ol.log').getByText('APPE /uploads/again.bin').waitFor();
+    await page.getByRole('button', { name: 'Protocol log' }).click();
   });
 
   test('upload a folder with the folder chooser', async () => {
