@@ -2263,9 +2263,21 @@ export class FtpBrowser extends Base {
   /**
    * The files and folders of `entries` (folders with everything in them, walked by the
    * driver as the CLI's get -r walks them; links are not followed), each file with its
-   * exact path and its path below this folder (`rel`, names joined by `/`).
+   * exact path and its path below this folder (`rel`, names joined by `/`). Folders
+   * the server would not list are said first: `null` when the user stops there.
    */
   async #gather(entries) {
+    this.#busy(true);
+    let walked;
+    try {
+      walked = await this.#walkEntries(entries);
+    } finally {
+      this.#busy(false);
+    }
+    return (await this.#unlistedAsked(walked.unlisted)) ? walked : null;
+  }
+
+  async #walkEntries(entries) {
     const files = [];
     const folders = [];
     const unlisted = [];
@@ -2313,15 +2325,9 @@ export class FtpBrowser extends Base {
    * resume, so a cancelled one starts again.
    */
   async #downloadZip(entries) {
-    this.#busy(true);
-    let gathered;
-    try {
-      gathered = await this.#gather(entries);
-    } finally {
-      this.#busy(false);
-    }
-    const { files, folders, unlisted } = gathered;
-    if (!(await this.#unlistedAsked(unlisted))) return;
+    const gathered = await this.#gather(entries);
+    if (!gathered) return;
+    const { files, folders } = gathered;
     if (!files.length && !folders.length) return;
     const single = entries.length === 1 ? entries[0].name : null;
     const base = single && entries[0].kind === 'dir' ? single : (this.#cwd === '/' ? this.#session?.host : baseName(this.#cwd)) || 'download';
@@ -2338,15 +2344,9 @@ export class FtpBrowser extends Base {
    * folder `root`, asking once before replacing files that are there already.
    */
   async #downloadInto(root, entries) {
-    this.#busy(true);
-    let gathered;
-    try {
-      gathered = await this.#gather(entries);
-    } finally {
-      this.#busy(false);
-    }
-    const { files, folders, unlisted } = gathered;
-    if (!(await this.#unlistedAsked(unlisted))) return;
+    const gathered = await this.#gather(entries);
+    if (!gathered) return;
+    const { files, folders } = gathered;
     // What the chosen folder holds already: never replaced without a yes.
     const clashes = [];
     for (const file of files) {

@@ -36,6 +36,22 @@ export const ICONS = {
   sortUp: svg('<path d="M12 6l5 6H7z" class="fill"/>'),
 };
 
+/** The dark palette, for `theme="dark"` and for `theme="auto"` on a dark system. */
+const DARK = `  --_bg: var(--ftp-bg, #17191c);
+  --_fg: var(--ftp-fg, #eceef0);
+  --_muted: var(--ftp-muted, #9ba1a6);
+  --_surface: var(--ftp-surface, #1f2226);
+  --_border: var(--ftp-border, #2f3338);
+  --_accent: var(--ftp-accent, #5b8def);
+  --_hover: var(--ftp-hover, #24282d);
+  --_selected: var(--ftp-selected, #1e3160);
+  --_danger: var(--ftp-danger, #ff6369);
+  --_success: var(--ftp-success, #3dd68c);
+  --_warning: var(--ftp-warning, #f1a10d);
+  --_folder: var(--ftp-folder, #6d9cf5);
+  color-scheme: dark;
+`;
+
 const STYLE = /* css */ `
 :host {
   --_font: var(--ftp-font, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif);
@@ -71,36 +87,10 @@ const STYLE = /* css */ `
   color-scheme: light;
 }
 :host([theme="dark"]) {
-  --_bg: var(--ftp-bg, #17191c);
-  --_fg: var(--ftp-fg, #eceef0);
-  --_muted: var(--ftp-muted, #9ba1a6);
-  --_surface: var(--ftp-surface, #1f2226);
-  --_border: var(--ftp-border, #2f3338);
-  --_accent: var(--ftp-accent, #5b8def);
-  --_hover: var(--ftp-hover, #24282d);
-  --_selected: var(--ftp-selected, #1e3160);
-  --_danger: var(--ftp-danger, #ff6369);
-  --_success: var(--ftp-success, #3dd68c);
-  --_warning: var(--ftp-warning, #f1a10d);
-  --_folder: var(--ftp-folder, #6d9cf5);
-  color-scheme: dark;
-}
+${DARK}}
 @media (prefers-color-scheme: dark) {
   :host([theme="auto"]) {
-    --_bg: var(--ftp-bg, #17191c);
-    --_fg: var(--ftp-fg, #eceef0);
-    --_muted: var(--ftp-muted, #9ba1a6);
-    --_surface: var(--ftp-surface, #1f2226);
-    --_border: var(--ftp-border, #2f3338);
-    --_accent: var(--ftp-accent, #5b8def);
-    --_hover: var(--ftp-hover, #24282d);
-    --_selected: var(--ftp-selected, #1e3160);
-    --_danger: var(--ftp-danger, #ff6369);
-    --_success: var(--ftp-success, #3dd68c);
-    --_warning: var(--ftp-warning, #f1a10d);
-    --_folder: var(--ftp-folder, #6d9cf5);
-    color-scheme: dark;
-  }
+${DARK}  }
 }
 *, *::before, *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }

@@ -1,6 +1,7 @@
 // The in-page half of the browser benchmark: each function runs one measurement and
 // returns figures; the driver (bench.mjs) calls them through page.evaluate.
 import init, { FtpClient } from '../pkg/ftpbridge.js';
+import { planRanges, runSegments } from '../segments.js';
 
 const loaded = init();
 const MiB = 1024 * 1024;
@@ -112,6 +113,26 @@ async function ftpUpload(options, path, bytes) {
   return { bytes: sent, seconds };
 }
 
+/**
+ * Downloads `size` bytes of `path` in ranges over `sessions` sessions, as
+ * `<ftp-browser>` does (segments.js); data discarded. The sessions are open before the
+ * clock starts, as the element's transfer sessions are by the time a file starts.
+ */
+async function rangedDownload(options, path, size, sessions) {
+  const clients = [];
+  for (let i = 0; i < sessions; i++) clients.push(await connect(options));
+  const ranges = planRanges(size, sessions);
+  const start = performance.now();
+  await runSegments({
+    ranges,
+    workers: clients.map((client) => async (want, signal) => client.download(path, { ...want, signal })),
+    write: async () => {},
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(clients.map((client) => client.close()));
+  return { bytes: ranges.reduce((n, r) => n + r.got, 0), seconds, ranges: ranges.length };
+}
+
 /** Milliseconds from navigation start to the first listing. */
 async function firstListing(options, path) {
   const client = await connect(options);
@@ -159,7 +180,7 @@ async function largeFolder(options, path, runs) {
   return { shown, resorts, entries, drawn };
 }
 
-window.bench = { largeFolder, rawDownload, rawUpload, ftpDownload, ftpUpload, firstListing };
+window.bench = { largeFolder, rawDownload, rawUpload, ftpDownload, ftpUpload, firstListing, rangedDownload };
 window.benchReady = true;
 
 /** Sends the results to the orchestrator over its WebSocket. */
@@ -184,6 +205,23 @@ if (job?.task === 'transfers') {
       results.upload.raw.push(await rawUpload(`${job.rawUrl}/up?bytes=${job.bytes}`, job.bytes));
       results.upload.api.push(await ftpUpload(ftp, `upload-${run}.bin`, job.bytes));
       if (job.ftps) results.upload.ftps.push(await ftpUpload(job.ftps, `upload-tls-${run}.bin`, job.bytes));
+    }
+  } catch (error) {
+    results.error = String(error?.message ?? error);
+  }
+  await report(`${job.rawUrl}/results`, results);
+} else if (job?.task === 'ranges') {
+  // Each server: 1, 2 and 4 sessions side by side in every run.
+  const results = { cases: [] };
+  try {
+    for (const target of job.targets) {
+      const runs = { label: target.label, size: target.size, sessions: {} };
+      for (let run = 0; run < job.runs; run++) {
+        for (const n of [1, 2, 4]) {
+          (runs.sessions[n] ??= []).push(await rangedDownload(target.ftp, target.file, target.size, n));
+        }
+      }
+      results.cases.push(runs);
     }
   } catch (error) {
     results.error = String(error?.message ?? error);

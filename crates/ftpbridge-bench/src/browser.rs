@@ -5,7 +5,7 @@
 //! the measurements and reports them over a WebSocket.
 
 use crate::median;
-use ftpbridge_testkit::{CertKind, RealServer, ServerKind, TlsMode};
+use ftpbridge_testkit::{CertKind, Fault, RealServer, ServerKind, TlsMode};
 use serde_json::Value;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,11 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
     crate::write_big_file(&tls.path("big.bin"), bytes)?;
     let ca = std::fs::read_to_string(&tls.tls().ok_or("no TLS files")?.ca).map_err(|e| e.to_string())?;
     let demo = Demo::start()?;
+    // A server that caps each data connection (pyftpdlib's ThrottledDTPHandler): what
+    // ranges over several sessions are for.
+    let capped = RealServer::try_start_with_fault(Fault::Throttle { bytes_per_second: CAP })
+        .map_err(|e| format!("pyftpdlib, throttled: {e}"))?;
+    crate::write_big_file(&capped.path("capped.bin"), CAPPED_FILE)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let runtime = runtime.map_err(|e| e.to_string())?;
@@ -52,7 +57,8 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
         // The page comes from the raw peer's origin, which the relay lets in.
         let origin = format!("http://{raw}");
         let (relay, stop) =
-            crate::start_relay(None, vec![server.port(), tls.port(), demo.port], vec![origin]).await?;
+            crate::start_relay(None, vec![server.port(), tls.port(), demo.port, capped.port()], vec![origin])
+                .await?;
         Ok::<_, String>((relay, raw, reports, stop))
     })?;
 
@@ -66,25 +72,51 @@ pub fn run(root: &Path, bytes: u64, runs: u32) -> Result<String, String> {
         "timeoutMs": 60000, "tls": "require", "caCertificates": [ca] });
     let transfers = serde_json::json!({ "task": "transfers", "rawUrl": raw_url, "bytes": bytes, "runs": runs,
         "ftp": ftp, "ftps": ftps, "file": "big.bin" });
-    let transfers = run_page(&page, &transfers, &runtime, &mut reports)?;
+    // BENCH_ONLY=folder (or transfers, listing, ranges, comma-separated) runs only those.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wanted = |task: &str| only.is_empty() || only.split(',').any(|t| t.trim() == task);
+    let transfers = if wanted("transfers") {
+        run_page(&page, &transfers, &runtime, &mut reports)?
+    } else {
+        serde_json::json!({})
+    };
     let demo_ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
         "port": demo.port, "user": "demo", "password": "demo", "mode": "passive", "tls": "plain" });
     let mut listings = Vec::new();
-    for _ in 0..runs.max(3) {
+    for _ in 0..if wanted("listing") { runs.max(3) } else { 0 } {
         let job = serde_json::json!({ "task": "listing", "rawUrl": raw_url, "ftp": demo_ftp });
         listings.push(run_page(&page, &job, &runtime, &mut reports)?);
     }
     let folder = serde_json::json!({ "task": "folder", "rawUrl": raw_url, "ftp": ftp, "path": "/large",
         "runs": runs.max(3) });
-    let folder = run_page(&page, &folder, &runtime, &mut reports)?;
+    let folder = if wanted("folder") {
+        run_page(&page, &folder, &runtime, &mut reports)?
+    } else {
+        serde_json::json!({})
+    };
+    let capped_ftp = serde_json::json!({ "relay": format!("ws://{relay_address}/ws"), "host": "127.0.0.1",
+        "port": capped.port(), "user": capped.user(), "password": capped.password(), "mode": "passive",
+        "timeoutMs": 60000, "tls": "plain" });
+    let ranges = serde_json::json!({ "task": "ranges", "rawUrl": raw_url, "runs": runs.clamp(1, 2), "targets": [
+        { "label": format!("pyftpdlib capping each connection at {} MB/s", CAP / 1_000_000), "ftp": capped_ftp,
+          "file": "capped.bin", "size": CAPPED_FILE },
+        { "label": "vsftpd, no cap", "ftp": ftp, "file": "big.bin", "size": bytes },
+    ] });
+    let ranges = if wanted("ranges") {
+        run_page(&page, &ranges, &runtime, &mut reports)?
+    } else {
+        serde_json::json!({})
+    };
     let _ = stop.send(());
     drop(runtime);
-    for (what, result) in [("transfers", &transfers), ("large folder", &folder)] {
+    for (what, result) in [("transfers", &transfers), ("large folder", &folder), ("ranges", &ranges)] {
         if let Some(error) = result["error"].as_str() {
             return Err(format!("the page failed ({what}): {error}"));
         }
     }
-    Ok(report(&transfers, &listings, &folder, bytes, &module))
+    let mut out = report(&transfers, &listings, &folder, bytes, &module);
+    out.push_str(&ranges_report(&ranges));
+    Ok(out)
 }
 
 /// Opens `page` with `job` in its fragment in a fresh headless Chromium (no automation
@@ -223,6 +255,30 @@ fn report(results: &Value, listings: &[Value], folder: &Value, bytes: u64, modul
         resort("name"),
         worst,
     ));
+    out
+}
+
+/// The throttled server's cap per data connection, bytes per second.
+const CAP: u64 = 2_000_000;
+/// The file downloaded in ranges from it.
+const CAPPED_FILE: u64 = 16 * 1024 * 1024;
+
+/// The table of downloads in ranges: 1, 2 and 4 sessions side by side in each run.
+fn ranges_report(ranges: &Value) -> String {
+    let mut out = String::from(
+        "\n| download in ranges (FtpClient in Chromium, segments.js, relay on loopback) | 1 session | 2 sessions | 4 sessions | 4 / 1 |\n| --- | ---: | ---: | ---: | ---: |\n",
+    );
+    for case in ranges["cases"].as_array().into_iter().flatten() {
+        let rate = |n: &str| rate(&case["sessions"][n]);
+        let (one, two, four) = (rate("1"), rate("2"), rate("4"));
+        out.push_str(&format!(
+            "| {}, {} MiB | {one:.1} MB/s | {two:.1} MB/s | {four:.1} MB/s | {:.2}× |\n",
+            case["label"].as_str().unwrap_or("?"),
+            case["size"].as_u64().unwrap_or(0) >> 20,
+            four / one
+        ));
+    }
+    out.push_str("- each range on a session of its own, opened before the clock starts (the element's transfer sessions are open by then); at least 4 MiB a range\n");
     out
 }
 

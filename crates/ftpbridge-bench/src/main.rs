@@ -4,7 +4,9 @@
 //!   through the relay with `FtpClient` (data discarded in the page) beside a raw
 //!   WebSocket receive of the same size from a trivial sender; the same for uploads;
 //!   the time from page load to the first listing against the demo server; the wasm
-//!   module's size; `<ftp-browser>` showing and re-sorting a folder of 100,000 entries.
+//!   module's size; `<ftp-browser>` showing and re-sorting a folder of 100,000 entries;
+//!   a download in ranges over 1, 2 and 4 sessions side by side, from a server that
+//!   caps each connection and from one that does not.
 //!
 //! - `cli`: curl beside `ftpbridge` directly and through the relay, downloading and
 //!   uploading one file from vsftpd.

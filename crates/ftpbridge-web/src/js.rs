@@ -141,15 +141,11 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
 pub fn entries(entries: &[Entry], encoding: Encoding) -> JsValue {
     let array = to_js(entries);
     if let Some(array) = array.dyn_ref::<js_sys::Array>() {
+        // Only the entries that need it are touched: a call into JavaScript each.
         for (i, entry) in entries.iter().enumerate() {
-            if entry.kind != Kind::Unknown {
-                crate::paths::add_exact(
-                    &array.get(i as u32),
-                    "nameBytes",
-                    &entry.name,
-                    &entry.name_bytes,
-                    encoding,
-                );
+            if entry.kind != Kind::Unknown && !encoding.round_trips(&entry.name, &entry.name_bytes) {
+                let js = array.get(i as u32);
+                crate::paths::add_exact(&js, "nameBytes", &entry.name, &entry.name_bytes, encoding);
             }
         }
     }
