@@ -47,7 +47,7 @@ import { Sites } from './sites.js';
 import { Question } from './dialogs.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
-import { SPLIT_AT, gotOf, needsWhole, planRanges, runSegments } from './segments.js';
+import { SPLIT_AT, gotOf, needsWhole, runSegments } from './segments.js';
 
 /**
  * Folders with more rows than this draw only the rows on screen (and a margin): a
@@ -2673,7 +2673,7 @@ export class FtpBrowser extends Base {
   async #runRanges(t, client, slot) {
     const signal = t.controller.signal;
     const extra = this.#queue.freeSlots(this.#parallel());
-    t.ranges ??= planRanges(t.total, 1 + extra.length);
+    t.ranges ??= FtpClient.planRanges(t.total, 1 + extra.length);
     if (t.ranges.length === 1) {
       t.ranges = null;
       t.whole = true;

@@ -1,5 +1,6 @@
 // A download in ranges over several sessions, as lftp's `pget` does: a large file is
-// split into ranges, each fetched on a session of its own with REST and a length
+// split into ranges (`FtpClient.planRanges`), each fetched on a session of its own with
+// REST and a length
 // (`FtpClient.download(path, { offset, length })`), and written at its place. No DOM:
 // the element gives it the sessions and a writer that writes at a position.
 //
@@ -9,27 +10,10 @@
 // (`restart_refused`), gets the file in one piece instead (`needsWhole`). The download
 // is complete only when every range is.
 
-/** No range is smaller than this: small files stay in one piece. */
-export const MIN_RANGE = 4 * 1024 * 1024;
-/** Files from this size on are split, where a writer can write at any position. */
-export const SPLIT_AT = 2 * MIN_RANGE;
-
-/**
- * `size` bytes in at most `pieces` ranges of at least `minRange` bytes, in order:
- * `{ offset, length, got: 0, toEnd }`, the last one `toEnd` (it runs to the file's end).
- */
-export function planRanges(size, pieces, minRange = MIN_RANGE) {
-  const n = Math.max(1, Math.min(pieces, Math.floor(size / minRange)));
-  const step = Math.ceil(size / n);
-  const ranges = [];
-  for (let offset = 0; offset < size || ranges.length === 0; offset += step) {
-    const length = Math.min(step, size - offset);
-    ranges.push({ offset, length, got: 0, toEnd: false });
-    if (length <= 0) break;
-  }
-  ranges[ranges.length - 1].toEnd = true;
-  return ranges;
-}
+/** Files from this size on are split, where a writer can write at any position (the
+ * ranges themselves, of at least 4 MiB, are planned by `FtpClient.planRanges`, the
+ * driver's split, the same as the CLI's). */
+export const SPLIT_AT = 8 * 1024 * 1024;
 
 /** Bytes of `ranges` that arrived. */
 export function gotOf(ranges) {

@@ -1,7 +1,7 @@
 // The in-page half of the browser benchmark: each function runs one measurement and
 // returns figures; the driver (bench.mjs) calls them through page.evaluate.
 import init, { FtpClient } from '../pkg/ftpbridge.js';
-import { planRanges, runSegments } from '../segments.js';
+import { runSegments } from '../segments.js';
 
 const loaded = init();
 const MiB = 1024 * 1024;
@@ -121,7 +121,7 @@ async function ftpUpload(options, path, bytes) {
 async function rangedDownload(options, path, size, sessions) {
   const clients = [];
   for (let i = 0; i < sessions; i++) clients.push(await connect(options));
-  const ranges = planRanges(size, sessions);
+  const ranges = FtpClient.planRanges(size, sessions);
   const start = performance.now();
   await runSegments({
     ranges,

@@ -582,6 +582,27 @@ fn cut_download(fault: Fault, via_relay: bool, code: i32, words: &[&str]) {
     w.nothing_left_behind();
 }
 
+/// `get --segments` with one range's data connection reset mid-way: the download
+/// fails, the local file keeps only what is whole from its start (never a hole that
+/// `--resume` would continue over), and `--resume` completes it.
+#[test]
+fn a_range_cut_mid_way_keeps_only_the_whole_start() {
+    let Some(w) = World::with_fault(Fault::ResetData { after: CUT }, false) else { return };
+    let size = 12 * 1024 * 1024 + 9;
+    w.server.write_file("file.bin", &content(size, 4));
+    let original = w.server.path("file.bin");
+    let local = w.local("file.bin");
+    let (url, out) = (w.url("file.bin"), local.to_string_lossy().into_owned());
+    let finished = w.run("get", &["--segments", "3", "-o", &out, &url]);
+    let message = finished.fails_with(3, &["426 Connection reset by peer"]).to_string();
+    assert!(message.contains("are kept; --resume continues it"), "{message}");
+    let kept = assert_strict_prefix(&local, &original, "a range cut mid-way");
+    assert!(kept < size, "{kept}");
+    w.run("get", &["--resume", "-o", &out, &url]).succeeds();
+    assert_same_file(&local, &original, "the resumed download");
+    w.nothing_left_behind();
+}
+
 /// An upload whose data connection `fault` cuts at [`CUT`]: the CLI fails with `code`
 /// and `words`, and `put --resume` completes the file.
 fn cut_upload(fault: Fault, via_relay: bool, code: i32, words: &[&str]) {

@@ -110,6 +110,21 @@ fn rest_accepted_but_ignored_keeps_only_the_good_part() {
     assert_eq!(std::fs::read(&out).expect("the local file"), data);
 }
 
+/// `get --segments` from a server that accepts REST and sends from byte 0: the last
+/// range catches it, and the file comes again in one piece, byte-exact.
+#[test]
+fn segments_from_a_server_that_ignores_rest_come_whole() {
+    let Some(server) = RealServer::start_with_fault(Fault::IgnoreRest) else { return };
+    let data = content(9 * 1024 * 1024 + 7, 9);
+    server.write_file("file.bin", &data);
+    let local = tempfile::tempdir().expect("a temp dir");
+    let out = local.path().join("file.bin");
+    let got = cli(&["get", "--segments", "2", "-o", &out.to_string_lossy(), &server.url("file.bin")]);
+    assert!(got.status.success(), "{}", stderr(&got));
+    assert!(stderr(&got).contains("cannot send ranges"), "{}", stderr(&got));
+    assert_eq!(std::fs::read(&out).expect("the local file"), data, "no range holds the start of the file");
+}
+
 #[test]
 fn put_resume_on_a_server_without_size_uses_mlst() {
     let Some(server) = RealServer::start_with_fault(Fault::NoSize) else { return };

@@ -311,6 +311,52 @@ interop_tests! {
     relay_pyftpdlib_active: ServerKind::Pyftpdlib, Mode::Active, true;
 }
 
+/// `get --segments 4`: four ranges at once, each on a session of its own, stopped at
+/// its end with ABOR (servers answer it differently), and the file byte-exact.
+fn segments(kind: ServerKind, via_relay: bool) {
+    let Some(f) = Fixture::start(kind, Mode::Epsv, via_relay) else { return };
+    let data = content(17 * 1024 * 1024 + 13, 5);
+    f.server.write_file("big.bin", &data);
+    let out = f.local("big.bin");
+    let run = f.run("get", &["--segments", "4", "--verbose", "-o", &out, &f.url("big.bin")]);
+    let transcript = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(run.status.success(), "{kind}: {transcript}\n{}", f.server.log());
+    assert_eq!(sha256(&read(&out)), sha256(&data), "{kind}: the file in ranges differs");
+    let offsets: std::collections::BTreeSet<&str> =
+        transcript.lines().filter_map(|l| l.strip_prefix("> REST ")).collect();
+    assert_eq!(offsets.len(), 3, "{kind}: REST at three offsets: {offsets:?}");
+    assert!(transcript.contains("> ABOR"), "{kind}: the ranges that stop short of the end are aborted");
+    // A second download with the same sessions' server still works: nothing left in a bad state.
+    let again = f.local("again.bin");
+    f.ok("get", &["-o", &again, &f.url("big.bin")]);
+    assert_eq!(sha256(&read(&again)), sha256(&data));
+}
+
+#[test]
+fn vsftpd_segments() {
+    segments(ServerKind::Vsftpd, false);
+}
+
+#[test]
+fn proftpd_segments() {
+    segments(ServerKind::Proftpd, false);
+}
+
+#[test]
+fn pureftpd_segments() {
+    segments(ServerKind::PureFtpd, false);
+}
+
+#[test]
+fn pyftpdlib_segments() {
+    segments(ServerKind::Pyftpdlib, false);
+}
+
+#[test]
+fn relay_proftpd_segments() {
+    segments(ServerKind::Proftpd, true);
+}
+
 #[test]
 fn a_server_the_relay_does_not_allow_is_a_permission_error() {
     let Some(f) = Fixture::start(ServerKind::Pyftpdlib, Mode::Epsv, false) else { return };

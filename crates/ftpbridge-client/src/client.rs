@@ -399,6 +399,24 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// Downloads `length` bytes of `path` from `offset` on into `sink` (a range, see
+    /// `Session::retrieve_range`); returns the bytes written.
+    pub async fn download_range<'a>(
+        &mut self,
+        path: RemotePath,
+        offset: u64,
+        length: u64,
+        sink: &'a mut (dyn AsyncWrite + Unpin + Send + 'a),
+        progress: Option<&'a mut (dyn FnMut(u64, Option<u64>) + Send + 'a)>,
+    ) -> Result<u64, ClientError> {
+        let op = self.driver.command(self.now(), |s, now| s.retrieve_range(now, path, offset, length));
+        let mut io = OpIo { sink: Some(sink), progress, ..OpIo::default() };
+        match self.run(op, &mut io).await? {
+            Value::Transferred { bytes } => Ok(bytes),
+            _ => Ok(0),
+        }
+    }
+
     /// Uploads from `source` to `path`; returns the bytes sent.
     pub async fn upload<'a>(
         &mut self,

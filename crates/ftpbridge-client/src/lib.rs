@@ -29,7 +29,7 @@ mod tcp;
 mod transport;
 
 pub use client::{Client, ClientError, LogSink, OpIo, UploadSource};
-pub use ftpbridge_driver::{Roots, Trust, hex, parse_pin, tree};
+pub use ftpbridge_driver::{Roots, Trust, hex, parse_pin, ranges, tree};
 pub use relay::RelayTransport;
 pub use tcp::{TcpTransport, socket_error};
 pub use transport::{AnyTransport, Transport, TransportEvent};

@@ -35,6 +35,7 @@ mod input;
 mod pins;
 #[cfg(not(feature = "tls"))]
 mod plain;
+pub mod ranges;
 pub mod relay;
 #[cfg(feature = "tls")]
 mod secured;

@@ -347,6 +347,28 @@ impl FtpClient {
         }
     }
 
+    /// How a file of `size` bytes is split for a download over `sessions` sessions (the
+    /// same split as the CLI's `get --segments`): ranges of at least 4 MiB, in order, as
+    /// `{ offset, length, got: 0, toEnd }`; the last one runs to the end of the file
+    /// (download it without `length`, so that its size is checked). A small file is one
+    /// range.
+    #[wasm_bindgen(js_name = planRanges, unchecked_return_type = "Array<{ offset: number; length: number; got: number; toEnd: boolean }>")]
+    pub fn plan_ranges(size: f64, sessions: u32) -> JsValue {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct RangeJs {
+            offset: f64,
+            length: f64,
+            got: f64,
+            to_end: bool,
+        }
+        let ranges: Vec<RangeJs> = ftpbridge_driver::ranges::plan(size.max(0.0) as u64, sessions)
+            .into_iter()
+            .map(|r| RangeJs { offset: r.offset as f64, length: r.length as f64, got: 0.0, to_end: r.to_end })
+            .collect();
+        js::to_js(&ranges)
+    }
+
     /// How the session is protected: the control connection's TLS (version, cipher,
     /// certificate, why it was trusted) and whether data connections are in TLS too.
     #[wasm_bindgen(getter, unchecked_return_type = "Security")]
