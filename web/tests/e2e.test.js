@@ -103,37 +103,36 @@ function pickerInitScript() {
     const root = await navigator.storage.getDirectory();
     return root.getDirectoryHandle('picked-folder', { create: true });
   };
+  // Every file handle's writes pass the gate: the picker's handles are real ones (of
+  // the origin-private file system), so that IndexedDB can keep them across a reload.
+  const createWritable = FileSystemFileHandle.prototype.createWritable;
+  FileSystemFileHandle.prototype.createWritable = async function gatedWritable(options) {
+    const writable = await createWritable.call(this, options);
+    let written = 0;
+    return {
+      async write(chunk) {
+        if (gate.hold && written >= gate.after) {
+          gate.reached = true;
+          await new Promise((resolve) => {
+            gate.waiters.push(resolve);
+          });
+        }
+        // A chunk, or a write at a position (a download in ranges).
+        written += chunk?.data?.byteLength ?? chunk.byteLength;
+        return writable.write(chunk);
+      },
+      seek: (at) => writable.seek(at),
+      truncate: (size) => writable.truncate(size),
+      close: () => writable.close(),
+      abort: (reason) => writable.abort(reason),
+    };
+  };
   let n = 0;
   window.showSaveFilePicker = async ({ suggestedName } = {}) => {
     const root = await navigator.storage.getDirectory();
     const name = `${++n}-${suggestedName ?? 'download'}`;
-    const handle = await root.getFileHandle(name, { create: true });
     window.__ftpSaved.push(name);
-    return {
-      kind: 'file',
-      name: suggestedName,
-      async createWritable(options) {
-        const writable = await handle.createWritable(options);
-        let written = 0;
-        return {
-          async write(chunk) {
-            if (gate.hold && written >= gate.after) {
-              gate.reached = true;
-              await new Promise((resolve) => {
-                gate.waiters.push(resolve);
-              });
-            }
-            // A chunk, or a write at a position (a download in ranges).
-            written += chunk?.data?.byteLength ?? chunk.byteLength;
-            return writable.write(chunk);
-          },
-          seek: (at) => writable.seek(at),
-          truncate: (size) => writable.truncate(size),
-          close: () => writable.close(),
-          abort: (reason) => writable.abort(reason),
-        };
-      },
-    };
+    return root.getFileHandle(name, { create: true });
   };
 }
 
@@ -1222,7 +1221,7 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     await p.close();
   });
 
-  test('a reload does not lose unfinished transfers: after connecting again they resume where they stopped', async () => {
+  test('a reload does not lose unfinished transfers, uploads or downloads: after connecting again they resume where they stopped', async () => {
     const p = await freshPage();
     await p.goto(APP);
     await connect(p);
@@ -1259,6 +1258,32 @@ describe('ftpbridge in headless Chromium', { skip }, () => {
     results.files.push({ path: 'uploads/survivor.bin', sha256: sha256(bytes) });
     // Done: nothing is kept for a next visit.
     for (let i = 0; (await kept()).some((k) => k.startsWith('survivor.bin')); i++) assert.ok(i < 200, `kept: ${await kept()}`);
+
+    // A download through the save picker, held mid-way, survives a reload too: its file
+    // handle is kept, and after connecting again it goes on into the same file.
+    await p.getByRole('button', { name: 'Up one level (Backspace)' }).click();
+    await pathIs(p, '/');
+    await el(p).evaluate((e) => e.setAttribute('download-strategy', 'auto'));
+    await p.evaluate(() => window.__ftpHold(1024 * 1024));
+    await row(p, 'medium.bin').click();
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => window.__ftpGate.reached);
+    const saved = await p.evaluate(() => window.__ftpSaved.at(-1));
+    for (let i = 0; !(await kept()).includes('medium.bin:running'); i++) assert.ok(i < 200, `kept: ${await kept()}`);
+    await p.reload();
+    await connect(p);
+    const again = p.locator('ftp-browser .alert[data-code="pending"]');
+    await again.waitFor();
+    assert.match(await again.innerText(), /“medium\.bin”/);
+    await again.getByRole('button', { name: 'Resume it' }).click();
+    assert.equal((await finished(p, 'medium.bin')).state, 'done');
+    const file = await p.evaluate(async (name) => {
+      const handle = await (await navigator.storage.getDirectory()).getFileHandle(name);
+      const data = await (await handle.getFile()).arrayBuffer();
+      const digest = await crypto.subtle.digest('SHA-256', data);
+      return { size: data.byteLength, hash: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') };
+    }, saved);
+    assert.equal(file.hash, env('MEDIUM_SHA256'), `the file the picker gave before the reload holds every byte (${file.size})`);
     await p.close();
   });
 
