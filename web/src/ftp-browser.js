@@ -37,7 +37,6 @@ import {
 } from './ftp-util.js';
 import { recall, remember } from './tls-memory.js';
 import { forget, keep, pending, sessionKey } from './queue-store.js';
-import { Selection } from './selection.js';
 import { EDIT_LIMIT, PREVIEW_LIMITS, editable, looksLikeText, previewKind, readUpTo } from './preview.js';
 import { ICONS, h, icon, styles } from './look.js';
 import { loadZip, localFile, localFolder, openWorkerSink, saveBlob, zipNames } from './sinks.js';
@@ -45,17 +44,11 @@ import { ProtocolLog } from './protocol-log.js';
 import { ConnectForm, TLS_MODES } from './connect-form.js';
 import { Sites } from './sites.js';
 import { Question } from './dialogs.js';
+import { Grid } from './grid.js';
 import { SessionPool } from './session-pool.js';
 import { TransferQueue } from './transfer-queue.js';
 import { SPLIT_AT, gotOf, needsWhole, runSegments } from './segments.js';
 
-/**
- * Folders with more rows than this draw only the rows on screen (and a margin): a
- * folder of 100,000 entries costs the page as much as one of a hundred.
- */
-const VIRTUAL_AT = 300;
-/** Rows drawn above and below the visible ones. */
-const OVERSCAN = 30;
 /** How often an idle session sends NOOP (servers and NATs drop silent ones). */
 const KEEP_ALIVE_MS = 60_000;
 
@@ -117,22 +110,13 @@ export class FtpBrowser extends Base {
   #form;
   /** The question dialog (every "are you sure"). */
   #question;
-  /** Whether the rows' boxes (touch) have been used since the last one-row selection. */
-  #boxed = false;
+  /** The folder's table: its rows, the cursor and the marks. */
+  #grid;
   /** The file shown in the preview dialog, while it is open. */
   #previewing = null;
   /** The entries the Move and Permissions dialogs act on. */
   #moving = null;
   #chmodding = null;
-  /** Which rows are marked, and the cursor (`#selected` is its index). */
-  #sel = new Selection();
-  /** The rows drawn: view indices [start, end), their elements, and a row's height. */
-  #win = { start: 0, end: 0 };
-  #rowEls = [];
-  #rowH = 36;
-  #scrollPending = false;
-  /** Paths of files known to be partial, for the rows being drawn. */
-  #partial = new Set();
   #state = 'idle'; // idle | form | connecting | connected
   #cwd = '/';
   /** The current folder's bytes, when its text does not give them back (else null). */
@@ -140,13 +124,9 @@ export class FtpBrowser extends Base {
   /** Whether this session was told that some names do not decode. */
   #toldUndecodable = false;
   #entries = [];
-  #view = [];
   #sort = { key: 'name', dir: 1 };
   #showHidden = false;
-  #selected = -1;
   #navSeq = 0;
-  #editing = null;
-  #typeahead = { text: '', at: 0 };
   #log;
   #dockTab = 'transfers';
   #dockOpen = false;
@@ -372,7 +352,7 @@ export class FtpBrowser extends Base {
       client?.free();
     } catch {}
     this.#entries = [];
-    this.#view = [];
+    this.#grid.show([], { sort: this.#sort });
     this.#navSeq += 1;
     this.#setState('form');
     this.#fillForm(this.#session);
@@ -489,33 +469,29 @@ export class FtpBrowser extends Base {
     this.#rove(e.refreshBtn);
 
     // Table
-    const th = (key, label, cls) =>
-      h('th', { role: 'columnheader', class: cls, 'aria-sort': 'none', 'data-key': key, scope: 'col' },
-        h('button', { type: 'button', onclick: () => this.#sortBy(key) }, label, h('span', { class: 'arrow', html: ICONS.sortUp })));
-    e.headers = [th('name', 'Name', 'name'), th('size', 'Size', 'size'), th('modified', 'Modified', 'modified'), th('permissions', 'Permissions', 'perms')];
-    e.tbody = h('tbody', {
-      onclick: (ev) => this.#rowClick(ev),
-      ondblclick: (ev) => this.#rowDblClick(ev),
-      oncontextmenu: (ev) => this.#rowMenu(ev),
-      ondragstart: (ev) => this.#rowDragStart(ev),
-      ondragover: (ev) => this.#moveDragOver(ev),
-      ondrop: (ev) => this.#moveDrop(ev),
-      onfocusin: (ev) => this.#rowFocus(ev),
+    this.#grid = new Grid({
+      sort: (key) => this.#sortBy(key),
+      open: () => this.#openSelected(),
+      tap: (entry) => (entry?.kind !== 'dir' && previewKind(entry?.name ?? '') ? this.#preview() : this.#openSelected()),
+      up: () => this.#goUp(),
+      remove: () => this.#deleteSelected(),
+      rename: () => this.#beginRename(),
+      preview: () => this.#preview(),
+      menu: (at) => this.#openMenu(at),
+      rowMenu: (ev) => this.#rowMenu(ev),
+      filter: () => {
+        e.filter.focus();
+        e.filter.select();
+      },
+      announce: (text) => this.#announce(text),
+      changed: () => this.#syncSelectionButtons(),
+      dragStart: (ev) => this.#rowDragStart(ev),
+      dragOver: (ev) => this.#moveDragOver(ev),
+      drop: (ev) => this.#moveDrop(ev),
     });
-    // Spacers stand for the rows not drawn in a large folder.
-    e.spacerTop = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: '4' }));
-    e.spacerBottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: '4' }));
-    // Keys go to the grid, so that they still work when the focused row was scrolled
-    // out of a large folder's drawn rows (focus then rests on the grid itself).
-    e.grid = h('table', { role: 'grid', 'aria-label': 'Files', 'aria-multiselectable': 'true', 'aria-rowcount': '1', part: 'grid', tabindex: '-1', onkeydown: (ev) => this.#gridKeys(ev) },
-      h('colgroup', {}, h('col', { class: 'c-name' }), h('col', { class: 'c-size' }), h('col', { class: 'c-modified' }), h('col', { class: 'c-perms' })),
-      h('thead', {}, h('tr', { role: 'row', 'aria-rowindex': '1' }, e.headers)),
-      e.tbody);
-    e.empty = h('div', { class: 'empty', hidden: true, html: `${ICONS.folder}<div>This folder is empty.</div><div>Drop files here or use “Upload files”.</div>` });
     e.loading = h('div', { class: 'loading-bar', hidden: true, 'aria-hidden': 'true' });
     e.dropOverlay = h('div', { class: 'drop-overlay', hidden: true }, h('div', {}, icon('drop'), h('span', { class: 'drop-label' }, 'Drop to upload')));
-    e.noMatch = h('div', { class: 'empty', hidden: true }, h('div', {}, 'No name in this folder contains the filter’s text.'));
-    e.tableWrap = h('div', { class: 'table-wrap', onscroll: () => this.#scrolled() }, e.grid, e.empty, e.noMatch);
+    e.tableWrap = this.#grid.el;
     // The drop zone and the overlays stay put while the table scrolls under them.
     e.tableArea = h('div', {
       class: 'table-area',
@@ -963,7 +939,7 @@ export class FtpBrowser extends Base {
       this.#refreshAgain = true;
       return this.#refreshing;
     }
-    const keep = select ?? this.#view[this.#selected]?.name ?? null;
+    const keep = select ?? this.#cursorKey();
     this.#refreshing = (async () => {
       do {
         this.#refreshAgain = false;
@@ -1027,131 +1003,26 @@ export class FtpBrowser extends Base {
     this.#el.tableWrap.setAttribute('aria-busy', String(on));
   }
 
-  #render(selectName = null, { keepMarks = false } = {}) {
-    const e = this.#el;
+  /** The cursor's entry as a name key (`nameKey`), to keep it across a redraw. */
+  #cursorKey() {
+    const entry = this.#grid.view[this.#grid.cursor];
+    return entry ? nameKey(entry) : null;
+  }
+
+  /** Shows the folder's entries (filtered, sorted), the cursor on `select` (a name key). */
+  #render(select = null, { keepMarks = false } = {}) {
     const needle = this.#el.filter.value.trim().toLocaleLowerCase();
     const shown = this.#entries.filter((entry) => (this.#showHidden || !isHidden(entry)) && (!needle || entry.name.toLocaleLowerCase().includes(needle)));
-    this.#view = sortEntries(shown, this.#sort.key, this.#sort.dir);
-    this.#editing = null;
-    const hadFocus = this.#gridHasFocus();
-    this.#partial = this.#queue.partialUploads();
-    this.#sel.setView(this.#view.map((entry) => entry.name), selectName);
-    let index = selectName != null ? this.#view.findIndex((entry) => entry.name === selectName) : -1;
-    if (index < 0 && this.#view.length) index = selectName != null ? Math.min(this.#selected, this.#view.length - 1) : 0;
-    if (keepMarks && this.#sel.size > 0) index = this.#sel.cursor;
-    this.#selected = index;
-    this.#drawRows(true);
-    e.grid.setAttribute('aria-rowcount', String(this.#view.length + 1));
-    const filtering = Boolean(e.filter.value.trim());
-    e.empty.hidden = this.#view.length > 0 || filtering;
-    e.noMatch.hidden = this.#view.length > 0 || !filtering;
-    for (const header of e.headers) {
-      const key = header.dataset.key;
-      header.setAttribute('aria-sort', key === this.#sort.key ? (this.#sort.dir === 1 ? 'ascending' : 'descending') : 'none');
-    }
-    this.#renderCrumbs();
-    this.#select(index, { focus: hadFocus, scroll: true, mode: keepMarks && this.#sel.size > 0 ? 'keep' : 'only' });
-    this.#renderStatus();
-  }
-
-  /**
-   * Draws the rows around the visible part of the table (every row, below
-   * `VIRTUAL_AT`). Without `force`, nothing happens while the visible rows are drawn.
-   */
-  #drawRows(force = false) {
-    const e = this.#el;
-    const n = this.#view.length;
-    let start = 0;
-    let end = n;
-    if (n > VIRTUAL_AT) {
-      const wrap = e.tableWrap;
-      const head = e.grid.tHead?.offsetHeight || 34;
-      const top = Math.max(0, wrap.scrollTop - head);
-      const visible = Math.ceil((wrap.clientHeight || 800) / this.#rowH) + 1;
-      const first = Math.floor(top / this.#rowH);
-      if (!force && (this.#editing || (first >= this.#win.start && first + visible <= this.#win.end))) return;
-      start = Math.max(0, first - OVERSCAN);
-      end = Math.min(n, first + visible + OVERSCAN);
-    }
-    const hadFocus = this.#gridHasFocus();
-    const rows = [];
-    for (let i = start; i < end; i++) rows.push(this.#row(this.#view[i], i));
-    this.#rowEls = rows;
-    this.#win = { start, end };
-    e.spacerTop.style.height = `${start * this.#rowH}px`;
-    e.spacerBottom.style.height = `${(n - end) * this.#rowH}px`;
-    e.tbody.replaceChildren(...(start > 0 ? [e.spacerTop] : []), ...rows, ...(end < n ? [e.spacerBottom] : []));
-    this.#paintMarks();
-    const cursor = this.#rowEl(this.#selected);
-    if (cursor) cursor.tabIndex = 0;
-    if (hadFocus) (cursor ?? e.grid).focus({ preventScroll: true });
-    // A row's real height (themes and touch layouts change it), for the next drawing.
-    const height = rows[0]?.offsetHeight;
-    if (n > VIRTUAL_AT && height && Math.abs(height - this.#rowH) > 0.5) {
-      this.#rowH = height;
-      this.#drawRows(true);
-    }
-  }
-
-  /** The table scrolled: draw what came into view, once per frame. */
-  #scrolled() {
-    if (this.#scrollPending || this.#view.length <= VIRTUAL_AT) return;
-    this.#scrollPending = true;
-    requestAnimationFrame(() => {
-      this.#scrollPending = false;
-      this.#drawRows();
+    const partial = this.#queue.partialUploads();
+    this.#grid.show(sortEntries(shown, this.#sort.key, this.#sort.dir), {
+      select,
+      keepMarks,
+      sort: this.#sort,
+      partial: (entry) => partial.has(joinPath(this.#cwd, entry.name)),
+      filtering: Boolean(needle),
     });
-  }
-
-  /** The element of view row `i`, when it is drawn. */
-  #rowEl(i) {
-    return i >= this.#win.start && i < this.#win.end ? this.#rowEls[i - this.#win.start] ?? null : null;
-  }
-
-  /** Scrolls row `i` into view (drawing it first in a large folder). */
-  #scrollToRow(i) {
-    const e = this.#el;
-    if (this.#view.length <= VIRTUAL_AT) {
-      this.#rowEl(i)?.scrollIntoView?.({ block: 'nearest' });
-      return;
-    }
-    const wrap = e.tableWrap;
-    const head = e.grid.tHead?.offsetHeight || 34;
-    const top = i * this.#rowH;
-    const view = wrap.clientHeight - head;
-    if (top < wrap.scrollTop) wrap.scrollTop = top;
-    else if (top + this.#rowH > wrap.scrollTop + view) wrap.scrollTop = top + this.#rowH - view;
-    this.#drawRows();
-  }
-
-  #row(entry, i) {
-    const kind = entry.kind === 'dir' ? 'folder' : entry.kind === 'link' ? 'link' : 'file';
-    const shown = visibleName(entry.name);
-    const name = h('span', { class: 'label', dir: 'auto' }, shown);
-    const partial = entry.kind === 'file' && this.#partial.has(joinPath(this.#cwd, entry.name));
-    const badge = partial
-      ? h('span', { class: 'partial', title: 'An upload of this file was stopped: the server holds only part of it. Resume it in the transfer list, or delete it.' }, 'partial')
-      : null;
-    // A box to select the row with a tap (shown on touch screens only).
-    const pick = h('input', { type: 'checkbox', class: 'pick', tabindex: '-1', 'aria-label': `Select ${shown}` });
-    const cell = h('span', { class: 'cell' }, pick, icon(kind), name, badge, entry.kind === 'link' && entry.target ? h('span', { class: 'target' }, `→ ${entry.target}`) : null);
-    const size = entry.kind === 'dir' ? '—' : formatSize(entry.size);
-    const tr = h('tr', {
-      role: 'row',
-      'aria-rowindex': String(i + 2),
-      'aria-selected': 'false',
-      tabindex: '-1',
-      'data-index': String(i),
-      'data-name': entry.name,
-      'data-kind': entry.kind,
-      'data-partial': partial ? 'true' : null,
-      draggable: 'true',
-    },
-      h('td', { role: 'gridcell', class: 'name', title: shown }, cell),
-      h('td', { role: 'gridcell', class: 'size', title: entry.size != null ? `${entry.size.toLocaleString()} bytes` : '' }, size),
-      h('td', { role: 'gridcell', class: 'modified', title: entry.modified ?? '' }, formatDate(entry.modified, entry.raw)),
-      h('td', { role: 'gridcell', class: 'perms' }, entry.permissions ?? ''));
-    return tr;
+    this.#renderCrumbs();
+    this.#renderStatus();
   }
 
   #renderCrumbs() {
@@ -1216,11 +1087,11 @@ export class FtpBrowser extends Base {
   }
 
   #summary() {
-    const folders = this.#view.filter((entry) => entry.kind === 'dir').length;
-    const files = this.#view.length - folders;
-    const bytes = this.#view.reduce((sum, entry) => sum + (entry.kind !== 'dir' && entry.size ? entry.size : 0), 0);
+    const folders = this.#grid.view.filter((entry) => entry.kind === 'dir').length;
+    const files = this.#grid.view.length - folders;
+    const bytes = this.#grid.view.reduce((sum, entry) => sum + (entry.kind !== 'dir' && entry.size ? entry.size : 0), 0);
     const filter = this.#el.filter?.value.trim() ?? '';
-    if (!this.#view.length) return filter ? `No name here contains “${filter}”` : 'Empty folder';
+    if (!this.#grid.view.length) return filter ? `No name here contains “${filter}”` : 'Empty folder';
     const parts = [];
     if (folders) parts.push(`${folders} folder${folders === 1 ? '' : 's'}`);
     if (files) parts.push(`${files} file${files === 1 ? '' : 's'}${bytes ? ` (${formatSize(bytes)})` : ''}`);
@@ -1230,18 +1101,18 @@ export class FtpBrowser extends Base {
 
   /** The filter text changed: show the names that contain it. */
   #filterChanged() {
-    const keep = this.#view[this.#selected]?.name ?? null;
+    const keep = this.#cursorKey();
     this.#render(keep, { keepMarks: true });
-    this.#announce(this.#el.filter.value.trim() ? `${this.#view.length} of ${this.#entries.length} shown` : this.#summary());
+    this.#announce(this.#el.filter.value.trim() ? `${this.#grid.view.length} of ${this.#entries.length} shown` : this.#summary());
   }
 
   #sortBy(key) {
     if (this.#sort.key === key) this.#sort.dir = -this.#sort.dir;
     else this.#sort = { key, dir: key === 'name' || key === 'permissions' ? 1 : -1 };
     this.#sites.setView({ sort: this.#sort });
-    const keep = this.#view[this.#selected]?.name ?? null;
+    const keep = this.#cursorKey();
     this.#render(keep, { keepMarks: true });
-    const header = this.#el.headers.find((th) => th.dataset.key === key);
+    const header = this.#grid.header(key);
     this.#announce(`Sorted by ${header?.textContent.trim().toLowerCase()}, ${this.#sort.dir === 1 ? 'ascending' : 'descending'}`);
   }
 
@@ -1256,51 +1127,8 @@ export class FtpBrowser extends Base {
   // ── Selection and keyboard ───────────────────────────────────────────────────
 
 
-  /**
-   * Moves the cursor to row `index`; `mode` says what happens to the marks (see
-   * `Selection.apply`: `only`, `toggle`, `extend`, `keep`).
-   */
-  #select(index, { focus = false, scroll = true, mode = 'only' } = {}) {
-    if (!this.#view.length) {
-      this.#selected = -1;
-      this.#syncSelectionButtons();
-      return;
-    }
-    index = this.#sel.apply(index, mode);
-    if (mode === 'only') this.#boxed = false;
-    this.#selected = index;
-    if (scroll) this.#scrollToRow(index);
-    this.#paintMarks();
-    const row = this.#rowEl(index);
-    for (const other of this.#rowEls) if (other !== row && other.tabIndex === 0) other.tabIndex = -1;
-    if (row) row.tabIndex = 0;
-    if (focus) (row ?? this.#el.grid).focus({ preventScroll: true });
-    this.#syncSelectionButtons();
-  }
-
-  /** Each row's aria-selected as the model has it (only rows that change are touched). */
-  #paintMarks() {
-    const { start } = this.#win;
-    this.#rowEls.forEach((row, k) => {
-      const want = String(this.#sel.isMarked(start + k));
-      if (row.getAttribute('aria-selected') !== want) {
-        row.setAttribute('aria-selected', want);
-        const pick = row.querySelector('.pick');
-        if (pick) pick.checked = want === 'true';
-      }
-    });
-  }
-
-  /** The marked entries, in view order (the cursor's, when nothing is marked). */
-  #markedEntries() {
-    const marked = this.#sel.marked().map((i) => this.#view[i]).filter(Boolean);
-    if (marked.length) return marked;
-    const entry = this.#view[this.#selected];
-    return entry ? [entry] : [];
-  }
-
   #syncSelectionButtons() {
-    const marked = this.#markedEntries();
+    const marked = this.#grid.marked();
     const e = this.#el;
     const folders = this.#canPickFolder();
     e.downloadBtn.disabled = !marked.some((entry) => entry.kind !== 'dir' || folders);
@@ -1314,155 +1142,8 @@ export class FtpBrowser extends Base {
     this.#rove(null);
   }
 
-  #gridHasFocus() {
-    const active = this.#shadow.activeElement;
-    return Boolean(active && (active === this.#el.grid || this.#el.tbody.contains(active)));
-  }
-
   #focusGrid() {
-    if (this.#selected >= 0) this.#scrollToRow(this.#selected);
-    const row = this.#rowEl(this.#selected);
-    if (row) row.focus();
-    else this.#el.uploadBtn.focus();
-  }
-
-  #rowOf(ev) {
-    const row = ev.target.closest?.('tr[data-index]');
-    return row && this.#el.tbody.contains(row) ? row : null;
-  }
-
-  #rowClick(ev) {
-    const row = this.#rowOf(ev);
-    if (!row || this.#editing) return;
-    const index = Number(row.dataset.index);
-    if (ev.target.classList?.contains('pick')) {
-      // The row's box: the first one ticked replaces the one-row selection a click or
-      // a folder's opening made; the next ones add to it or take out.
-      this.#select(index, { focus: true, scroll: false, mode: this.#boxed ? 'toggle' : 'only' });
-      this.#boxed = true;
-      return;
-    }
-    const mode = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'only';
-    if (ev.shiftKey) ev.preventDefault();
-    this.#select(index, { focus: true, scroll: false, mode });
-    // A tap on a touch screen opens: a folder, a preview, or the download.
-    if (ev.pointerType === 'touch' && mode === 'only') {
-      const entry = this.#view[index];
-      if (entry?.kind !== 'dir' && previewKind(entry?.name ?? '')) this.#preview();
-      else this.#openSelected();
-    }
-  }
-
-  #rowDblClick(ev) {
-    const row = this.#rowOf(ev);
-    if (!row || this.#editing) return;
-    this.#select(Number(row.dataset.index), { focus: true, scroll: false });
-    this.#openSelected();
-  }
-
-  #rowFocus(ev) {
-    const row = this.#rowOf(ev);
-    if (row && !this.#editing && Number(row.dataset.index) !== this.#selected) {
-      // Focus alone (a mouse press before its click, Tab) moves the cursor, not the marks.
-      this.#select(Number(row.dataset.index), { scroll: false, mode: 'keep' });
-    }
-  }
-
-  #gridKeys(ev) {
-    // The column headers' buttons keep their own keys.
-    if (this.#editing || ev.target.tagName === 'INPUT' || ev.target.closest?.('thead')) return;
-    const count = this.#view.length;
-    const page = Math.max(1, Math.floor(this.#el.tableWrap.clientHeight / this.#rowH) - 1);
-    // Shift extends the marks, Ctrl moves the cursor alone, a plain key marks one row.
-    const how = ev.shiftKey ? 'extend' : ev.ctrlKey || ev.metaKey ? 'keep' : 'only';
-    const move = (to) => {
-      ev.preventDefault();
-      if (count) this.#select(to, { focus: true, mode: how });
-    };
-    switch (ev.key) {
-      case 'ArrowDown': return move(this.#selected + 1);
-      case 'ArrowUp':
-        if (ev.altKey) { ev.preventDefault(); return this.#goUp(); }
-        return move(this.#selected - 1);
-      case 'Home': return move(0);
-      case 'End': return move(count - 1);
-      case 'PageDown': return move(this.#selected + page);
-      case 'PageUp': return move(this.#selected - page);
-      case 'Enter':
-        ev.preventDefault();
-        return this.#openSelected();
-      case 'Backspace':
-        ev.preventDefault();
-        return this.#goUp();
-      case 'Delete':
-        ev.preventDefault();
-        return this.#deleteSelected();
-      case 'F2':
-        ev.preventDefault();
-        return this.#beginRename();
-      case 'F3':
-        ev.preventDefault();
-        return this.#preview();
-      case 'ContextMenu':
-        ev.preventDefault();
-        return this.#openMenu(null);
-      case 'F10':
-        if (ev.shiftKey) {
-          ev.preventDefault();
-          return this.#openMenu(null);
-        }
-        return;
-      case ' ':
-        ev.preventDefault();
-        if (count) this.#select(this.#selected, { focus: true, mode: 'toggle' });
-        return;
-      case '/':
-        ev.preventDefault();
-        this.#el.filter.focus();
-        this.#el.filter.select();
-        return;
-      case 'Escape':
-        if (this.#sel.size > 1) {
-          ev.preventDefault();
-          this.#select(this.#selected, { focus: true, mode: 'only' });
-        }
-        return;
-      case 'a':
-      case 'A':
-        if (ev.ctrlKey || ev.metaKey) {
-          // The rows, not the page's text.
-          ev.preventDefault();
-          this.#sel.all();
-          this.#select(this.#selected, { focus: true, mode: 'keep' });
-          this.#announce(`${this.#sel.size} selected`);
-          return;
-        }
-        this.#typeAhead(ev.key);
-        ev.preventDefault();
-        return;
-      default:
-        if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && ev.key !== ' ') {
-          this.#typeAhead(ev.key);
-          ev.preventDefault();
-        }
-    }
-  }
-
-  #typeAhead(key) {
-    const now = Date.now();
-    const t = this.#typeahead;
-    t.text = now - t.at > 800 ? key : t.text + key;
-    t.at = now;
-    const lower = t.text.toLowerCase();
-    const start = t.text.length === 1 ? this.#selected + 1 : this.#selected;
-    const n = this.#view.length;
-    for (let k = 0; k < n; k++) {
-      const i = (start + k) % n;
-      if (this.#view[i].name.toLowerCase().startsWith(lower)) {
-        this.#select(i, { focus: true });
-        return;
-      }
-    }
+    if (!this.#grid.focus()) this.#el.uploadBtn.focus();
   }
 
   #toolbarKeys(ev) {
@@ -1492,7 +1173,7 @@ export class FtpBrowser extends Base {
   }
 
   async #openSelected(downloadOnly = false) {
-    const entry = this.#view[this.#selected];
+    const entry = this.#grid.view[this.#grid.cursor];
     if (!entry) return;
     const path = this.#pathOf(entry);
     if (entry.kind === 'dir' && !downloadOnly) {
@@ -1519,12 +1200,12 @@ export class FtpBrowser extends Base {
   // ── The rows' menu, Move to…, Permissions…, Copy link ────────────────────────
 
   #rowMenu(ev) {
-    const row = this.#rowOf(ev);
-    if (!row || this.#editing) return;
+    const row = this.#grid.rowOf(ev);
+    if (!row || this.#grid.editing) return;
     ev.preventDefault();
     const index = Number(row.dataset.index);
     // A row outside the selection becomes the selection; inside, the selection stays.
-    this.#select(index, { focus: true, scroll: false, mode: this.#sel.isMarked(index) ? 'keep' : 'only' });
+    this.#grid.select(index, { focus: true, scroll: false, mode: this.#grid.isMarked(index) ? 'keep' : 'only' });
     this.#openMenu({ x: ev.clientX, y: ev.clientY });
   }
 
@@ -1562,7 +1243,7 @@ export class FtpBrowser extends Base {
 
   /** Opens the menu for the selection, at `at` (client coordinates) or by the cursor's row. */
   #openMenu(at) {
-    const entries = this.#markedEntries();
+    const entries = this.#grid.marked();
     if (!entries.length) return;
     const one = entries.length === 1 ? entries[0] : null;
     const e = this.#el;
@@ -1580,7 +1261,7 @@ export class FtpBrowser extends Base {
     items.push(item(entries.length > 1 ? `Delete ${entries.length} items` : 'Delete', () => this.#deleteSelected(), { key: 'Delete', danger: true }));
     let point = at;
     if (!point) {
-      const rect = this.#rowEl(this.#selected)?.getBoundingClientRect();
+      const rect = this.#grid.rowEl(this.#grid.cursor)?.getBoundingClientRect();
       const host = this.getBoundingClientRect();
       point = rect ? { x: rect.left + 40, y: rect.bottom } : { x: host.left + 40, y: host.top + 80 };
     }
@@ -1648,7 +1329,7 @@ export class FtpBrowser extends Base {
 
   #askMove() {
     const e = this.#el;
-    const entries = this.#markedEntries();
+    const entries = this.#grid.marked();
     if (!entries.length) return;
     this.#moving = entries;
     e.moveTitle.textContent = entries.length === 1 ? `Move “${visibleName(entries[0].name)}”` : `Move ${entries.length} items`;
@@ -1713,11 +1394,11 @@ export class FtpBrowser extends Base {
   }
 
   #rowDragStart(ev) {
-    const row = this.#rowOf(ev);
-    if (!row || this.#editing) return;
+    const row = this.#grid.rowOf(ev);
+    if (!row || this.#grid.editing) return;
     const index = Number(row.dataset.index);
-    if (!this.#sel.isMarked(index)) this.#select(index, { scroll: false });
-    const marked = this.#markedEntries();
+    if (!this.#grid.isMarked(index)) this.#grid.select(index, { scroll: false });
+    const marked = this.#grid.marked();
     const names = marked.map((entry) => entry.name);
     ev.dataTransfer.setData('application/x-ftpbridge-move', JSON.stringify({ from: this.#cwd, keys: marked.map(nameKey) }));
     ev.dataTransfer.setData('text/plain', names.join('\n'));
@@ -1728,9 +1409,9 @@ export class FtpBrowser extends Base {
   #moveTarget(ev, to = null) {
     if (![...(ev.dataTransfer?.types ?? [])].includes('application/x-ftpbridge-move')) return null;
     if (to) return to;
-    const row = this.#rowOf(ev);
-    const entry = row ? this.#view[Number(row.dataset.index)] : null;
-    return entry?.kind === 'dir' && !this.#sel.isMarked(Number(row.dataset.index)) ? { path: this.#pathOf(entry), row } : null;
+    const row = this.#grid.rowOf(ev);
+    const entry = row ? this.#grid.view[Number(row.dataset.index)] : null;
+    return entry?.kind === 'dir' && !this.#grid.isMarked(Number(row.dataset.index)) ? { path: this.#pathOf(entry), row } : null;
   }
 
   #moveDragOver(ev, to = null) {
@@ -1739,13 +1420,12 @@ export class FtpBrowser extends Base {
     ev.preventDefault();
     ev.stopPropagation();
     ev.dataTransfer.dropEffect = 'move';
-    for (const old of this.#el.tbody.querySelectorAll('tr.move-target')) if (old !== target.row) old.classList.remove('move-target');
-    target.row?.classList.add('move-target');
+    this.#grid.markTarget(target.row ?? null);
   }
 
   async #moveDrop(ev, to = null) {
     const target = this.#moveTarget(ev, to);
-    for (const old of this.#el.tbody.querySelectorAll('tr.move-target')) old.classList.remove('move-target');
+    this.#grid.markTarget(null);
     if (!target) return;
     ev.preventDefault();
     ev.stopPropagation();
@@ -1763,7 +1443,7 @@ export class FtpBrowser extends Base {
 
   #askMode() {
     const e = this.#el;
-    const entries = this.#markedEntries();
+    const entries = this.#grid.marked();
     if (!entries.length) return;
     this.#chmodding = entries;
     e.modeTitle.textContent = entries.length === 1 ? `Permissions of “${visibleName(entries[0].name)}”` : `Permissions of ${entries.length} items`;
@@ -1816,8 +1496,8 @@ export class FtpBrowser extends Base {
 
   /** Shows the selected file in a dialog: an image, a PDF, or text (size-capped). */
   async #preview() {
-    const entry = this.#view[this.#selected];
-    if (!entry || entry.kind === 'dir' || !this.#client || this.#sel.size > 1) return;
+    const entry = this.#grid.view[this.#grid.cursor];
+    if (!entry || entry.kind === 'dir' || !this.#client || this.#grid.markedCount > 1) return;
     const kind = previewKind(entry.name);
     if (!kind) {
       this.#announce('There is no preview for this kind of file.');
@@ -1974,14 +1654,14 @@ export class FtpBrowser extends Base {
   // ── Rename, new folder, delete ───────────────────────────────────────────────
 
   #beginRename() {
-    if (this.#sel.size > 1) {
+    if (this.#grid.markedCount > 1) {
       this.#announce('Select one item to rename.');
       return;
     }
-    const entry = this.#view[this.#selected];
-    if (entry) this.#scrollToRow(this.#selected);
-    const row = this.#rowEl(this.#selected);
-    if (!entry || !row || this.#editing) return;
+    const entry = this.#grid.view[this.#grid.cursor];
+    if (entry) this.#grid.scrollTo(this.#grid.cursor);
+    const row = this.#grid.rowEl(this.#grid.cursor);
+    if (!entry || !row || this.#grid.editing) return;
     const cell = row.querySelector('td.name .cell');
     const label = cell.querySelector('.label');
     // Hidden characters show as markers; a name left as shown is not renamed.
@@ -1989,12 +1669,12 @@ export class FtpBrowser extends Base {
     const input = h('input', { type: 'text', value: shown, 'aria-label': `New name for ${shown}`, spellcheck: false });
     label.replaceWith(input);
     const dot = entry.kind !== 'dir' ? shown.lastIndexOf('.') : -1;
-    this.#editing = { input, row };
+    this.#grid.editing = { input, row };
     input.focus();
     input.setSelectionRange(0, dot > 0 ? dot : shown.length);
     const finish = async (commit) => {
-      if (this.#editing?.input !== input) return;
-      this.#editing = null;
+      if (this.#grid.editing?.input !== input) return;
+      this.#grid.editing = null;
       const name = input.value.trim();
       if (!commit || !name || name === entry.name || name === shown) {
         input.replaceWith(label);
@@ -2043,7 +1723,7 @@ export class FtpBrowser extends Base {
   }
 
   #beginMkdir() {
-    if (!this.#client || this.#editing) return;
+    if (!this.#client || this.#grid.editing) return;
     const existing = new Set(this.#entries.map((entry) => entry.name));
     let name = 'New folder';
     for (let n = 2; existing.has(name); n++) name = `New folder ${n}`;
@@ -2051,18 +1731,18 @@ export class FtpBrowser extends Base {
     const row = h('tr', { role: 'row', 'aria-rowindex': '2', 'aria-selected': 'true', 'data-kind': 'dir', class: 'new' },
       h('td', { role: 'gridcell', class: 'name' }, h('span', { class: 'cell' }, icon('folder'), input)),
       h('td', { role: 'gridcell', class: 'size' }, '—'), h('td', { role: 'gridcell', class: 'modified' }), h('td', { role: 'gridcell', class: 'perms' }));
-    this.#el.tbody.prepend(row);
-    this.#el.empty.hidden = true;
-    this.#editing = { input, row };
+    this.#grid.prepend(row);
+    this.#grid.emptyHidden = true;
+    this.#grid.editing = { input, row };
     row.scrollIntoView?.({ block: 'nearest' });
     input.focus();
     input.select();
     const finish = async (commit) => {
-      if (this.#editing?.input !== input) return;
-      this.#editing = null;
+      if (this.#grid.editing?.input !== input) return;
+      this.#grid.editing = null;
       const value = input.value.trim();
       row.remove();
-      this.#el.empty.hidden = this.#view.length > 0;
+      this.#grid.emptyHidden = this.#grid.view.length > 0;
       if (!commit || !value) {
         this.#focusGrid();
         return;
@@ -2088,7 +1768,7 @@ export class FtpBrowser extends Base {
   }
 
   async #deleteSelected() {
-    const entries = this.#markedEntries();
+    const entries = this.#grid.marked();
     if (!entries.length || !this.#client) return;
     const one = entries.length === 1 ? entries[0] : null;
     const folders = entries.filter((entry) => entry.kind === 'dir').length;
@@ -2109,14 +1789,14 @@ export class FtpBrowser extends Base {
       this.#focusGrid();
       return;
     }
-    const index = this.#selected;
+    const index = this.#grid.cursor;
     const { done, failed } = await this.#eachEntry(entries, (entry) => {
       const path = this.#pathOf(entry);
       return entry.kind === 'dir' ? this.#removeTree(path) : this.#browse((client) => client.delete(path));
     });
     if (done) this.#announce(one ? `Deleted ${one.name}.` : `Deleted ${done} of ${entries.length} items.`);
     await this.#refresh();
-    this.#select(Math.min(index, this.#view.length - 1), { focus: true });
+    this.#grid.select(Math.min(index, this.#grid.view.length - 1), { focus: true });
     if (failed) {
       const described = await this.#describe(failed.error, { op: 'delete', name: failed.entry.name, kind: failed.entry.kind });
       const title = one ? described.title : `${entries.length - done} of ${entries.length} items could not be deleted. ${described.title}`;
@@ -2242,7 +1922,7 @@ export class FtpBrowser extends Base {
    * user picks (where the browser can), else each file as its own download.
    */
   #downloadSelected() {
-    const entries = this.#markedEntries();
+    const entries = this.#grid.marked();
     if (entries.length === 1 && entries[0].kind !== 'dir') return this.#openSelected(true);
     if (!entries.length || !this.#client) return;
     if (this.#canPickFolder()) {
@@ -3084,8 +2764,8 @@ export class FtpBrowser extends Base {
 
   /** The overlay names the folder a drop here would upload into: the row's, if a folder. */
   #dropTarget(ev) {
-    const row = this.#rowOf(ev);
-    const entry = row ? this.#view[Number(row.dataset.index)] : null;
+    const row = this.#grid.rowOf(ev);
+    const entry = row ? this.#grid.view[Number(row.dataset.index)] : null;
     const dir = entry?.kind === 'dir' ? this.#pathOf(entry) : this.#here();
     const label = this.#el.dropOverlay.querySelector('.drop-label');
     const text = `Drop to upload to ${visibleName(shownPath(dir))}`;
@@ -3102,8 +2782,8 @@ export class FtpBrowser extends Base {
     ev.preventDefault();
     this.#dragDepth = 0;
     this.#el.dropOverlay.hidden = true;
-    const row = this.#rowOf(ev);
-    const entry = row ? this.#view[Number(row.dataset.index)] : null;
+    const row = this.#grid.rowOf(ev);
+    const entry = row ? this.#grid.view[Number(row.dataset.index)] : null;
     const dir = entry?.kind === 'dir' ? this.#pathOf(entry) : this.#here();
     // Entries must be taken now: the DataTransfer empties after the event.
     const items = [...(ev.dataTransfer?.items ?? [])].filter((item) => item.kind === 'file');
