@@ -36,14 +36,14 @@ pub async fn put_file(common: &Common, file: &Path, url: &str, resume: bool) -> 
     }
     let mut client = connect(common, &target).await?;
     let path = RemotePath::from(remote.as_str());
-    let result = upload(&mut client, path, &remote, source, size, resume).await;
+    let result = upload(&mut client, path, &remote, source, size, resume, "put --resume").await;
     client.quit().await;
     result
 }
 
 /// Uploads `source` to `path` (`shown` names it in messages), continuing what the
 /// server holds with `resume`. A failure after the first byte says that the server may
-/// hold part of the file.
+/// hold part of the file, and that `again` (the command with `--resume`) continues it.
 async fn upload(
     client: &mut Client<AnyTransport>,
     path: RemotePath,
@@ -51,6 +51,7 @@ async fn upload(
     mut source: tokio::fs::File,
     size: Option<u64>,
     resume: bool,
+    again: &str,
 ) -> Result<(), Failure> {
     let mode = if resume { StoreMode::Resume } else { StoreMode::Replace };
     let options = StoreOptions { mode, local_size: size };
@@ -65,7 +66,7 @@ async fn upload(
     result.map(drop).map_err(|error| {
         let mut failure = Failure::from(error);
         if started && matches!(failure.code, 3 | 8 | 11 | 12) {
-            let resume = if size.is_some() { "; --resume continues it" } else { "" };
+            let resume = if size.is_some() { format!("; {again} continues it") } else { String::new() };
             failure.message.push_str(&format!(" (the server may hold part of {shown}{resume})"));
         }
         failure
@@ -183,7 +184,9 @@ async fn put_tree_on(
         let size = source.metadata().await.map_err(|e| Failure::local(e, &file.path))?.len();
         let path = remote_path(&file.rel);
         let resume = resume && there.is_some();
-        upload(client, RemotePath::Bytes(path.clone()), &shown(&path), source, Some(size), resume).await?;
+        let shown = shown(&path);
+        upload(client, RemotePath::Bytes(path), &shown, source, Some(size), resume, "put -r --resume")
+            .await?;
     }
     Ok(())
 }

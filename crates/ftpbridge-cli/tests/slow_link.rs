@@ -154,3 +154,30 @@ fn keepalives_refused_during_slow_transfers() {
     assert!(transcript.contains("< 502 Command not allowed during a transfer."), "{transcript}");
     assert!(get.status.success() && std::fs::read(&out).expect("the download") == data, "{transcript}");
 }
+
+/// `get --segments 2` on a slow link with latency: each range takes longer than the
+/// timeout, ends with a reset and ABOR over the delaying hop, and the file is whole.
+#[test]
+fn segments_on_a_slow_link_with_latency() {
+    // Faster than the others' link, so that two ranges of at least 4 MiB still take
+    // only seconds (about three times the timeout).
+    if !SlowLink::enter("segments_on_a_slow_link_with_latency", "24mbit") {
+        return;
+    }
+    let Some(setup) = Setup::start(RealServer::start(ServerKind::Vsftpd), false, true) else { return };
+    let data = content(8 * 1024 * 1024 + 21, 23);
+    setup.server.write_file("ranged.bin", &data);
+    let out = setup.local.path().join("ranged.bin");
+    let started = Instant::now();
+    let get = setup.run(&["get", "--segments", "2", "-o", &out.to_string_lossy(), &setup.url("ranged.bin")]);
+    let took = started.elapsed();
+    let transcript = String::from_utf8_lossy(&get.stderr);
+    assert!(get.status.success(), "the download in ranges failed:\n{transcript}");
+    assert!(transcript.contains("> ABOR"), "the first range ended with ABOR:\n{transcript}");
+    assert!(std::fs::read(&out).expect("the download") == data, "the bytes in ranges differ");
+    println!(
+        "vsftpd, +60 ms each way: {} bytes in two ranges in {:.1} s with --timeout {TIMEOUT}",
+        data.len(),
+        took.as_secs_f64()
+    );
+}
