@@ -1,6 +1,6 @@
 // A typed tour of the API, checked by `npm run typecheck` (never run).
 import { FtpBrowser, FtpClient, FtpError, describeError } from './index.js';
-import type { FtpEntry, FtpLocation, LogLine } from './index.js';
+import type { FtpEntry, FtpExisting, FtpLocation, FtpPath, FtpWalk, LogLine } from './index.js';
 
 export async function tour(file: File): Promise<void> {
   const client: FtpClient = await FtpClient.connect({
@@ -35,6 +35,19 @@ export async function tour(file: File): Promise<void> {
   const modified: string = await client.modified('/incoming/file.bin');
   const reply = await client.quote('SYST');
   console.log(sent, size, modified, reply.code, reply.text);
+  // Names are bytes: an entry whose name does not decode carries them.
+  for (const entry of entries) {
+    const path: FtpPath = client.joinPath('/pub', entry.nameBytes ?? entry.name);
+    if (entry.kind === 'file') console.log(await client.size(path));
+  }
+  const where: { path: string; pathBytes?: Uint8Array } | null = client.workingDirectory;
+  const tree: FtpWalk = await client.walk('/pub');
+  const clashes: FtpExisting = await client.existing('/incoming', ['a.txt', 'sub/b.txt'], ['sub']);
+  console.log(where?.path, tree.found.length, tree.unlisted.length, clashes.files.filter(Boolean).length);
+  // A range, for a download over several sessions.
+  const ranges = FtpClient.planRanges(64 << 20, 4);
+  const part = client.download('/pub/big.iso', { offset: ranges[1].offset, length: ranges[1].length });
+  await part.cancel();
   await client.mkdir('/incoming/new');
   await client.rename('/incoming/new', '/incoming/renamed');
   await client.rmdir('/incoming/renamed');
