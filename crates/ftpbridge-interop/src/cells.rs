@@ -12,6 +12,9 @@ pub const UTF8_NAME: &str = "Привет мир ✓.txt";
 
 /// Size of the files downloaded (about 4 MiB, not a multiple of any buffer).
 const GET_SIZE: usize = 4 * 1024 * 1024 + 7;
+/// Size of the file downloaded in two ranges (each at least the driver's 4 MiB).
+const SEGMENTS_SIZE: usize = 8 * 1024 * 1024 + 6;
+
 /// Size of the files uploaded.
 const PUT_SIZE: usize = 3 * 1024 * 1024 + 5;
 
@@ -28,6 +31,8 @@ pub enum Op {
     Put,
     /// `get --resume` of a half-downloaded file.
     ResumeGet,
+    /// `get --segments 2`: two ranges on two sessions, the first stopped by ABOR.
+    Segments,
     /// `put --resume` of a third-uploaded file.
     ResumePut,
     /// `mkdir`.
@@ -44,12 +49,13 @@ pub enum Op {
 
 impl Op {
     /// The rows of the report, in order.
-    pub const ALL: [Op; 11] = [
+    pub const ALL: [Op; 12] = [
         Op::ListMlsd,
         Op::ListList,
         Op::Get,
         Op::Put,
         Op::ResumeGet,
+        Op::Segments,
         Op::ResumePut,
         Op::Mkdir,
         Op::Rmdir,
@@ -66,6 +72,7 @@ impl Op {
             Op::Get => "get",
             Op::Put => "put",
             Op::ResumeGet => "resume get",
+            Op::Segments => "get in ranges",
             Op::ResumePut => "resume put",
             Op::Mkdir => "mkdir",
             Op::Rmdir => "rmdir",
@@ -88,6 +95,9 @@ impl Op {
             Op::Put => "`put FILE URL` of a 3 MiB file: the file on the server's disk has the same SHA-256.",
             Op::ResumeGet => {
                 "`get --resume` with the first half already downloaded: `REST <half>` is sent and the result has the same SHA-256."
+            }
+            Op::Segments => {
+                "`get --segments 2` of an 8 MiB file: two sessions, `REST` at the second range's start, `ABOR` at the first one's end, and the same SHA-256."
             }
             Op::ResumePut => {
                 "`put --resume` with the first third already on the server: APPE or `REST <third>` is sent and the file on disk has the same SHA-256."
@@ -180,6 +190,7 @@ impl Cell<'_> {
             Op::Get => self.get(&mut runs),
             Op::Put => self.put(&mut runs),
             Op::ResumeGet => self.resume_get(&mut runs),
+            Op::Segments => self.segments(&mut runs),
             Op::ResumePut => self.resume_put(&mut runs),
             Op::Mkdir => self.mkdir(&mut runs),
             Op::Rmdir => self.rmdir(&mut runs),
@@ -258,6 +269,23 @@ impl Cell<'_> {
         write(&source, &data);
         let i = self.ok(runs, "put", &[&source, &self.server.url(&name)])?;
         same_bytes("the uploaded file on the server's disk", read(self.server.disk(&name)), &data, &runs[i])
+    }
+
+    fn segments(&self, runs: &mut Vec<Run>) -> Result<(), Failed> {
+        let name = self.name("segments.bin");
+        let data = content(SEGMENTS_SIZE, 13);
+        self.server.write_file(&name, &data);
+        let out = self.local("segments.bin");
+        let i = self.ok(runs, "get", &["--segments", "2", "-o", &out, &self.server.url(&name)])?;
+        let run = &runs[i];
+        let second = SEGMENTS_SIZE / 2;
+        if !run.sent(&format!("REST {second}")) {
+            return Err(Failed::check(format!("the transcript does not show REST {second}"), run));
+        }
+        if !run.sent("ABOR") {
+            return Err(Failed::check("the transcript does not show the first range's ABOR", run));
+        }
+        same_bytes("the file downloaded in ranges", read(&out), &data, run)
     }
 
     fn resume_get(&self, runs: &mut Vec<Run>) -> Result<(), Failed> {
